@@ -1,0 +1,1 @@
+"""Configuration data: ``default.toml`` holds every setting's default (no code here)."""

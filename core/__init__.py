@@ -1,0 +1,60 @@
+"""Accord's public API for plugins: everything a plugin imports comes from here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .audit import record as audit
+from .context import RequestContext
+from .db import BaseModel, database
+from .htmx import redirect, wants_fragment
+from .models import JSONField, Organisation, TenantModel, User
+from .host import hookimpl
+from .routing import form_data
+from .settings import Settings
+from .templating import flash, render
+from .types import DemoContext, MenuItem, Page, Permission, SearchResult, Widget
+from .version import CORE_API, __version__
+
+
+def get_or_404(model: type[TenantModel], request: Request, pk: Any) -> Any:
+    """The record ``pk`` of the request's organisation, or a 404 page."""
+    try:
+        return model.get_in_org(request.state.ctx.org, pk)
+    except model.DoesNotExist:
+        raise HTTPException(404) from None
+
+
+__all__ = [
+    "CORE_API",
+    "BaseModel",
+    "DemoContext",
+    "HTTPException",
+    "JSONField",
+    "MenuItem",
+    "Organisation",
+    "Page",
+    "Permission",
+    "Request",
+    "RequestContext",
+    "Response",
+    "SearchResult",
+    "Settings",
+    "TenantModel",
+    "User",
+    "Widget",
+    "__version__",
+    "audit",
+    "database",
+    "flash",
+    "form_data",
+    "get_or_404",
+    "hookimpl",
+    "redirect",
+    "render",
+    "wants_fragment",
+]

@@ -1,0 +1,144 @@
+"""``create_app()``: settings, database, plugins and routes composed into one Starlette app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from . import db
+from .db import database
+from .schema import PendingMigrationsError, pending
+from .middleware import SecurityHeadersMiddleware
+from .permissions import PermissionTable
+from .host import PluginHost, build_host
+from .routing import DatabaseUnavailable, build_routes
+from .settings import Settings, load_settings
+from .templating import build_environment, web_dir
+
+log = logging.getLogger("accord.app")
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "There is nothing here. The page or record does not exist, or it is not yours to see.",
+    405: "That action is not possible on this page.",
+    409: "Someone else changed this record while you were editing it.",
+    422: "Some of the information entered is not valid.",
+    429: "Too many attempts. Wait a few minutes and try again.",
+    500: "Something went wrong on our side. It has been logged; please try again.",
+    503: "The database is not answering. Accord will work again as soon as it is back.",
+}
+
+
+@dataclass
+class AppState:
+    """Process-wide, read-only after start-up: safe to share between threads."""
+
+    settings: Settings
+    host: PluginHost
+    permissions: PermissionTable
+    templates: jinja2.Environment
+
+    @property
+    def secure_cookies(self) -> bool:
+        return bool(self.settings.get("server", "https", False))
+
+
+def error_response(request: Request, status_code: int, message: str | None = None) -> Response:
+    state: AppState = request.app.state.accord
+    text = message or MESSAGES.get(status_code, "Something went wrong.")
+    response = state.host.hook.render_error(request=request, status_code=status_code, message=text)
+    return response or PlainTextResponse(text, status_code=status_code)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
+    response = error_response(request, exc.status_code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def _default_phrase(status_code: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status_code).phrase
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    log.error("database unavailable: %s", exc)
+    response = error_response(request, 503)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500)
+
+
+def _static_mounts(host: PluginHost) -> list[BaseRoute]:
+    mounts: list[BaseRoute] = [
+        Mount(f"/static/{pid}", StaticFiles(directory=str(folder)), name=f"static:{pid}")
+        for pid, folder in host.impls_by_plugin("register_static_dir")
+    ]
+    mounts.append(Mount("/static", StaticFiles(directory=str(web_dir() / "static")), name="static"))
+    return mounts
+
+
+def create_app(
+    settings: Settings | None = None,
+    host: PluginHost | None = None,
+    *,
+    require_migrated: bool = True,
+) -> Starlette:
+    """The ASGI application. Refuses to start while migrations are pending."""
+    settings = settings or load_settings()
+    db.open_database(settings)
+    host = host or build_host(settings)
+    if require_migrated:
+        with database.connection_context():
+            todo = pending(host)
+        if todo:
+            raise PendingMigrationsError(todo)
+    host.hook.startup(settings=settings)
+    state = AppState(
+        settings=settings,
+        host=host,
+        permissions=PermissionTable(host),
+        templates=build_environment(host),
+    )
+    handlers: dict[Any, Any] = {
+        HTTPException: _http_error,
+        DatabaseUnavailable: _unavailable,
+        Exception: _server_error,
+    }
+    app = Starlette(
+        routes=[*build_routes(state), *_static_mounts(host)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, https=state.secure_cookies),
+        ],
+        exception_handlers=handlers,
+    )
+    app.state.accord = state
+    return app
+
+
+def asgi() -> Starlette:
+    """Entry point for ``uvicorn --factory accord.app:asgi`` (one app per worker)."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return create_app()
+
+
+__all__ = ["AppState", "asgi", "create_app", "error_response"]

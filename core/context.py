@@ -1,0 +1,47 @@
+"""What a request knows once the core has authenticated it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from .models import Membership, Organisation, Session, User
+    from .host import HookSubset
+
+
+@dataclass
+class RequestContext:
+    """The signed-in user, their organisation and what they may do there.
+
+    Views find it at ``request.state.ctx``; per-request hooks receive it.
+    """
+
+    request: Request
+    session: Session | None = None
+    user: User | None = None
+    org: Organisation | None = None
+    membership: Membership | None = None
+    memberships: list[Membership] = field(default_factory=list)
+    enabled: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
+    hooks: HookSubset | Any = None
+    plugin: str | None = None
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.membership else None
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def url(self, name: str, **params: Any) -> str:
+        """URL of a named route; organisation pages get the current org filled in."""
+        if self.org is not None and "org" not in params:
+            try:
+                return str(self.request.url_for(name, org=self.org.slug, **params).path)
+            except Exception:  # noqa: BLE001 - the route may not take an org
+                pass
+        return str(self.request.url_for(name, **params).path)

@@ -1,0 +1,51 @@
+"""A demo organisation with a user per role and every plugin's demo data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import accounts, enablement
+from .models import Membership, Organisation, User
+from .host import PluginHost
+from .types import DemoContext
+
+DEMO_PASSWORD = "accord-demo"
+DEMO_USERS = (
+    ("admin", "Ada Admin"),
+    ("manager", "Morgan Manager"),
+    ("agent", "Alex Agent"),
+    ("viewer", "Vic Viewer"),
+)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    org: Organisation
+    created: bool
+    logins: list[tuple[str, str]]
+
+
+def demo_email(role: str, slug: str) -> str:
+    return f"{role}@{slug}.example.com"
+
+
+def build_demo(host: PluginHost, slug: str = "demo", name: str = "Demo Service Desk") -> DemoResult:
+    """Create the demo organisation once; running it again changes nothing."""
+    org = Organisation.get_or_none(Organisation.slug == slug)
+    logins = [(demo_email(role, slug), role) for role, _ in DEMO_USERS]
+    if org is not None:
+        return DemoResult(org, False, logins)
+    org = accounts.create_org(slug, name)
+    users: dict[str, User] = {}
+    for role, person in DEMO_USERS:
+        email = demo_email(role, slug)
+        user = User.get_or_none(User.email == email) or accounts.create_user(email, person, DEMO_PASSWORD)
+        if not Membership.get_or_none((Membership.user == user) & (Membership.org == org)):
+            accounts.add_member(user, org, role)
+        users[role] = user
+    for plugin_id in host.optional():
+        enablement.enable(host, org, plugin_id)
+    context = DemoContext(org=org, users=users)
+    hooks = host.hooks_for(enablement.enabled_plugins(host, org))
+    hooks.load_demo_data(demo=context)
+    return DemoResult(org, True, logins)

@@ -1,0 +1,80 @@
+"""Which plugins are switched on for an organisation, stored in the database.
+
+Every request reads the state afresh (one indexed query), so a change takes
+effect on the next request in every worker with no restart.
+"""
+
+from __future__ import annotations
+
+from .audit import record
+from .clock import utcnow
+from .db import database
+from .models import Organisation, PluginEnablement
+from .host import PluginHost
+
+
+class EnablementError(Exception):
+    """The change is refused; the message says why."""
+
+
+def enabled_plugins(host: PluginHost, org: Organisation) -> frozenset[str]:
+    rows = PluginEnablement.select(PluginEnablement.plugin).where(
+        (PluginEnablement.org == org) & (PluginEnablement.enabled == True)  # noqa: E712
+    )
+    loaded = set(host.order)
+    return host.always_on | frozenset(r.plugin for r in rows if r.plugin in loaded)
+
+
+def _set(org: Organisation, plugin_id: str, enabled: bool) -> None:
+    updated = (
+        PluginEnablement.update(enabled=enabled, changed_at=utcnow())
+        .where((PluginEnablement.org == org) & (PluginEnablement.plugin == plugin_id))
+        .execute()
+    )
+    if not updated:
+        PluginEnablement.create(org=org, plugin=plugin_id, enabled=enabled)
+
+
+def _require_optional(host: PluginHost, plugin_id: str) -> None:
+    info = host.plugins.get(plugin_id)
+    if info is None:
+        raise EnablementError(f"there is no plugin {plugin_id!r}")
+    if not info.loaded:
+        raise EnablementError(f"plugin {plugin_id} is not loaded: {info.reason}")
+    if plugin_id in host.always_on:
+        raise EnablementError(f"plugin {plugin_id} is part of the core and always on")
+
+
+def enable(host: PluginHost, org: Organisation, plugin_id: str) -> list[str]:
+    """Enable ``plugin_id`` and whatever it needs; return the plugins newly enabled."""
+    _require_optional(host, plugin_id)
+    with database.atomic():
+        current = enabled_plugins(host, org)
+        wanted = [*host.dependencies(plugin_id), plugin_id]
+        added = [pid for pid in wanted if pid not in current]
+        for pid in added:
+            _set(org, pid, True)
+            note = "" if pid == plugin_id else f" (needed by {plugin_id})"
+            record(org, "plugin.enable", f"enabled plugin {pid}{note}", plugin=pid)
+        hooks = host.hooks_for(current | set(added))
+        for pid in added:
+            hooks.plugin_enabled(org=org, plugin_id=pid)
+    return added
+
+
+def disable(host: PluginHost, org: Organisation, plugin_id: str) -> None:
+    """Disable ``plugin_id``; refused while an enabled plugin depends on it. Data is kept."""
+    _require_optional(host, plugin_id)
+    with database.atomic():
+        current = enabled_plugins(host, org)
+        if plugin_id not in current:
+            return
+        dependents = [pid for pid in host.dependents(plugin_id) if pid in current]
+        if dependents:
+            raise EnablementError(
+                f"{plugin_id} is needed by {', '.join(dependents)}; disable "
+                f"{'it' if len(dependents) == 1 else 'them'} first"
+            )
+        host.hooks_for(current).plugin_disabled(org=org, plugin_id=plugin_id)
+        _set(org, plugin_id, False)
+        record(org, "plugin.disable", f"disabled plugin {plugin_id}", plugin=plugin_id)

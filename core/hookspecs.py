@@ -1,0 +1,201 @@
+"""The hook contract between Accord's core and its plugins.
+
+Every hook a plugin may implement is specified here, grouped by when it is
+called. Hook implementations may be plain functions; return ``None`` (or
+nothing) to contribute nothing. Per-request hooks are called only on plugins
+enabled for the request's organisation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    import huey
+    import peewee
+
+    from .context import RequestContext
+    from .models import Organisation
+    from .settings import Settings
+    from .types import DemoContext, MenuItem, Page, Permission, SearchResult, Widget
+
+hookspec = pluggy.HookspecMarker("accord")
+
+
+# ---------------------------------------------------------------------------
+# Start-up: called once per process over every loaded plugin.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def startup(settings: Settings) -> None:
+    """Prepare process-wide state after the database is open.
+
+    Called once per process, before the first request. Do not keep state that
+    must be shared between workers: several processes serve one instance.
+
+    :param settings: the effective settings.
+    """
+
+
+@hookspec
+def register_models() -> list[type[peewee.Model]]:
+    """Return the peewee models this plugin owns.
+
+    The core uses them to purge an organisation's data and to check that
+    every table a plugin owns is named after it. Tables are created by
+    migrations, not from this list.
+    """
+
+
+@hookspec
+def register_migrations() -> Path | None:
+    """Return the folder holding this plugin's migrations.
+
+    Files named ``0001_name.py`` … each define ``up(migrator, db)``; they run
+    in numeric order and are recorded in the plugin's own history, so two
+    plugins never clash. ``accord migrate`` applies pending ones.
+    """
+
+
+@hookspec
+def register_permissions() -> list[Permission]:
+    """Return the permissions this plugin checks and the roles that hold them."""
+
+
+@hookspec
+def register_routes() -> list[Page]:
+    """Return the pages this plugin serves.
+
+    Paths of organisation pages are relative to ``/o/<org>/<plugin>``; the
+    core returns 404 for them where the plugin is disabled.
+    """
+
+
+@hookspec
+def register_template_dir() -> Path | None:
+    """Return the plugin's template folder.
+
+    Put templates in a sub-folder named after the plugin
+    (``templates/<plugin>/list.html``) so that names never collide.
+    """
+
+
+@hookspec
+def register_static_dir() -> Path | None:
+    """Return the plugin's static folder, served at ``/static/<plugin>/``."""
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``accord`` command line.
+
+    :param cli: the top-level ``accord`` group; add commands or groups to it.
+    """
+
+
+@hookspec
+def register_tasks(queue: huey.Huey) -> None:
+    """Declare background and periodic tasks on the job queue.
+
+    Use ``@queue.task()`` and ``@queue.periodic_task(crontab(...))``. Tasks run
+    in ``accord worker``; a periodic task runs for every organisation where the
+    plugin is enabled only if it checks that itself (see ``accord.enablement``).
+
+    :param queue: the instance's huey queue (SQLite or Redis backed).
+    """
+
+
+# ---------------------------------------------------------------------------
+# Per request: called only on plugins enabled for the organisation.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    """Return navigation entries for the current user in the current organisation.
+
+    Check ``ctx.can(permission)`` so users see only what they may open.
+
+    :param ctx: the request's organisation, user and permissions.
+    """
+
+
+@hookspec
+def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    """Return cards for the organisation's dashboard.
+
+    :param ctx: the request's organisation, user and permissions.
+    """
+
+
+@hookspec
+def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
+    """Return records matching ``query`` for the global search box.
+
+    Return at most ``limit`` results the user may see, best first.
+
+    :param ctx: the request's organisation, user and permissions.
+    :param query: the text the user typed, stripped, never empty.
+    :param limit: the most results wanted from this plugin.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Organisation lifecycle and data.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def plugin_enabled(org: Organisation, plugin_id: str) -> None:
+    """React to a plugin being enabled for an organisation.
+
+    Called on every plugin enabled there, the new one included, inside the
+    transaction that enables it.
+
+    :param org: the organisation.
+    :param plugin_id: the plugin just enabled.
+    """
+
+
+@hookspec
+def plugin_disabled(org: Organisation, plugin_id: str) -> None:
+    """React to a plugin being disabled for an organisation (its data is kept).
+
+    Called on the plugins still enabled there and on the one disabled.
+
+    :param org: the organisation.
+    :param plugin_id: the plugin just disabled.
+    """
+
+
+@hookspec
+def load_demo_data(demo: DemoContext) -> None:
+    """Fill the demo organisation with realistic records of this plugin.
+
+    Called in dependency order, so a plugin finds its dependencies' demo
+    records already there.
+
+    :param demo: the organisation and the demo users by role.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Errors.
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def render_error(request: Any, status_code: int, message: str) -> Any:
+    """Return the response for an error page, or None to leave it to others.
+
+    Stops at first non-None result.
+
+    :param request: the request that failed (a Starlette ``Request``).
+    :param status_code: 403, 404, 409, 422, 429, 500, 503 ….
+    :param message: a sentence for a person, never a traceback.
+    """

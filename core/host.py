@@ -1,0 +1,241 @@
+"""Find plugins, check their manifests, load them in dependency order.
+
+A plugin that cannot load (invalid manifest, incompatible core API, missing
+dependency, import error, unknown hook) is quarantined with its reason; the
+host starts without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .manifest import Manifest, ManifestError, read_manifest
+from .settings import Settings
+from .version import CORE_API
+
+log = logging.getLogger("accord.plugins")
+
+ENTRY_POINT_GROUP = "accord.plugins"
+hookimpl = pluggy.HookimplMarker("accord")
+
+
+@dataclass
+class PluginInfo:
+    """What the host knows of one plugin, loaded or not."""
+
+    module: str
+    source: str  # "builtin" or "entry point <dist>"
+    manifest: Manifest | None = None
+    status: str = "pending"  # "loaded" or "quarantined"
+    reason: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.manifest.id if self.manifest else self.module
+
+    @property
+    def loaded(self) -> bool:
+        return self.status == "loaded"
+
+
+class HookSubset:
+    """``pm.hook``, restricted to the plugins enabled for one organisation."""
+
+    def __init__(self, pm: pluggy.PluginManager, removed: frozenset[str]) -> None:
+        self._pm = pm
+        self._removed = [p for p in (pm.get_plugin(name) for name in removed) if p is not None]
+        self._callers: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        caller = self._callers.get(name)
+        if caller is None:
+            caller = self._pm.subset_hook_caller(name, self._removed)
+            self._callers[name] = caller
+        return caller
+
+
+class PluginHost:
+    """The loaded plugins and the plugin manager that calls them."""
+
+    def __init__(self, pm: pluggy.PluginManager, plugins: dict[str, PluginInfo]) -> None:
+        self.pm = pm
+        self.plugins = plugins
+        self.order = [pid for pid, info in plugins.items() if info.loaded]
+        self.always_on = frozenset(
+            pid for pid in self.order if plugins[pid].manifest and plugins[pid].manifest.always_on
+        )
+        self._subset = lru_cache(maxsize=512)(self._make_subset)
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def loaded(self) -> list[PluginInfo]:
+        return [self.plugins[pid] for pid in self.order]
+
+    def quarantined(self) -> list[PluginInfo]:
+        return [info for info in self.plugins.values() if not info.loaded]
+
+    def manifest(self, plugin_id: str) -> Manifest:
+        info = self.plugins[plugin_id]
+        assert info.manifest is not None
+        return info.manifest
+
+    def optional(self) -> list[str]:
+        """Loaded plugins an organisation may switch on and off."""
+        return [pid for pid in self.order if pid not in self.always_on]
+
+    def hooks_for(self, enabled: Iterable[str]) -> HookSubset:
+        """Hook callers for an organisation with ``enabled`` plugins switched on.
+
+        Cached per distinct set of enabled plugins, not per organisation, so
+        the cost does not grow with the number of organisations.
+        """
+        removed = frozenset(self.optional()) - frozenset(enabled)
+        return self._subset(removed)
+
+    def _make_subset(self, removed: frozenset[str]) -> HookSubset:
+        return HookSubset(self.pm, removed)
+
+    def dependencies(self, plugin_id: str) -> list[str]:
+        """Every plugin ``plugin_id`` needs, transitively, in load order."""
+        needed: set[str] = set()
+        stack = [plugin_id]
+        while stack:
+            for dep in self.manifest(stack.pop()).depends:
+                if dep not in needed:
+                    needed.add(dep)
+                    stack.append(dep)
+        return [pid for pid in self.order if pid in needed]
+
+    def dependents(self, plugin_id: str) -> list[str]:
+        """Every loaded plugin that needs ``plugin_id``, transitively."""
+        return [pid for pid in self.order if plugin_id in self.dependencies(pid)]
+
+    def impls_by_plugin(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call ``hook_name`` on each plugin separately: ``[(plugin_id, result), …]``.
+
+        For start-up hooks whose results must be attributed to their plugin
+        (routes are mounted under the plugin's own prefix).
+        """
+        caller = getattr(self.pm.hook, hook_name)
+        results = []
+        for impl in reversed(caller.get_hookimpls()):
+            args = {name: kwargs[name] for name in impl.argnames}
+            result = impl.function(**args)
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
+
+def _discover(settings: Settings) -> list[PluginInfo]:
+    found = [PluginInfo(module, "builtin") for module in settings.get("plugins", "builtin", [])]
+    if settings.safe_mode:
+        log.warning("safe mode: third-party plugins are not loaded")
+        return found
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist.name if ep.dist else "unknown distribution"
+        found.append(PluginInfo(ep.value.split(":")[0], f"entry point of {dist}"))
+    return found
+
+
+def _quarantine(info: PluginInfo, reason: str) -> None:
+    info.status, info.reason = "quarantined", reason
+    log.error("plugin %s not loaded: %s", info.id, reason)
+
+
+def _dependency_order(candidates: dict[str, PluginInfo]) -> list[str]:
+    """Topological order with a stable tie-break (plugin id); quarantines what cannot load."""
+    changed = True
+    while changed:  # a missing dependency may make its dependents unloadable too
+        changed = False
+        for info in list(candidates.values()):
+            assert info.manifest is not None
+            missing = [d for d in info.manifest.depends if d not in candidates]
+            if missing:
+                _quarantine(info, f"needs {', '.join(missing)}, which is not available")
+                del candidates[info.id]
+                changed = True
+    order: list[str] = []
+    placed: set[str] = set()
+    remaining = sorted(candidates)
+    while remaining:
+        ready = [
+            pid for pid in remaining if set(candidates[pid].manifest.depends) <= placed  # type: ignore[union-attr]
+        ]
+        if not ready:
+            for pid in remaining:
+                _quarantine(candidates[pid], "is part of a dependency cycle: " + ", ".join(remaining))
+            break
+        order.extend(ready)
+        placed.update(ready)
+        remaining = [pid for pid in remaining if pid not in placed]
+    return order
+
+
+def build_host(
+    settings: Settings, *, extra: Iterable[tuple[str, str]] = (), core_api: str = CORE_API
+) -> PluginHost:
+    """Discover, validate and register plugins; ``extra`` adds ``(module, source)`` pairs."""
+    pm = pluggy.PluginManager("accord")
+    pm.add_hookspecs(hookspecs)
+    infos = _discover(settings) + [PluginInfo(module, source) for module, source in extra]
+    candidates: dict[str, PluginInfo] = {}
+    every: dict[str, PluginInfo] = {}
+    for info in infos:
+        try:
+            info.manifest = read_manifest(info.module)
+        except ManifestError as exc:
+            every[info.module] = info
+            _quarantine(info, f"invalid manifest: {exc}")
+            continue
+        if info.id in every:
+            _quarantine(info, f"id {info.id} is already taken by {every[info.id].module}")
+            every[f"{info.module} (duplicate)"] = info
+            continue
+        every[info.id] = info
+        if not info.manifest.fits_core(core_api):
+            _quarantine(
+                info, f"needs core API {info.manifest.core_api}, this Accord offers {core_api}"
+            )
+            continue
+        candidates[info.id] = info
+
+    loaded: list[str] = []
+    for pid in _dependency_order(candidates):
+        info = candidates[pid]
+        broken = [d for d in info.manifest.depends if not every[d].loaded]  # type: ignore[union-attr]
+        if broken:
+            _quarantine(info, f"needs {', '.join(broken)}, which failed to load")
+            continue
+        try:
+            module = importlib.import_module(info.module)
+            pm.register(module, name=pid)
+        except Exception as exc:  # a third-party import may raise anything
+            _quarantine(info, f"failed to import: {type(exc).__name__}: {exc}")
+            continue
+        unknown = [
+            caller.name
+            for caller in pm.get_hookcallers(module) or []
+            if not caller.has_spec()
+            and not all(impl.optionalhook for impl in caller.get_hookimpls())
+        ]
+        if unknown:
+            pm.unregister(module)
+            _quarantine(info, f"implements unknown hooks: {', '.join(sorted(unknown))}")
+            continue
+        info.status = "loaded"
+        loaded.append(pid)
+    # Loaded plugins in dependency order first, then the others as found.
+    ordered = {pid: every[pid] for pid in loaded}
+    ordered.update((key, info) for key, info in every.items() if key not in ordered)
+    return PluginHost(pm, ordered)

@@ -1,0 +1,1 @@
+"""The core's own schema migrations (organisations, users, sessions, audit …)."""

@@ -1,0 +1,164 @@
+"""The core's own records: organisations, people, access, plugin state, audit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import peewee
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .clock import utcnow
+from .db import BaseModel
+
+ROLES = ("admin", "manager", "agent", "viewer")
+
+
+class JSONField(TextField):
+    """JSON stored as text, so it reads the same on SQLite and PostgreSQL."""
+
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, default=str, sort_keys=True)
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class Organisation(BaseModel):
+    slug = CharField(max_length=63, unique=True)
+    name = CharField(max_length=200)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "accord_organisation"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(BaseModel):
+    email = CharField(max_length=254, unique=True)
+    name = CharField(max_length=200)
+    password_hash = CharField(max_length=255)
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+    password_changed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "accord_user"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(BaseModel):
+    user = ForeignKeyField(User, backref="memberships", on_delete="CASCADE")
+    org = ForeignKeyField(Organisation, backref="memberships", on_delete="CASCADE")
+    role = CharField(max_length=20, choices=[(r, r) for r in ROLES])
+
+    class Meta:
+        table_name = "accord_membership"
+        indexes = ((("user", "org"), True),)
+
+
+class Session(BaseModel):
+    """A signed-in browser. The cookie holds a token; only its hash is stored."""
+
+    token_hash = CharField(max_length=64, primary_key=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    data = JSONField(default=dict)
+
+    class Meta:
+        table_name = "accord_session"
+
+
+class LoginFailure(BaseModel):
+    """A failed sign-in, kept for throttling across every worker."""
+
+    email = CharField(max_length=254, index=True)
+    client = CharField(max_length=64)
+    at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "accord_login_failure"
+
+
+class PluginEnablement(BaseModel):
+    org = ForeignKeyField(Organisation, backref="plugin_states", on_delete="CASCADE")
+    plugin = CharField(max_length=100)
+    enabled = BooleanField(default=True)
+    changed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "accord_plugin_enablement"
+        indexes = ((("org", "plugin"), True),)
+
+
+class AuditEntry(BaseModel):
+    org = ForeignKeyField(Organisation, null=True, on_delete="CASCADE")
+    at = DateTimeField(default=utcnow, index=True)
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_label = CharField(max_length=254)
+    action = CharField(max_length=40)
+    plugin = CharField(max_length=100)
+    table = CharField(max_length=100)
+    record_id = CharField(max_length=64, null=True)
+    summary = CharField(max_length=300)
+    changes = JSONField(default=dict)
+
+    class Meta:
+        table_name = "accord_audit_entry"
+        indexes = ((("org", "at"), False),)
+
+
+class TenantModel(BaseModel):
+    """A row owned by one organisation.
+
+    Views never filter by organisation themselves: they start from
+    ``Model.in_org(org)`` or ``Model.get_in_org(org, pk)``, which cannot
+    return another organisation's rows. Saves and deletes are audited.
+    """
+
+    org = ForeignKeyField(Organisation, on_delete="CASCADE", index=True)
+
+    @classmethod
+    def in_org(cls, org: Organisation, *fields: Any) -> peewee.ModelSelect:
+        return cls.select(*fields).where(cls.org == org)
+
+    @classmethod
+    def get_in_org(cls, org: Organisation, pk: Any) -> Any:
+        """The row ``pk`` of ``org``, or ``peewee.DoesNotExist`` (a 404 to the user)."""
+        try:
+            pk = cls._meta.primary_key.adapt(pk)
+        except (TypeError, ValueError):
+            raise cls.DoesNotExist(pk) from None
+        return cls.in_org(org).where(cls._meta.primary_key == pk).get()
+
+    def save(self, force_insert: bool = False, only: Any = None) -> int:
+        from . import audit
+
+        before = None
+        if self._pk is not None and not force_insert:
+            before = type(self).select().where(type(self)._meta.primary_key == self._pk).first()
+        result = super().save(force_insert=force_insert, only=only)
+        audit.record_save(self, before)
+        return result
+
+    def delete_instance(self, recursive: bool = False, delete_nullable: bool = False) -> int:
+        from . import audit
+
+        result = super().delete_instance(recursive=recursive, delete_nullable=delete_nullable)
+        audit.record_delete(self)
+        return result
+
+
+CORE_MODELS = (Organisation, User, Membership, Session, LoginFailure, PluginEnablement, AuditEntry)

@@ -1,0 +1,160 @@
+"""Turn plugins' ``Page`` declarations into Starlette routes guarded by the core.
+
+Every endpoint runs in a worker thread with a database connection open. The
+guard resolves the session, the organisation, the plugin's enablement there
+and the page's permission before the view runs, and checks CSRF on every
+state-changing request, so no view can forget any of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import peewee
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import csrf, htmx, sessions
+from .audit import Actor, acting_as
+from .context import RequestContext
+from .db import database
+from .enablement import enabled_plugins
+from .models import Membership, Organisation
+from .security import csrf_valid
+
+if TYPE_CHECKING:
+    from .app import AppState
+    from .types import Page
+
+log = logging.getLogger("accord.routing")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer; the user gets a 503 page."""
+
+
+def form_data(request: Request) -> FormData:
+    """The submitted form of a POST, parsed before the view ran."""
+    return getattr(request.state, "form", None) or FormData()
+
+
+def _authenticate(state: AppState, request: Request) -> RequestContext:
+    ctx = RequestContext(request=request)
+    ctx.session = sessions.load(state.settings, request.cookies.get(sessions.COOKIE))
+    if ctx.session is not None:
+        ctx.user = ctx.session.user
+        ctx.memberships = list(
+            Membership.select(Membership, Organisation)
+            .join(Organisation)
+            .where(Membership.user == ctx.user)
+            .order_by(Organisation.name)
+        )
+    return ctx
+
+
+def _enter_org(state: AppState, ctx: RequestContext, slug: str) -> None:
+    membership = next((m for m in ctx.memberships if m.org.slug == slug), None)
+    if membership is None:
+        # Another organisation's pages do not exist for this user.
+        raise HTTPException(404)
+    ctx.membership, ctx.org = membership, membership.org
+    ctx.enabled = enabled_plugins(state.host, ctx.org)
+    ctx.hooks = state.host.hooks_for(ctx.enabled)
+    ctx.permissions = state.permissions.for_role(membership.role, ctx.enabled)
+
+
+def _check_csrf(state: AppState, request: Request, form_token: str | None) -> None:
+    candidate = request.headers.get(htmx.CSRF_HEADER) or form_token
+    if not csrf_valid(state.settings.secret_key, csrf.binding(request), candidate):
+        raise HTTPException(403, "This form has expired or did not come from Accord. Reload the page and try again.")
+
+
+def _login_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return htmx.redirect(request, f"/login?next={quote(target)}")
+
+
+def guard(state: AppState, plugin_id: str, page: Page) -> Any:
+    """Wrap ``page.endpoint`` with authentication, tenancy, permission and CSRF checks."""
+
+    def handle(request: Request, form_token: str | None) -> Response:
+        ctx = _authenticate(state, request)
+        ctx.plugin = plugin_id
+        request.state.ctx = ctx
+        if page.scope != "public" and ctx.user is None:
+            return _login_redirect(request)
+        if page.scope == "org":
+            _enter_org(state, ctx, request.path_params["org"])
+            if plugin_id not in ctx.enabled:
+                raise HTTPException(404)
+            if page.permission and not ctx.can(page.permission):
+                raise HTTPException(403, "Your role in this organisation does not allow this.")
+        elif page.permission and not any(
+            page.permission in state.permissions.for_role(m.role, state.host.always_on)
+            for m in ctx.memberships
+        ):
+            raise HTTPException(403)
+        actor = Actor(ctx.user, ctx.user.email) if ctx.user else Actor(None, "anonymous")
+        with acting_as(actor):
+            if request.method in SAFE_METHODS:
+                return page.endpoint(request)
+            _check_csrf(state, request, form_token)
+            with database.atomic():
+                return page.endpoint(request)
+
+    def in_thread(request: Request, form_token: str | None) -> Response:
+        try:
+            with database.connection_context():
+                return handle(request, form_token)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            if database.is_closed() or "connect" in str(exc).lower():
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+
+    async def endpoint(request: Request) -> Response:
+        form_token = None
+        if request.method not in SAFE_METHODS:
+            # Parsed here, on the event loop; views read it with ``accord.form_data``.
+            form = await request.form()
+            request.state.form = form
+            value = form.get("csrf_token")
+            form_token = value if isinstance(value, str) else None
+        response: Response = await run_in_threadpool(in_thread, request, form_token)
+        if sessions.ANON_COOKIE not in request.cookies and getattr(request.state, "anon_token", None):
+            response.set_cookie(
+                sessions.ANON_COOKIE,
+                request.state.anon_token,
+                httponly=True,
+                samesite="lax",
+                secure=state.secure_cookies,
+            )
+        return response
+
+    return endpoint
+
+
+def build_routes(state: AppState) -> list[Route]:
+    routes: list[Route] = []
+    for plugin_id, pages in state.host.impls_by_plugin("register_routes"):
+        for page in pages:
+            if page.scope == "org":
+                path = f"/o/{{org}}/{plugin_id}{page.path}"
+            else:
+                path = page.path
+            routes.append(
+                Route(
+                    path,
+                    guard(state, plugin_id, page),
+                    methods=list(page.methods),
+                    name=f"{plugin_id}:{page.name}",
+                )
+            )
+    return routes

@@ -1,0 +1,121 @@
+"""Load configuration: ``config/default.toml``, an optional TOML file, then ``ACCORD_*``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ACCORD_"
+
+# Environment variables that override a single setting: name -> (section, key).
+ENV_OVERRIDES = {
+    "DATABASE_URL": ("database", "url"),
+    "REDIS_URL": ("jobs", "redis_url"),
+    "HTTPS": ("server", "https"),
+    "SAFE_MODE": ("plugins", "safe_mode"),
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says why and what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    secret_key: str
+    database_url: str
+    data: dict[str, Any] = field(repr=False)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.data.get(name, {}))
+
+    def get(self, section: str, key: str, default: Any = None) -> Any:
+        return self.data.get(section, {}).get(key, default)
+
+    def plugin_config(self, plugin_id: str) -> dict[str, Any]:
+        """The ``[plugins.<id>]`` table of the configuration."""
+        value = self.data.get("plugins", {}).get(plugin_id, {})
+        return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def safe_mode(self) -> bool:
+        return bool(self.get("plugins", "safe_mode", False))
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _coerce(raw: str, current: Any) -> Any:
+    if isinstance(current, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"expected a whole number, got {raw!r}") from exc
+    return raw
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _secret_key(home: Path, environ: dict[str, str]) -> str:
+    if environ.get("ACCORD_SECRET_KEY"):
+        return environ["ACCORD_SECRET_KEY"]
+    path = home / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    home.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Written once with owner-only permissions; every worker then reads the same key.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build the effective settings. ``overrides`` are ``section__key=value`` pairs (tests)."""
+    env = dict(os.environ if environ is None else environ)
+    defaults = resources.files("accord.config").joinpath("default.toml").read_text()
+    data = tomllib.loads(defaults)
+    home = Path(env.get("ACCORD_HOME", "var")).resolve()
+    config_file = env.get("ACCORD_CONFIG") or (home / "accord.toml")
+    config_path = Path(config_file)
+    if config_path.exists():
+        data = _merge(data, _read_toml(config_path))
+    elif env.get("ACCORD_CONFIG"):
+        raise ConfigError(f"ACCORD_CONFIG names {config_path}, which does not exist")
+    for name, (section, key) in ENV_OVERRIDES.items():
+        if ENV_PREFIX + name in env:
+            current = data.get(section, {}).get(key, "")
+            data.setdefault(section, {})[key] = _coerce(env[ENV_PREFIX + name], current)
+    for dotted, value in overrides.items():
+        section, key = dotted.split("__", 1)
+        data.setdefault(section, {})[key] = value
+    url = data["database"]["url"] or f"sqlite:///{home / 'accord.db'}"
+    if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
+        raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
+    return Settings(home=home, secret_key=_secret_key(home, env), database_url=url, data=data)

@@ -1,0 +1,113 @@
+"""Jinja2 for every plugin: one base layout, namespaced plugin templates, fragments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from jinja2_fragments import render_block
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from . import csrf, htmx
+
+if TYPE_CHECKING:
+    from .context import RequestContext
+    from .host import PluginHost
+    from .types import MenuItem
+
+
+def web_dir() -> Path:
+    """The installed ``web/`` folder (templates and static files of the shell)."""
+    return Path(str(resources.files("accord.web")))
+
+
+def build_environment(host: PluginHost) -> jinja2.Environment:
+    """Plugin template folders first, then ``web/templates``; ``default:`` reaches the latter."""
+    shell = jinja2.FileSystemLoader(str(web_dir() / "templates"))
+    plugin_dirs = [str(folder) for _, folder in host.impls_by_plugin("register_template_dir")]
+    loader = jinja2.ChoiceLoader(
+        [jinja2.PrefixLoader({"default": shell}, delimiter=":"), jinja2.FileSystemLoader(plugin_dirs), shell]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["datetime"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else ""
+    return env
+
+
+def menu_sections(ctx: RequestContext) -> list[tuple[str, list[MenuItem]]]:
+    items: list[MenuItem] = [item for batch in ctx.hooks.register_menu_items(ctx=ctx) for item in batch or []]
+    sections: dict[str, list[MenuItem]] = defaultdict(list)
+    for item in sorted(items, key=lambda i: (i.order, i.label)):
+        sections[item.section].append(item)
+    return list(sections.items())
+
+
+def page_context(request: Request, context: dict[str, Any], *, full: bool) -> dict[str, Any]:
+    ctx = getattr(request.state, "ctx", None)
+    token = csrf.token_for(request)
+    base: dict[str, Any] = {
+        "request": request,
+        "ctx": ctx,
+        "org": ctx.org if ctx else None,
+        "user": ctx.user if ctx else None,
+        "csrf_token": token,
+        "csrf_input": Markup(f'<input type="hidden" name="csrf_token" value="{token}">'),
+        "url": (ctx.url if ctx else lambda name, **p: str(request.url_for(name, **p).path)),
+        "static": lambda path: f"/static/{path}",
+        "menu": [],
+        "flashes": [],
+    }
+    if full and ctx is not None and ctx.org is not None:
+        base["menu"] = menu_sections(ctx)
+    if full and ctx is not None and ctx.session is not None:
+        base["flashes"] = pop_flashes(ctx)
+    base.update(context)
+    return base
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    """Show ``message`` on the next full page this browser renders."""
+    session = request.state.ctx.session
+    session.data = {**session.data, "flash": [*session.data.get("flash", []), [kind, message]]}
+    session.save(only=["data"])
+
+
+def pop_flashes(ctx: RequestContext) -> list[tuple[str, str]]:
+    session = ctx.session
+    assert session is not None
+    messages = session.data.get("flash", [])
+    if messages:
+        session.data = {k: v for k, v in session.data.items() if k != "flash"}
+        session.save(only=["data"])
+    return [tuple(m) for m in messages]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render ``template``, or only its ``block`` when htmx asked for a fragment."""
+    env: jinja2.Environment = request.app.state.accord.templates
+    fragment = block is not None and htmx.wants_fragment(request)
+    values = page_context(request, context or {}, full=not fragment)
+    if fragment:
+        html = render_block(env, template, block, **values)
+    else:
+        html = env.get_template(template).render(**values)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    return htmx.add_vary(response)  # type: ignore[return-value]

@@ -1,0 +1,80 @@
+"""Plain records that plugins hand to the core through hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+Endpoint = "Callable[[Request], Response]"
+Scope = Literal["org", "global", "public"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A route a plugin serves.
+
+    ``scope="org"`` (the default) mounts it at ``/o/<org>/<plugin><path>``:
+    the user must be signed in, belong to the organisation, have the plugin
+    enabled there and hold ``permission``. ``"global"`` mounts it at
+    ``<path>`` for any signed-in user; ``"public"`` needs no sign-in.
+    The endpoint is a plain function ``(request) -> Response``; the core runs
+    it in a worker thread with a database connection open, inside a
+    transaction when the method changes state.
+    """
+
+    path: str
+    endpoint: Callable[..., Any]
+    name: str
+    methods: tuple[str, ...] = ("GET",)
+    permission: str | None = None
+    scope: Scope = "org"
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin checks, and the roles that hold it by default."""
+
+    name: str
+    description: str
+    roles: tuple[str, ...] = ("admin",)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url: str
+    section: str = "Work"
+    order: int = 100
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard card: a title and its HTML (already rendered and escaped)."""
+
+    title: str
+    html: str
+    order: int = 100
+    width: Literal["normal", "wide"] = "normal"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    title: str
+    url: str
+    kind: str
+    snippet: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class DemoContext:
+    """What a demo-data hook gets: the organisation and helpers shared by all plugins."""
+
+    org: Any
+    users: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Plugins that ship with Accord, registered exactly like third-party ones."""

@@ -1,0 +1,132 @@
+"""Sign-in, sign-out, password change and organisation switching."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from accord import flash, form_data, redirect, render
+from accord.clock import utcnow
+from accord.models import LoginFailure, User
+from accord import sessions
+from accord.security import hash_password, password_problem, verify_password
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: never an absolute URL or a protocol-relative one.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _landing(request: Request, slug: str) -> str:
+    landing = request.app.state.accord.settings.get("server", "landing", "dashboard:index")
+    try:
+        return str(request.url_for(landing, org=slug).path)
+    except Exception:  # noqa: BLE001 - the landing plugin may be missing
+        return f"/o/{slug}/settings/plugins"
+
+
+def home(request: Request) -> Response:
+    ctx = request.state.ctx
+    if not ctx.memberships:
+        return render(request, "auth/no_org.html")
+    last = ctx.session.data.get("org")
+    slug = last if any(m.org.slug == last for m in ctx.memberships) else ctx.memberships[0].org.slug
+    return RedirectResponse(_landing(request, slug), status_code=303)
+
+
+def org_home(request: Request) -> Response:
+    ctx = request.state.ctx
+    slug = request.path_params["org"]
+    if not any(m.org.slug == slug for m in ctx.memberships):
+        raise HTTPException(404)
+    ctx.session.data = {**ctx.session.data, "org": slug}
+    ctx.session.save(only=["data"])
+    return RedirectResponse(_landing(request, slug), status_code=303)
+
+
+def switch_org(request: Request) -> Response:
+    slug = request.query_params.get("org", "")
+    return redirect(request, f"/o/{slug}/")
+
+
+def _throttled(settings, email: str) -> bool:
+    window = timedelta(minutes=int(settings.get("login", "window_minutes", 15)))
+    limit = int(settings.get("login", "max_failures", 5))
+    recent = LoginFailure.select().where(
+        (LoginFailure.email == email) & (LoginFailure.at > utcnow() - window)
+    )
+    return recent.count() >= limit
+
+
+def login(request: Request) -> Response:
+    settings = request.app.state.accord.settings
+    next_url = _safe_next(request.query_params.get("next"))
+    if request.method == "GET":
+        if request.state.ctx.user is not None:
+            return RedirectResponse(next_url, status_code=303)
+        return render(request, "auth/login.html", {"email": "", "error": None, "next": next_url})
+    form = form_data(request)
+    email = str(form.get("email", "")).strip().lower()
+    password = str(form.get("password", ""))
+    context = {"email": email, "next": next_url}
+    if _throttled(settings, email):
+        minutes = settings.get("login", "window_minutes", 15)
+        context["error"] = f"Too many failed sign-ins for this account. Try again in {minutes} minutes."
+        return render(request, "auth/login.html", context, status_code=429)
+    user = User.get_or_none(User.email == email)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        client = request.client.host if request.client else "unknown"
+        LoginFailure.create(email=email, client=client)
+        context["error"] = "That email and password do not match an account."
+        return render(request, "auth/login.html", context, status_code=422)
+    LoginFailure.delete().where(LoginFailure.email == email).execute()
+    token, _ = sessions.start(user)
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        sessions.COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.accord.secure_cookies,
+        max_age=int(settings.get("sessions", "absolute_hours", 72)) * 3600,
+    )
+    return response
+
+
+def logout(request: Request) -> Response:
+    sessions.end(request.state.ctx.session)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(sessions.COOKIE)
+    return response
+
+
+def change_password(request: Request) -> Response:
+    ctx = request.state.ctx
+    if request.method == "GET":
+        return render(request, "auth/password.html", {"errors": {}})
+    form = form_data(request)
+    current = str(form.get("current_password", ""))
+    new = str(form.get("new_password", ""))
+    confirm = str(form.get("confirm_password", ""))
+    errors: dict[str, str] = {}
+    if not verify_password(ctx.user.password_hash, current):
+        errors["current_password"] = "This is not your current password."
+    problem = password_problem(new)
+    if problem:
+        errors["new_password"] = problem
+    elif new != confirm:
+        errors["confirm_password"] = "The two new passwords differ."
+    if errors:
+        return render(request, "auth/password.html", {"errors": errors}, status_code=422)
+    ctx.user.password_hash = hash_password(new)
+    ctx.user.password_changed_at = utcnow()
+    ctx.user.save()
+    ended = sessions.end_all(ctx.user, keep=ctx.session)
+    others = f" {ended} other session(s) were signed out." if ended else ""
+    flash(request, f"Your password has been changed.{others}")
+    return redirect(request, "/")

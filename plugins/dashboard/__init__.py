@@ -1,0 +1,32 @@
+"""The organisation's dashboard (widgets from enabled plugins) and the global search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accord import MenuItem, Page, RequestContext, Widget, hookimpl
+
+from . import views
+
+
+@hookimpl
+def register_template_dir() -> Path:
+    return Path(__file__).parent / "templates"
+
+
+@hookimpl
+def register_routes() -> list[Page]:
+    return [
+        Page("/", views.index, name="index"),
+        Page("/search", views.search, name="search"),
+    ]
+
+
+@hookimpl
+def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    return [MenuItem("Dashboard", ctx.url("dashboard:index"), section="Overview", order=0)]
+
+
+@hookimpl
+def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    return [views.organisation_widget(ctx)]

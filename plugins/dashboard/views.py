@@ -1,0 +1,46 @@
+"""Dashboard and global search pages."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.responses import Response
+
+from accord import RequestContext, SearchResult, Widget, render
+from accord.models import Membership
+
+SEARCH_LIMIT = 10
+
+
+def organisation_widget(ctx: RequestContext) -> Widget:
+    members = Membership.select().where(Membership.org == ctx.org).count()
+    optional = len(ctx.enabled - ctx.request.app.state.accord.host.always_on)
+    html = Markup(
+        '<div class="cluster"><div class="stat">{}<span class="stat-label">members</span></div>'
+        '<div class="stat">{}<span class="stat-label">plugins enabled</span></div></div>'
+        '<p class="muted">You are signed in as {} ({}).</p>'
+    ).format(members, optional, escape(ctx.user.name), escape(ctx.role))
+    return Widget(title=str(ctx.org.name), html=html, order=0)
+
+
+def index(request: Request) -> Response:
+    ctx = request.state.ctx
+    widgets = [w for batch in ctx.hooks.register_dashboard_widgets(ctx=ctx) for w in batch or []]
+    widgets.sort(key=lambda w: (w.order, w.title))
+    return render(request, "dashboard/index.html", {"widgets": widgets, "title": "Dashboard"})
+
+
+def search(request: Request) -> Response:
+    ctx = request.state.ctx
+    query = request.query_params.get("q", "").strip()[:200]
+    results: list[SearchResult] = []
+    if query:
+        batches = ctx.hooks.search(ctx=ctx, query=query, limit=SEARCH_LIMIT)
+        results = [r for batch in batches for r in batch or []]
+        results.sort(key=lambda r: -r.score)
+    return render(
+        request,
+        "dashboard/search.html",
+        {"query": query, "results": results, "title": "Search"},
+        block="results",
+    )

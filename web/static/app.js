@@ -1,0 +1,78 @@
+// Accord's progressive enhancements. Plain ES2020, no build step; every page works without it.
+// Load after htmx.min.js: <script src="/static/app.js" defer></script>
+"use strict";
+
+(() => {
+  // --- CSRF token on every htmx request ------------------------------------------------------
+  // htmx 4 fires "htmx:config:request" (v2's htmx:configRequest) once per request, before
+  // hx-confirm and before fetch, for elements, boosted links/forms, htmx.ajax() and history
+  // restores alike. Headers live in event.detail.ctx.request.headers, a plain object.
+  // The token is read per request, not cached, because boosted swaps can replace the page.
+  const csrfToken = () =>
+    document.querySelector('meta[name="csrf-token"]')?.getAttribute("content") ?? "";
+
+  const isSameOrigin = (action) => {
+    try {
+      return new URL(action || "", document.baseURI).origin === window.location.origin;
+    } catch {
+      return false;
+    }
+  };
+
+  document.addEventListener("htmx:config:request", (event) => {
+    const request = event.detail?.ctx?.request;
+    const token = csrfToken();
+    // Never hand the token to another origin, whatever htmx.config.mode allows.
+    if (!request || !token || !isSameOrigin(request.action)) return;
+    request.headers ??= {};
+    request.headers["X-CSRF-Token"] = token;
+  });
+
+  // htmx 4 drops the response's <head> on a swap (it keeps only <title>), so after a boosted
+  // sign-in the meta tag would still hold the old session's token. Carry a new one across.
+  document.addEventListener("htmx:after:request", (event) => {
+    const ctx = event.detail?.ctx;
+    const text = ctx?.text;
+    if (!text || !text.includes("csrf-token") || !isSameOrigin(ctx.request?.action)) return;
+    const fresh = new DOMParser()
+      .parseFromString(text, "text/html")
+      .querySelector('meta[name="csrf-token"]');
+    const current = document.querySelector('meta[name="csrf-token"]');
+    if (fresh && current) current.setAttribute("content", fresh.getAttribute("content") ?? "");
+  });
+
+  // --- data-confirm on destructive forms and buttons -----------------------------------------
+  // Without JS the server's own confirmation page does this job. Listeners run in the capture
+  // phase on document, so a "no" stops the event before native submission and before htmx's
+  // own listeners on the element (htmx does not check defaultPrevented).
+  const stop = (event) => {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  };
+
+  const CONFIRMABLE = "button[data-confirm], input[data-confirm], a[data-confirm]";
+
+  document.addEventListener(
+    "click",
+    (event) => {
+      const el = event.target instanceof Element ? event.target.closest(CONFIRMABLE) : null;
+      if (!el || el.disabled) return;
+      if (!window.confirm(el.dataset.confirm)) stop(event);
+    },
+    true,
+  );
+
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) return;
+      // A submitter with its own data-confirm was already asked on click.
+      if (event.submitter?.hasAttribute("data-confirm")) return;
+      if (!window.confirm(form.dataset.confirm)) stop(event);
+    },
+    true,
+  );
+
+  // Flash messages are never auto-dismissed: people need time to read them (WCAG 2.2.1).
+})();
