@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import entry_points
+from importlib import metadata
 from typing import Any
 
 import pluggy
@@ -137,12 +137,14 @@ class PluginHost:
         return results
 
 
-def _discover(settings: Settings) -> list[PluginInfo]:
+def _discover(settings: Settings, *, entry_points: bool = True) -> list[PluginInfo]:
     found = [PluginInfo(module, "builtin") for module in settings.get("plugins", "builtin", [])]
+    if not entry_points:
+        return found
     if settings.safe_mode:
         log.warning("safe mode: third-party plugins are not loaded")
         return found
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = ep.dist.name if ep.dist else "unknown distribution"
         found.append(PluginInfo(ep.value.split(":")[0], f"entry point of {dist}"))
     return found
@@ -183,17 +185,32 @@ def _dependency_order(candidates: dict[str, PluginInfo]) -> list[str]:
 
 
 def build_host(
-    settings: Settings, *, extra: Iterable[tuple[str, str]] = (), core_api: str = CORE_API
+    settings: Settings,
+    *,
+    extra: Iterable[tuple[str, str]] = (),
+    objects: Iterable[tuple[object, Manifest]] = (),
+    entry_points: bool = True,
+    core_api: str = CORE_API,
 ) -> PluginHost:
-    """Discover, validate and register plugins; ``extra`` adds ``(module, source)`` pairs."""
+    """Discover, validate and register plugins.
+
+    ``extra`` adds ``(module, source)`` pairs to what is discovered; ``objects``
+    adds already-imported plugin objects with their manifests (throwaway
+    plugins in tests); ``entry_points=False`` skips pip-installed plugins.
+    """
     pm = pluggy.PluginManager("accord")
     pm.add_hookspecs(hookspecs)
-    infos = _discover(settings) + [PluginInfo(module, source) for module, source in extra]
+    infos = _discover(settings, entry_points=entry_points)
+    infos += [PluginInfo(module, source) for module, source in extra]
+    provided: dict[str, object] = {}
+    for obj, manifest in objects:
+        infos.append(PluginInfo(f"<{manifest.id}>", "registered object", manifest))
+        provided[manifest.id] = obj
     candidates: dict[str, PluginInfo] = {}
     every: dict[str, PluginInfo] = {}
     for info in infos:
         try:
-            info.manifest = read_manifest(info.module)
+            info.manifest = info.manifest or read_manifest(info.module)
         except ManifestError as exc:
             every[info.module] = info
             _quarantine(info, f"invalid manifest: {exc}")
@@ -218,7 +235,7 @@ def build_host(
             _quarantine(info, f"needs {', '.join(broken)}, which failed to load")
             continue
         try:
-            module = importlib.import_module(info.module)
+            module = provided[pid] if pid in provided else importlib.import_module(info.module)
             pm.register(module, name=pid)
         except Exception as exc:  # a third-party import may raise anything
             _quarantine(info, f"failed to import: {type(exc).__name__}: {exc}")

@@ -1,0 +1,200 @@
+"""Pytest fixtures for Accord and its plugins (registered as the ``accord`` pytest plugin).
+
+Every test gets a fresh database: a new SQLite file, or on PostgreSQL (set
+``ACCORD_TEST_DATABASE_URL=postgresql://...``) an emptied ``public`` schema,
+with every migration applied. Plugin authors use the same fixtures:
+
+    def test_my_page(accord_plugins, signed_in, org):
+        client = signed_in("agent")
+        assert client.get(f"/o/{org.slug}/myplugin/").status_code == 200
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import accounts, enablement
+from .audit import Actor, acting_as
+from .db import database, open_database
+from .host import PluginHost, build_host
+from .manifest import Manifest, parse_manifest
+from .models import Organisation, User
+from .schema import migrate
+from .settings import Settings, load_settings
+
+TEST_PASSWORD = "correct horse battery"
+HTMX_HEADERS = {"HX-Request": "true", "HX-Request-Type": "partial"}
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def manifest(plugin_id: str, **fields: Any) -> Manifest:
+    """A manifest for a throwaway plugin: ``manifest("notes", depends=["contacts"])``."""
+    data = {"id": plugin_id, "title": plugin_id.title(), "version": "1.0.0", "core_api": ">=1.0,<2"}
+    data.update(fields)
+    return parse_manifest(data)
+
+
+def reset_database(settings: Settings) -> None:
+    """Start from an empty database."""
+    if settings.is_sqlite:
+        path = Path(settings.database_url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    if hasattr(database.obj, "close_all"):
+        database.close_all()
+    with database.connection_context():
+        database.execute_sql("DROP SCHEMA public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+
+
+@pytest.fixture
+def accord_settings(tmp_path: Path) -> Settings:
+    """Settings for a throwaway instance under ``tmp_path``."""
+    environ = {
+        "ACCORD_HOME": str(tmp_path / "instance"),
+        "ACCORD_SECRET_KEY": "test-secret-key",
+        "ACCORD_DATABASE_URL": os.environ.get("ACCORD_TEST_DATABASE_URL")
+        or f"sqlite:///{tmp_path / 'instance' / 'accord.db'}",
+    }
+    return load_settings(environ)
+
+
+@pytest.fixture
+def accord_plugins() -> list[tuple[object, Manifest]]:
+    """Throwaway plugins for one test: append ``(object, manifest(...))`` before using the app."""
+    return []
+
+
+@pytest.fixture
+def accord_extra_modules() -> list[str]:
+    """Plugin modules to load besides the built-ins (override in a test module)."""
+    return []
+
+
+@pytest.fixture
+def accord_host(
+    accord_settings: Settings,
+    accord_plugins: list[tuple[object, Manifest]],
+    accord_extra_modules: list[str],
+) -> PluginHost:
+    """The plugin host; pip-installed plugins are left out so tests see only what they ask for."""
+    return build_host(
+        accord_settings,
+        extra=[(module, "test") for module in accord_extra_modules],
+        objects=accord_plugins,
+        entry_points=False,
+    )
+
+
+@pytest.fixture
+def accord_db(accord_settings: Settings, accord_host: PluginHost) -> Iterator[None]:
+    """A fresh, fully migrated database."""
+    open_database(accord_settings)
+    reset_database(accord_settings)
+    with database.connection_context():
+        migrate(accord_host)
+    yield
+    if hasattr(database.obj, "close_all"):
+        database.close_all()
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def app(accord_settings: Settings, accord_host: PluginHost, accord_db: None) -> Any:
+    from .app import create_app
+
+    return create_app(accord_settings, accord_host)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Any]:
+    from starlette.testclient import TestClient
+
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_org(accord_db: None) -> Callable[..., Organisation]:
+    def make(slug: str = "acme", name: str | None = None) -> Organisation:
+        with acting_as(Actor(None, "test")):
+            return accounts.create_org(slug, name or slug.title())
+
+    return make
+
+
+@pytest.fixture
+def org(make_org: Callable[..., Organisation]) -> Organisation:
+    """The organisation ``acme``."""
+    return make_org("acme", "Acme Council ICT")
+
+
+@pytest.fixture
+def make_user(accord_db: None) -> Callable[..., User]:
+    def make(email: str, org: Organisation | None = None, role: str = "agent", name: str = "") -> User:
+        with acting_as(Actor(None, "test")):
+            user = accounts.create_user(email, name or email.split("@")[0].title(), TEST_PASSWORD)
+            if org is not None:
+                accounts.add_member(user, org, role)
+        return user
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client: Any, email: str, password: str = TEST_PASSWORD) -> Any:
+    """Sign ``client`` in through the real sign-in form; returns the response."""
+    token = csrf_from(client.get("/login").text)
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def signed_in(app: Any, org: Organisation, make_user: Callable[..., User]) -> Callable[..., Any]:
+    """``signed_in("agent")``: a new client signed in as a new user with that role in ``org``."""
+    from starlette.testclient import TestClient
+
+    clients: list[Any] = []
+
+    def make(role: str = "admin", *, organisation: Organisation | None = None, email: str = "") -> Any:
+        target = organisation or org
+        address = email or f"{role}{len(clients)}@{target.slug}.test"
+        make_user(address, target, role)
+        test_client = TestClient(app, base_url="http://testserver")
+        response = sign_in(test_client, address)
+        assert response.status_code == 303, response.text
+        clients.append(test_client)
+        return test_client
+
+    return make
+
+
+@pytest.fixture
+def enable_plugin(accord_host: PluginHost) -> Callable[[Organisation, str], list[str]]:
+    def enable(org: Organisation, plugin_id: str) -> list[str]:
+        with acting_as(Actor(None, "test")):
+            return enablement.enable(accord_host, org, plugin_id)
+
+    return enable
+
+
+def post_form(client: Any, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """POST ``data`` to ``url`` with the CSRF token of the page the client last saw."""
+    page = client.get(kwargs.pop("token_from", "/"))
+    payload = {"csrf_token": csrf_from(page.text), **(data or {})}
+    return client.post(url, data=payload, follow_redirects=kwargs.pop("follow_redirects", False), **kwargs)
