@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .audit import record as audit
+from . import audit
 from .context import RequestContext
 from .db import BaseModel, database
 from .htmx import redirect, wants_fragment
