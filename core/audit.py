@@ -39,9 +39,16 @@ def current_actor() -> Actor:
     return _actor.get()
 
 
+# Package of each loaded plugin -> its id; filled by the host as plugins load.
+PLUGIN_PACKAGES: dict[str, str] = {}
+
+
 def plugin_of(model: type[peewee.Model]) -> str:
-    """The plugin that owns ``model``, from the module it is defined in."""
+    """The plugin that owns ``model``, from the package it is defined in."""
     module = model.__module__
+    for package, plugin_id in PLUGIN_PACKAGES.items():
+        if module == package or module.startswith(package + "."):
+            return plugin_id
     if module.startswith("accord.plugins."):
         return module.split(".")[2]
     if module.startswith("accord."):

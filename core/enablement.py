@@ -78,3 +78,15 @@ def disable(host: PluginHost, org: Organisation, plugin_id: str) -> None:
         host.hooks_for(current).plugin_disabled(org=org, plugin_id=plugin_id)
         _set(org, plugin_id, False)
         record(org, "plugin.disable", f"disabled plugin {plugin_id}", plugin=plugin_id)
+
+
+def organisations_with(host: PluginHost, plugin_id: str) -> list[Organisation]:
+    """Organisations where ``plugin_id`` is on: periodic tasks work for these only."""
+    if plugin_id in host.always_on:
+        return list(Organisation.select().order_by(Organisation.id))
+    return list(
+        Organisation.select()
+        .join(PluginEnablement)
+        .where((PluginEnablement.plugin == plugin_id) & (PluginEnablement.enabled == True))  # noqa: E712
+        .order_by(Organisation.id)
+    )

@@ -103,8 +103,9 @@ def register_tasks(queue: huey.Huey) -> None:
     """Declare background and periodic tasks on the job queue.
 
     Use ``@queue.task()`` and ``@queue.periodic_task(crontab(...))``. Tasks run
-    in ``accord worker``; a periodic task runs for every organisation where the
-    plugin is enabled only if it checks that itself (see ``accord.enablement``).
+    in ``accord worker``. A periodic task works across organisations, so it
+    should act only where the plugin is enabled:
+    ``accord.enablement.organisations_with(host, "<plugin>")``.
 
     :param queue: the instance's huey queue (SQLite or Redis backed).
     """

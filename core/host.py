@@ -18,6 +18,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .audit import PLUGIN_PACKAGES
 from .manifest import Manifest, ManifestError, read_manifest
 from .settings import Settings
 from .version import CORE_API
@@ -252,6 +253,8 @@ def build_host(
             continue
         info.status = "loaded"
         loaded.append(pid)
+        if pid not in provided:
+            PLUGIN_PACKAGES[info.module] = pid
     # Loaded plugins in dependency order first, then the others as found.
     ordered = {pid: every[pid] for pid in loaded}
     ordered.update((key, info) for key, info in every.items() if key not in ordered)

@@ -1,0 +1,110 @@
+"""The ``accord`` command line, as scripts and people use it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from accord.cli import cli
+
+
+@pytest.fixture
+def accord(accord_settings, accord_db):
+    env = {
+        "ACCORD_HOME": str(accord_settings.home),
+        "ACCORD_DATABASE_URL": accord_settings.database_url,
+        "ACCORD_SECRET_KEY": "test-secret-key",
+        "ACCORD_SAFE_MODE": "1",
+    }
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+
+    return run
+
+
+def test_org_create_and_list(accord):
+    assert accord("org", "create", "acme", "--name", "Acme ICT").exit_code == 0
+    result = accord("org", "list", "--json")
+    assert json.loads(result.output) == [{"slug": "acme", "name": "Acme ICT"}]
+
+
+def test_errors_are_one_line_and_a_non_zero_exit(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    result = accord("org", "create", "acme", "--name", "Again")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: organisation acme already exists"
+
+
+def test_user_create_reads_the_password_from_stdin(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    result = accord("user", "create", "ana@acme.test", "--name", "Ana", "--org", "acme",
+                    "--role", "manager", "--password-stdin", input="long enough secret\n")
+    assert result.exit_code == 0, result.output
+    assert "manager of acme" in result.output
+
+
+def test_user_create_refuses_a_short_password(accord):
+    result = accord("user", "create", "ana@acme.test", "--name", "Ana", "--password-stdin",
+                    input="short\n")
+    assert result.exit_code == 1
+    assert "at least 10 characters" in result.output
+
+
+def test_user_add_gives_a_role_in_another_organisation(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    accord("org", "create", "globex", "--name", "Globex")
+    accord("user", "create", "ana@acme.test", "--name", "Ana", "--org", "acme", "--password-stdin",
+           input="long enough secret\n")
+    result = accord("user", "add", "ana@acme.test", "--org", "globex", "--role", "viewer")
+    assert result.exit_code == 0
+    assert "viewer of globex" in result.output
+
+
+def test_plugins_list_json_reports_every_plugin(accord):
+    rows = json.loads(accord("plugins", "list", "--json").output)
+    assert {row["id"] for row in rows} >= {"auth", "dashboard", "settings"}
+    assert all(row["status"] == "loaded" for row in rows)
+
+
+def test_enabling_a_core_plugin_is_refused_with_the_reason(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    result = accord("plugins", "disable", "auth", "--org", "acme")
+    assert result.exit_code == 1
+    assert "part of the core and always on" in result.output
+
+
+def test_unknown_organisation_is_a_clear_error(accord):
+    result = accord("plugins", "list", "--org", "nope")
+    assert result.exit_code == 1
+    assert "there is no organisation 'nope'" in result.output
+
+
+def test_demo_builds_an_organisation_once(accord):
+    first = accord("demo")
+    assert "Created organisation demo" in first.output
+    assert "admin@demo.example.com / accord-demo" in first.output
+    assert "Already there" in accord("demo").output
+
+
+def test_check_reads_sqlite_settings_back_from_the_database(accord, accord_settings):
+    result = accord("check", "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == 0, report["problems"]
+    if accord_settings.is_sqlite:
+        assert report["sqlite"]["journal_mode"] == "wal"
+        assert report["sqlite"]["foreign_keys"] is True
+        assert report["sqlite"]["busy_timeout_ms"] == 5000
+        assert report["sqlite"]["begin"] == "IMMEDIATE"
+
+
+def test_migrate_when_up_to_date_says_so(accord):
+    assert accord("migrate").output.strip() == "Nothing to migrate."
+
+
+def test_help_is_available_everywhere(accord):
+    for command in ([], ["org"], ["user", "create"], ["plugins", "list"], ["serve"]):
+        assert accord(*command, "--help").exit_code == 0

@@ -1,0 +1,73 @@
+"""Background jobs: declared by plugins, queued in SQLite or Redis, run by the worker."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import pytest
+
+from accord import hookimpl
+from accord.enablement import organisations_with
+from accord.jobs import make_queue
+from accord.testing import manifest
+
+DONE: list[str] = []
+
+
+class Mailer:
+    @hookimpl
+    def register_tasks(self, queue):
+        @queue.task()
+        def send(address):
+            DONE.append(address)
+            return f"sent to {address}"
+
+        self.send = send
+
+
+@pytest.fixture(autouse=True)
+def mailer(accord_plugins):
+    DONE.clear()
+    plugin = Mailer()
+    accord_plugins.append((plugin, manifest("mailer")))
+    return plugin
+
+
+def run_next(queue):
+    task = queue.dequeue()
+    assert task is not None, "nothing was queued"
+    return queue.execute(task)
+
+
+def test_a_plugin_task_is_queued_in_sqlite_and_run_by_the_worker(accord_settings, accord_host, mailer):
+    queue = make_queue(accord_settings, accord_host)
+    assert type(queue.storage).__name__ == "SqliteStorage"
+    mailer.send("ana@acme.test")
+    assert DONE == []
+    assert run_next(queue) == "sent to ana@acme.test"
+    assert DONE == ["ana@acme.test"]
+
+
+def test_the_queue_moves_to_redis_when_configured(accord_settings, accord_host, mailer):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    data = {**accord_settings.data, "jobs": {"redis_url": "redis://127.0.0.1:6379/15"}}
+    queue = make_queue(replace(accord_settings, data=data), accord_host)
+    queue.flush()
+    assert type(queue.storage).__name__ == "RedisStorage"
+    mailer.send("bo@acme.test")
+    assert run_next(queue) == "sent to bo@acme.test"
+
+
+def test_periodic_work_finds_the_organisations_where_the_plugin_is_on(
+    accord_host, org, make_org, enable_plugin
+):
+    make_org("other")
+    enable_plugin(org, "mailer")
+    assert [o.slug for o in organisations_with(accord_host, "mailer")] == ["acme"]

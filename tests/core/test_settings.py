@@ -1,0 +1,43 @@
+"""Configuration: defaults, then a TOML file, then ACCORD_* variables."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.settings import ConfigError, load_settings
+
+
+def test_defaults_put_a_sqlite_database_under_the_instance_directory(tmp_path):
+    settings = load_settings({"ACCORD_HOME": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path}/accord.db"
+    assert settings.get("server", "port") == 8000
+
+
+def test_a_secret_key_is_generated_once_and_kept(tmp_path):
+    first = load_settings({"ACCORD_HOME": str(tmp_path)}).secret_key
+    assert len(first) > 40
+    assert load_settings({"ACCORD_HOME": str(tmp_path)}).secret_key == first
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_a_toml_file_overrides_defaults_and_variables_override_the_file(tmp_path):
+    (tmp_path / "accord.toml").write_text('[server]\nport = 9000\nworkers = 4\n')
+    settings = load_settings({"ACCORD_HOME": str(tmp_path), "ACCORD_DATABASE_URL": "postgresql://db/x"})
+    assert settings.get("server", "port") == 9000
+    assert settings.get("server", "host") == "127.0.0.1"
+    assert settings.database_url == "postgresql://db/x"
+
+
+def test_an_unsupported_database_url_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="unsupported database URL"):
+        load_settings({"ACCORD_HOME": str(tmp_path), "ACCORD_DATABASE_URL": "mysql://x"})
+
+
+def test_a_missing_config_file_named_explicitly_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings({"ACCORD_HOME": str(tmp_path), "ACCORD_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_plugins_read_their_own_table(tmp_path):
+    (tmp_path / "accord.toml").write_text('[plugins.contacts]\nmax_upload_mb = 5\n')
+    assert load_settings({"ACCORD_HOME": str(tmp_path)}).plugin_config("contacts") == {"max_upload_mb": 5}
