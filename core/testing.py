@@ -54,6 +54,17 @@ def reset_database(settings: Settings) -> None:
         database.execute_sql("CREATE SCHEMA public")
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Argon2 at production cost makes every sign-in in a test take ~100 ms;
+    # the hash format and verification path stay the same.
+    from argon2 import PasswordHasher
+
+    from . import security
+
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def accord_settings(tmp_path: Path) -> Settings:
     """Settings for a throwaway instance under ``tmp_path``."""

@@ -1,4 +1,4 @@
-"""Organisation administration: which plugins are on, and the audit log."""
+"""Organisation administration: members and roles, which plugins are on, the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from accord import MenuItem, Page, Permission, RequestContext, hookimpl
 
-from . import views
+from . import members, views
 
 
 @hookimpl
@@ -19,6 +19,7 @@ def register_permissions() -> list[Permission]:
     return [
         Permission("settings.plugins", "Switch plugins on and off", roles=("admin",)),
         Permission("settings.audit", "Read the audit log", roles=("admin", "manager")),
+        Permission("settings.members", "Add and remove members, change roles", roles=("admin",)),
     ]
 
 
@@ -31,6 +32,13 @@ def register_routes() -> list[Page]:
         Page("/plugins/{plugin}/disable", views.disable, name="disable", methods=("GET", "POST"),
              permission="settings.plugins"),
         Page("/audit", views.audit_log, name="audit", permission="settings.audit"),
+        Page("/members", members.member_list, name="members", permission="settings.members"),
+        Page("/members/add", members.add, name="member_add", methods=("POST",),
+             permission="settings.members"),
+        Page("/members/{member}/role", members.change_role, name="member_role", methods=("POST",),
+             permission="settings.members"),
+        Page("/members/{member}/remove", members.remove, name="member_remove",
+             methods=("GET", "POST"), permission="settings.members"),
     ]
 
 
@@ -39,6 +47,8 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     items = []
     if ctx.can("settings.plugins"):
         items.append(MenuItem("Plugins", ctx.url("settings:plugins"), section="Settings", order=900))
+    if ctx.can("settings.members"):
+        items.append(MenuItem("Members", ctx.url("settings:members"), section="Settings", order=905))
     if ctx.can("settings.audit"):
         items.append(MenuItem("Audit log", ctx.url("settings:audit"), section="Settings", order=910))
     return items
