@@ -9,9 +9,12 @@ enabled for the request's organisation.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     import click
@@ -26,11 +29,22 @@ if TYPE_CHECKING:
 hookspec = pluggy.HookspecMarker("accord")
 
 
+def since(version: str) -> Callable[[F], F]:
+    """Record the hook API version that introduced a hook (shown in the reference)."""
+
+    def mark(fn: F) -> F:
+        fn.accord_since = version  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
 # ---------------------------------------------------------------------------
 # Start-up: called once per process over every loaded plugin.
 # ---------------------------------------------------------------------------
 
 
+@since("1.0")
 @hookspec
 def startup(settings: Settings) -> None:
     """Prepare process-wide state after the database is open.
@@ -42,6 +56,7 @@ def startup(settings: Settings) -> None:
     """
 
 
+@since("1.0")
 @hookspec
 def register_models() -> list[type[peewee.Model]]:
     """Return the peewee models this plugin owns.
@@ -52,6 +67,7 @@ def register_models() -> list[type[peewee.Model]]:
     """
 
 
+@since("1.0")
 @hookspec
 def register_migrations() -> Path | None:
     """Return the folder holding this plugin's migrations.
@@ -62,11 +78,13 @@ def register_migrations() -> Path | None:
     """
 
 
+@since("1.0")
 @hookspec
 def register_permissions() -> list[Permission]:
     """Return the permissions this plugin checks and the roles that hold them."""
 
 
+@since("1.0")
 @hookspec
 def register_routes() -> list[Page]:
     """Return the pages this plugin serves.
@@ -76,6 +94,7 @@ def register_routes() -> list[Page]:
     """
 
 
+@since("1.0")
 @hookspec
 def register_template_dir() -> Path | None:
     """Return the plugin's template folder.
@@ -85,11 +104,13 @@ def register_template_dir() -> Path | None:
     """
 
 
+@since("1.0")
 @hookspec
 def register_static_dir() -> Path | None:
     """Return the plugin's static folder, served at ``/static/<plugin>/``."""
 
 
+@since("1.0")
 @hookspec
 def register_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``accord`` command line.
@@ -98,6 +119,7 @@ def register_commands(cli: click.Group) -> None:
     """
 
 
+@since("1.0")
 @hookspec
 def register_tasks(queue: huey.Huey) -> None:
     """Declare background and periodic tasks on the job queue.
@@ -116,6 +138,7 @@ def register_tasks(queue: huey.Huey) -> None:
 # ---------------------------------------------------------------------------
 
 
+@since("1.0")
 @hookspec
 def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     """Return navigation entries for the current user in the current organisation.
@@ -126,6 +149,7 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     """
 
 
+@since("1.0")
 @hookspec
 def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
     """Return cards for the organisation's dashboard.
@@ -134,6 +158,7 @@ def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
     """
 
 
+@since("1.0")
 @hookspec
 def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
     """Return records matching ``query`` for the global search box.
@@ -151,6 +176,7 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
 # ---------------------------------------------------------------------------
 
 
+@since("1.0")
 @hookspec
 def plugin_enabled(org: Organisation, plugin_id: str) -> None:
     """React to a plugin being enabled for an organisation.
@@ -163,6 +189,7 @@ def plugin_enabled(org: Organisation, plugin_id: str) -> None:
     """
 
 
+@since("1.0")
 @hookspec
 def plugin_disabled(org: Organisation, plugin_id: str) -> None:
     """React to a plugin being disabled for an organisation (its data is kept).
@@ -174,6 +201,7 @@ def plugin_disabled(org: Organisation, plugin_id: str) -> None:
     """
 
 
+@since("1.0")
 @hookspec
 def load_demo_data(demo: DemoContext) -> None:
     """Fill the demo organisation with realistic records of this plugin.
@@ -190,6 +218,7 @@ def load_demo_data(demo: DemoContext) -> None:
 # ---------------------------------------------------------------------------
 
 
+@since("1.0")
 @hookspec(firstresult=True)
 def render_error(request: Any, status_code: int, message: str) -> Any:
     """Return the response for an error page, or None to leave it to others.

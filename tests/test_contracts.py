@@ -68,3 +68,19 @@ def test_plugins_use_only_the_public_core_surface_or_named_modules():
     for path in (ROOT / "plugins").rglob("*.py"):
         for module in imported_modules(path):
             assert not any(part.startswith("_") for part in module.split(".")[1:]), (path, module)
+
+
+@pytest.mark.parametrize("name,spec", SPECS, ids=[name for name, _ in SPECS])
+def test_every_hook_says_which_api_version_introduced_it(name, spec):
+    assert getattr(spec, "accord_since", None), f"{name} lacks @since(...)"
+
+
+def test_the_hook_reference_in_docs_is_generated_from_the_specs():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_plugin_docs.py"), "--check"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
