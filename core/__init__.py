@@ -9,14 +9,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import audit
+from .clock import utcnow
 from .context import RequestContext
 from .db import BaseModel, database
+from .events import emit
+from .hookspecs import hookspec
+from .host import hookimpl
 from .htmx import redirect, wants_fragment
 from .models import JSONField, Organisation, TenantModel, User
-from .host import hookimpl
 from .routing import form_data
 from .settings import Settings
-from .templating import flash, render
+from .templating import flash, render, render_to_string
 from .types import DemoContext, MenuItem, Page, Permission, SearchResult, Widget
 from .version import CORE_API, __version__
 
@@ -49,6 +52,8 @@ __all__ = [
     "Widget",
     "__version__",
     "audit",
+    "emit",
+    "hookspec",
     "database",
     "flash",
     "form_data",
@@ -56,5 +61,48 @@ __all__ = [
     "hookimpl",
     "redirect",
     "render",
+    "render_to_string",
+    "utcnow",
     "wants_fragment",
+]
+
+# Page components: list tables, forms, optimistic locking, confirmations, timelines.
+from .components import (  # noqa: E402 - appended so the exports above stay as they were
+    Column,
+    Filter,
+    Form,
+    StaleEdit,
+    Table,
+    TablePage,
+    TimelineEntry,
+    ValidationError,
+    VersionedModel,
+    audit_timeline,
+    confirm_page,
+    conflict_response,
+    forms,
+    merge_timelines,
+    render_form,
+    render_table,
+    save_versioned,
+)
+
+__all__ += [
+    "Column",
+    "Filter",
+    "Form",
+    "StaleEdit",
+    "Table",
+    "TablePage",
+    "TimelineEntry",
+    "ValidationError",
+    "VersionedModel",
+    "audit_timeline",
+    "confirm_page",
+    "conflict_response",
+    "forms",
+    "merge_timelines",
+    "render_form",
+    "render_table",
+    "save_versioned",
 ]

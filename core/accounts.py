@@ -21,7 +21,13 @@ def create_org(slug: str, name: str) -> Organisation:
     if Organisation.get_or_none(Organisation.slug == slug):
         raise AccountError(f"organisation {slug} already exists")
     org = Organisation.create(slug=slug, name=name.strip() or slug)
-    record(org, "create", f"created organisation {org.name}", table="accord_organisation", record_id=org.id)
+    record(
+        org,
+        "create",
+        f"created organisation {org.name}",
+        table="accord_organisation",
+        record_id=org.id,
+    )
     return org
 
 
@@ -41,7 +47,9 @@ def create_user(email: str, name: str, password: str) -> User:
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
-    return User.create(email=email, name=name.strip() or email, password_hash=hash_password(password))
+    return User.create(
+        email=email, name=name.strip() or email, password_hash=hash_password(password)
+    )
 
 
 def get_user(email: str) -> User:
@@ -73,5 +81,11 @@ def add_member(user: User, org: Organisation, role: str) -> Membership:
     else:
         membership.role = role
         membership.save()
-    record(org, "member.set", f"{user.email} is {role}", table="accord_membership", record_id=membership.id)
+    record(
+        org,
+        "member.set",
+        f"{user.email} is {role}",
+        table="accord_membership",
+        record_id=membership.id,
+    )
     return membership

@@ -17,11 +17,11 @@ from starlette.staticfiles import StaticFiles
 
 from . import db
 from .db import database
-from .schema import PendingMigrationsError, pending
+from .host import PluginHost, build_host
 from .middleware import SecurityHeadersMiddleware
 from .permissions import PermissionTable
-from .host import PluginHost, build_host
 from .routing import DatabaseUnavailable, build_routes
+from .schema import PendingMigrationsError, pending
 from .settings import Settings, load_settings
 from .templating import build_environment, web_dir
 

@@ -19,9 +19,10 @@ from rich.table import Table
 from . import accounts, enablement
 from .audit import Actor, acting_as
 from .db import database, open_database
-from .manifest import ManifestError
-from .schema import PendingMigrationsError, migrate as apply_migrations, pending
 from .host import PluginHost, build_host
+from .manifest import ManifestError
+from .schema import PendingMigrationsError, pending
+from .schema import migrate as apply_migrations
 from .settings import ConfigError, Settings, load_settings
 
 console = Console()
@@ -56,8 +57,13 @@ class Env:
 
 pass_env = click.make_pass_decorator(Env, ensure=True)
 
-USER_ERRORS = (ConfigError, accounts.AccountError, enablement.EnablementError,
-               ManifestError, PendingMigrationsError)
+USER_ERRORS = (
+    ConfigError,
+    accounts.AccountError,
+    enablement.EnablementError,
+    ManifestError,
+    PendingMigrationsError,
+)
 
 
 def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -178,7 +184,10 @@ def org_list(env: Env, as_json: bool) -> None:
     from .models import Organisation
 
     with env.db():
-        rows = [{"slug": o.slug, "name": o.name} for o in Organisation.select().order_by(Organisation.slug)]
+        rows = [
+            {"slug": o.slug, "name": o.name}
+            for o in Organisation.select().order_by(Organisation.slug)
+        ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -201,13 +210,18 @@ def _read_password(password_stdin: bool) -> str:
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--org", "org_slug", help="Add the user to this organisation.")
-@click.option("--role", type=click.Choice(["admin", "manager", "agent", "viewer"]), default="agent",
-              show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "manager", "agent", "viewer"]),
+    default="agent",
+    show_default=True,
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_env
 @clean_errors
-def user_create(env: Env, email: str, name: str, org_slug: str | None, role: str,
-                password_stdin: bool) -> None:
+def user_create(
+    env: Env, email: str, name: str, org_slug: str | None, role: str, password_stdin: bool
+) -> None:
     """Create a user, optionally as a member of an organisation."""
     password = _read_password(password_stdin)
     with env.db(), database.atomic():
@@ -263,25 +277,31 @@ def plugins_list(env: Env, org_slug: str | None, as_json: bool) -> None:
     rows = []
     for info in host.plugins.values():
         m = info.manifest
-        rows.append({
-            "id": info.id,
-            "title": m.title if m else "",
-            "version": m.version if m else "",
-            "status": info.status,
-            "reason": info.reason,
-            "source": info.source,
-            "depends": list(m.depends) if m else [],
-            "always_on": bool(m and m.always_on),
-            **({"enabled": info.id in enabled} if enabled is not None else {}),
-        })
+        rows.append(
+            {
+                "id": info.id,
+                "title": m.title if m else "",
+                "version": m.version if m else "",
+                "status": info.status,
+                "reason": info.reason,
+                "source": info.source,
+                "depends": list(m.depends) if m else [],
+                "always_on": bool(m and m.always_on),
+                **({"enabled": info.id in enabled} if enabled is not None else {}),
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "version", "status", "needs", *(["enabled"] if enabled is not None else []), "notes")
+    table = Table(
+        "id", "version", "status", "needs", *(["enabled"] if enabled is not None else []), "notes"
+    )
     for row in rows:
         extra = ["yes" if row.get("enabled") else "no"] if enabled is not None else []
         note = row["reason"] or ("core, always on" if row["always_on"] else row["source"])
-        table.add_row(row["id"], row["version"], row["status"], ", ".join(row["depends"]), *extra, note)
+        table.add_row(
+            row["id"], row["version"], row["status"], ", ".join(row["depends"]), *extra, note
+        )
     console.print(table)
 
 
@@ -370,7 +390,9 @@ def check(env: Env, as_json: bool) -> None:
             click.echo(f"{key}: {report[key]}")
         for key, value in report.get("sqlite", {}).items():
             click.echo(f"sqlite {key}: {value}")
-        click.echo(f"plugins: {len(env.host.order)} loaded, {len(env.host.quarantined())} not loaded")
+        click.echo(
+            f"plugins: {len(env.host.order)} loaded, {len(env.host.quarantined())} not loaded"
+        )
         click.echo(f"migrations pending: {len(todo)}")
         for problem in problems:
             click.echo(f"problem: {problem}")

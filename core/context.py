@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from .models import Membership, Organisation, Session, User
     from .host import HookSubset
+    from .models import Membership, Organisation, Session, User
 
 
 @dataclass

@@ -59,6 +59,7 @@ def open_database(settings: Settings) -> peewee.Database:
 
 def effective_sqlite_settings() -> dict[str, Any]:
     """Read the settings back from the open SQLite connection (``accord check``)."""
+
     def pragma(name: str) -> Any:
         return database.execute_sql(f"PRAGMA {name}").fetchone()[0]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import accounts, enablement
-from .models import Membership, Organisation, User
 from .host import PluginHost
+from .models import Membership, Organisation, User
 from .types import DemoContext
 
 DEMO_PASSWORD = "accord-demo"
@@ -39,7 +39,9 @@ def build_demo(host: PluginHost, slug: str = "demo", name: str = "Demo Service D
     users: dict[str, User] = {}
     for role, person in DEMO_USERS:
         email = demo_email(role, slug)
-        user = User.get_or_none(User.email == email) or accounts.create_user(email, person, DEMO_PASSWORD)
+        user = User.get_or_none(User.email == email) or accounts.create_user(
+            email, person, DEMO_PASSWORD
+        )
         if not Membership.get_or_none((Membership.user == user) & (Membership.org == org)):
             accounts.add_member(user, org, role)
         users[role] = user

@@ -9,8 +9,8 @@ from __future__ import annotations
 from .audit import record
 from .clock import utcnow
 from .db import database
-from .models import Organisation, PluginEnablement
 from .host import PluginHost
+from .models import Organisation, PluginEnablement
 
 
 class EnablementError(Exception):

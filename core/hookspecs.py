@@ -8,8 +8,8 @@ enabled for the request's organisation.
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
@@ -75,6 +75,19 @@ def register_migrations() -> Path | None:
     Files named ``0001_name.py`` … each define ``up(migrator, db)``; they run
     in numeric order and are recorded in the plugin's own history, so two
     plugins never clash. ``accord migrate`` applies pending ones.
+    """
+
+
+@since("1.0")
+@hookspec
+def register_hookspecs() -> object:
+    """Return a module or class of hook specifications this plugin publishes.
+
+    Mark them with ``accord.hookspec``; other plugins implement them with
+    ``@hookimpl`` and must list this plugin in ``depends`` (or mark their
+    implementation ``@hookimpl(optionalhook=True)`` and list it in
+    ``optional_depends``). Call them through ``ctx.hooks.<name>`` so only
+    plugins enabled for the organisation answer.
     """
 
 
@@ -171,6 +184,23 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
     """
 
 
+@since("1.0")
+@hookspec
+def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    """Return HTML for a named slot on another plugin's page, or None.
+
+    Pages declare slots with ``{{ slot("contacts.person.side", person=person) }}``;
+    ``slot`` is that name and ``context`` its keyword arguments. Return markup
+    you have escaped (render a template of your own). An implementation that
+    raises shows nothing to users and a placeholder to admins; the page still
+    renders.
+
+    :param ctx: the request's organisation, user and permissions.
+    :param slot: the slot's name, ``<plugin>.<page>.<place>`` by convention.
+    :param context: what the page passes to the slot (the record shown, …).
+    """
+
+
 # ---------------------------------------------------------------------------
 # Organisation lifecycle and data.
 # ---------------------------------------------------------------------------
@@ -198,6 +228,21 @@ def plugin_disabled(org: Organisation, plugin_id: str) -> None:
 
     :param org: the organisation.
     :param plugin_id: the plugin just disabled.
+    """
+
+
+@since("1.0")
+@hookspec
+def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
+    """React to a domain event (``incident.created``, ``contact.merged`` …).
+
+    Delivered after the transaction that emitted it commits, and only to
+    plugins enabled for ``org``. Slow work belongs in a background task:
+    enqueue one from here.
+
+    :param org: the organisation the event happened in.
+    :param event: the event's name, ``<plugin>.<what happened>``.
+    :param payload: JSON-serialisable details chosen by the emitting plugin.
     """
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,11 +176,15 @@ def _dependency_order(candidates: dict[str, PluginInfo]) -> list[str]:
     remaining = sorted(candidates)
     while remaining:
         ready = [
-            pid for pid in remaining if set(candidates[pid].manifest.depends) <= placed  # type: ignore[union-attr]
+            pid
+            for pid in remaining
+            if set(candidates[pid].manifest.depends) <= placed  # type: ignore[union-attr]
         ]
         if not ready:
             for pid in remaining:
-                _quarantine(candidates[pid], "is part of a dependency cycle: " + ", ".join(remaining))
+                _quarantine(
+                    candidates[pid], "is part of a dependency cycle: " + ", ".join(remaining)
+                )
             break
         order.extend(ready)
         placed.update(ready)
@@ -251,6 +258,9 @@ def build_host(
             pm.unregister(module)
             _quarantine(info, f"implements unknown hooks: {', '.join(sorted(unknown))}")
             continue
+        for impl in pm.hook.register_hookspecs.get_hookimpls():
+            if impl.plugin_name == pid:
+                pm.add_hookspecs(impl.function())
         info.status = "loaded"
         loaded.append(pid)
         if pid not in provided:
@@ -258,4 +268,23 @@ def build_host(
     # Loaded plugins in dependency order first, then the others as found.
     ordered = {pid: every[pid] for pid in loaded}
     ordered.update((key, info) for key, info in every.items() if key not in ordered)
+    if os.environ.get("ACCORD_TRACE_HOOKS"):
+        trace_hook_calls(pm)
     return PluginHost(pm, ordered)
+
+
+def trace_hook_calls(pm: pluggy.PluginManager) -> None:
+    """Log every hook call with its implementations and how long it took."""
+    local = threading.local()
+    tracer = logging.getLogger("accord.hooks")
+
+    def before(hook_name: str, impls: list[Any], kwargs: dict[str, Any]) -> None:
+        local.__dict__.setdefault("started", []).append(time.perf_counter())
+
+    def after(outcome: Any, hook_name: str, impls: list[Any], kwargs: dict[str, Any]) -> None:
+        started = local.__dict__.get("started") or [time.perf_counter()]
+        elapsed = (time.perf_counter() - started.pop()) * 1000
+        names = ", ".join(impl.plugin_name for impl in reversed(impls))
+        tracer.warning("hook %s [%s] %.2f ms", hook_name, names, elapsed)
+
+    pm.add_hookcall_monitoring(before, after)

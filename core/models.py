@@ -11,7 +11,6 @@ from peewee import (
     CharField,
     DateTimeField,
     ForeignKeyField,
-    IntegerField,
     TextField,
 )
 
@@ -117,7 +116,7 @@ class AuditEntry(BaseModel):
 
     class Meta:
         table_name = "accord_audit_entry"
-        indexes = ((("org", "at"), False),)
+        indexes = ((("org", "at"), False), (("table", "record_id"), False))
 
 
 class TenantModel(BaseModel):
@@ -128,7 +127,7 @@ class TenantModel(BaseModel):
     return another organisation's rows. Saves and deletes are audited.
     """
 
-    org = ForeignKeyField(Organisation, on_delete="CASCADE", index=True)
+    org = ForeignKeyField(Organisation, on_delete="CASCADE", index=True, backref="+")
 
     @classmethod
     def in_org(cls, org: Organisation, *fields: Any) -> peewee.ModelSelect:
@@ -137,11 +136,13 @@ class TenantModel(BaseModel):
     @classmethod
     def get_in_org(cls, org: Organisation, pk: Any) -> Any:
         """The row ``pk`` of ``org``, or ``peewee.DoesNotExist`` (a 404 to the user)."""
-        try:
-            pk = cls._meta.primary_key.adapt(pk)
-        except (TypeError, ValueError):
-            raise cls.DoesNotExist(pk) from None
-        return cls.in_org(org).where(cls._meta.primary_key == pk).get()
+        field = cls._meta.primary_key
+        if isinstance(field, peewee.IntegerField):
+            try:
+                pk = int(pk)
+            except (TypeError, ValueError):
+                raise cls.DoesNotExist(pk) from None
+        return cls.in_org(org).where(field == pk).get()
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
         from . import audit

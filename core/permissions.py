@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .models import ROLES
 from .host import PluginHost
+from .models import ROLES
 from .types import Permission
 
 
@@ -17,7 +17,9 @@ class PermissionTable:
             for perm in perms:
                 unknown = set(perm.roles) - set(ROLES)
                 if unknown:
-                    raise ValueError(f"{plugin_id}: permission {perm.name} names unknown roles {unknown}")
+                    raise ValueError(
+                        f"{plugin_id}: permission {perm.name} names unknown roles {unknown}"
+                    )
                 self.by_name[perm.name] = perm
                 self.plugin_of[perm.name] = plugin_id
         self._for = lru_cache(maxsize=1024)(self._compute)

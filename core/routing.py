@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import csrf, htmx, sessions
+from . import csrf, events, htmx, sessions
 from .audit import Actor, acting_as
 from .context import RequestContext
 from .db import database
@@ -74,7 +74,9 @@ def _enter_org(state: AppState, ctx: RequestContext, slug: str) -> None:
 def _check_csrf(state: AppState, request: Request, form_token: str | None) -> None:
     candidate = request.headers.get(htmx.CSRF_HEADER) or form_token
     if not csrf_valid(state.settings.secret_key, csrf.binding(request), candidate):
-        raise HTTPException(403, "This form has expired or did not come from Accord. Reload the page and try again.")
+        raise HTTPException(
+            403, "This form has expired or did not come from Accord. Reload the page and try again."
+        )
 
 
 def _login_redirect(request: Request) -> Response:
@@ -103,12 +105,16 @@ def guard(state: AppState, plugin_id: str, page: Page) -> Any:
         ):
             raise HTTPException(403)
         actor = Actor(ctx.user, ctx.user.email) if ctx.user else Actor(None, "anonymous")
-        with acting_as(actor):
+        with acting_as(actor), events.collecting(state.host) as emitted:
             if request.method in SAFE_METHODS:
-                return page.endpoint(request)
-            _check_csrf(state, request, form_token)
-            with database.atomic():
-                return page.endpoint(request)
+                response = page.endpoint(request)
+            else:
+                _check_csrf(state, request, form_token)
+                with database.atomic():
+                    response = page.endpoint(request)
+        # Only now has the view's transaction committed.
+        events.deliver(state.host, emitted)
+        return response
 
     def in_thread(request: Request, form_token: str | None) -> Response:
         try:
@@ -128,7 +134,9 @@ def guard(state: AppState, plugin_id: str, page: Page) -> Any:
             value = form.get("csrf_token")
             form_token = value if isinstance(value, str) else None
         response: Response = await run_in_threadpool(in_thread, request, form_token)
-        if sessions.ANON_COOKIE not in request.cookies and getattr(request.state, "anon_token", None):
+        if sessions.ANON_COOKIE not in request.cookies and getattr(
+            request.state, "anon_token", None
+        ):
             response.set_cookie(
                 sessions.ANON_COOKIE,
                 request.state.anon_token,
@@ -145,10 +153,7 @@ def build_routes(state: AppState) -> list[Route]:
     routes: list[Route] = []
     for plugin_id, pages in state.host.impls_by_plugin("register_routes"):
         for page in pages:
-            if page.scope == "org":
-                path = f"/o/{{org}}/{plugin_id}{page.path}"
-            else:
-                path = page.path
+            path = f"/o/{{org}}/{plugin_id}{page.path}" if page.scope == "org" else page.path
             routes.append(
                 Route(
                     path,

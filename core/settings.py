@@ -117,5 +117,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         data.setdefault(section, {})[key] = value
     url = data["database"]["url"] or f"sqlite:///{home / 'accord.db'}"
     if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
-        raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
+        raise ConfigError(
+            f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://..."
+        )
     return Settings(home=home, secret_key=_secret_key(home, env), database_url=url, data=data)

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from . import csrf, htmx
+from .slots import render_slot
 
 if TYPE_CHECKING:
     from .context import RequestContext
@@ -31,7 +32,11 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
     shell = jinja2.FileSystemLoader(str(web_dir() / "templates"))
     plugin_dirs = [str(folder) for _, folder in host.impls_by_plugin("register_template_dir")]
     loader = jinja2.ChoiceLoader(
-        [jinja2.PrefixLoader({"default": shell}, delimiter=":"), jinja2.FileSystemLoader(plugin_dirs), shell]
+        [
+            jinja2.PrefixLoader({"default": shell}, delimiter=":"),
+            jinja2.FileSystemLoader(plugin_dirs),
+            shell,
+        ]
     )
     env = jinja2.Environment(
         loader=loader,
@@ -45,7 +50,9 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
 
 
 def menu_sections(ctx: RequestContext) -> list[tuple[str, list[MenuItem]]]:
-    items: list[MenuItem] = [item for batch in ctx.hooks.register_menu_items(ctx=ctx) for item in batch or []]
+    items: list[MenuItem] = [
+        item for batch in ctx.hooks.register_menu_items(ctx=ctx) for item in batch or []
+    ]
     sections: dict[str, list[MenuItem]] = defaultdict(list)
     for item in sorted(items, key=lambda i: (i.order, i.label)):
         sections[item.section].append(item)
@@ -66,6 +73,7 @@ def page_context(request: Request, context: dict[str, Any], *, full: bool) -> di
         "static": lambda path: f"/static/{path}",
         "menu": [],
         "flashes": [],
+        "slot": lambda name, **values: render_slot(ctx, name, **values),
     }
     if full and ctx is not None and ctx.org is not None:
         base["menu"] = menu_sections(ctx)
@@ -90,6 +98,15 @@ def pop_flashes(ctx: RequestContext) -> list[tuple[str, str]]:
         session.data = {k: v for k, v in session.data.items() if k != "flash"}
         session.save(only=["data"])
     return [tuple(m) for m in messages]
+
+
+def render_to_string(
+    request: Request, template: str, context: dict[str, Any] | None = None
+) -> Markup:
+    """Render ``template`` to markup for a widget or slot (no menu, flashes untouched)."""
+    env: jinja2.Environment = request.app.state.accord.templates
+    values = page_context(request, context or {}, full=False)
+    return Markup(env.get_template(template).render(**values))
 
 
 def render(

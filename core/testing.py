@@ -62,7 +62,9 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from . import security
 
-    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(
+        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -150,7 +152,9 @@ def org(make_org: Callable[..., Organisation]) -> Organisation:
 
 @pytest.fixture
 def make_user(accord_db: None) -> Callable[..., User]:
-    def make(email: str, org: Organisation | None = None, role: str = "agent", name: str = "") -> User:
+    def make(
+        email: str, org: Organisation | None = None, role: str = "agent", name: str = ""
+    ) -> User:
         with acting_as(Actor(None, "test")):
             user = accounts.create_user(email, name or email.split("@")[0].title(), TEST_PASSWORD)
             if org is not None:
@@ -170,7 +174,8 @@ def sign_in(client: Any, email: str, password: str = TEST_PASSWORD) -> Any:
     """Sign ``client`` in through the real sign-in form; returns the response."""
     token = csrf_from(client.get("/login").text)
     return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token},
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
 
@@ -182,7 +187,9 @@ def signed_in(app: Any, org: Organisation, make_user: Callable[..., User]) -> Ca
 
     clients: list[Any] = []
 
-    def make(role: str = "admin", *, organisation: Organisation | None = None, email: str = "") -> Any:
+    def make(
+        role: str = "admin", *, organisation: Organisation | None = None, email: str = ""
+    ) -> Any:
         target = organisation or org
         address = email or f"{role}{len(clients)}@{target.slug}.test"
         make_user(address, target, role)
@@ -208,4 +215,6 @@ def post_form(client: Any, url: str, data: dict[str, Any] | None = None, **kwarg
     """POST ``data`` to ``url`` with the CSRF token of the page the client last saw."""
     page = client.get(kwargs.pop("token_from", "/"))
     payload = {"csrf_token": csrf_from(page.text), **(data or {})}
-    return client.post(url, data=payload, follow_redirects=kwargs.pop("follow_redirects", False), **kwargs)
+    return client.post(
+        url, data=payload, follow_redirects=kwargs.pop("follow_redirects", False), **kwargs
+    )

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from starlette.requests import Request
-    from starlette.responses import Response
+    pass
 
 Endpoint = "Callable[[Request], Response]"
 Scope = Literal["org", "global", "public"]

@@ -24,7 +24,11 @@ def sections() -> list[tuple[str, list[str]]]:
     source = inspect.getsource(hookspecs).splitlines()
     groups: list[tuple[str, list[str]]] = []
     for index, line in enumerate(source):
-        if line.startswith("# ---") and index + 1 < len(source) and source[index + 1].startswith("# "):
+        if (
+            line.startswith("# ---")
+            and index + 1 < len(source)
+            and source[index + 1].startswith("# ")
+        ):
             title = source[index + 1][2:].strip()
             if not title.startswith("---"):
                 groups.append((title, []))

@@ -2,10 +2,10 @@
 
 Usage: python scripts/run_tests.py [--only sqlite|postgres] [pytest args...]
 
-PostgreSQL is found at ACCORD_TEST_POSTGRES (default
-postgresql://postgres@127.0.0.1:5432/accord_test); the database is created if
-missing. With CI=true a database or browser that cannot be reached fails the
-run instead of being skipped.
+PostgreSQL is the database named by ACCORD_TEST_POSTGRES, or else a fresh
+accord_test_<pid> on postgresql://postgres@127.0.0.1:5432, dropped afterwards.
+With CI=true a database or browser that cannot be reached fails the run
+instead of being skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +18,17 @@ import time
 from urllib.parse import urlparse
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/accord_test"
+
+
+def drop_postgres_database(url: str) -> None:
+    import psycopg2
+
+    parts = urlparse(url)
+    conn = psycopg2.connect(parts._replace(path="/postgres").geturl(), connect_timeout=5)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    conn.close()
 
 
 def ensure_postgres_database(url: str) -> str | None:
@@ -61,7 +72,8 @@ def main() -> int:
     if args.only in (None, "sqlite"):
         results["SQLite"] = run("SQLite", None, pytest_args)
     if args.only in (None, "postgres"):
-        url = os.environ.get("ACCORD_TEST_POSTGRES", DEFAULT_POSTGRES)
+        # A database of this run's own, so two runs on one server never collide.
+        url = os.environ.get("ACCORD_TEST_POSTGRES") or f"{DEFAULT_POSTGRES}_{os.getpid()}"
         problem = ensure_postgres_database(url)
         if problem:
             print(f"PostgreSQL unavailable at {url}: {problem}", flush=True)
@@ -69,7 +81,11 @@ def main() -> int:
             if not in_ci:
                 print("(skipped outside CI; set CI=true to make this a failure)")
         else:
-            results["PostgreSQL"] = run("PostgreSQL", url, pytest_args)
+            try:
+                results["PostgreSQL"] = run("PostgreSQL", url, pytest_args)
+            finally:
+                if not os.environ.get("ACCORD_TEST_POSTGRES"):
+                    drop_postgres_database(url)
     print("\n" + ", ".join(f"{k}: {'passed' if v == 0 else 'FAILED'}" for k, v in results.items()))
     return 0 if all(code == 0 for code in results.values()) else 1
 

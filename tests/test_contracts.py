@@ -56,7 +56,9 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_the_core_never_imports_a_plugin():
     offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith("accord.plugins"))
+        str(path.relative_to(ROOT)): sorted(
+            m for m in imported_modules(path) if m.startswith("accord.plugins")
+        )
         for path in (ROOT / "core").rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
@@ -81,6 +83,7 @@ def test_the_hook_reference_in_docs_is_generated_from_the_specs():
 
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "gen_plugin_docs.py"), "--check"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -20,8 +20,13 @@ def register_routes() -> list[Page]:
         Page("/", views.home, name="home", scope="global"),
         Page("/login", views.login, name="login", methods=("GET", "POST"), scope="public"),
         Page("/logout", views.logout, name="logout", methods=("POST",), scope="global"),
-        Page("/account/password", views.change_password, name="password",
-             methods=("GET", "POST"), scope="global"),
+        Page(
+            "/account/password",
+            views.change_password,
+            name="password",
+            methods=("GET", "POST"),
+            scope="global",
+        ),
         Page("/switch", views.switch_org, name="switch", scope="global"),
         Page("/o/{org}/", views.org_home, name="org_home", scope="global"),
     ]

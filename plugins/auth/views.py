@@ -8,10 +8,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from accord import flash, form_data, redirect, render
+from accord import flash, form_data, redirect, render, sessions
 from accord.clock import utcnow
 from accord.models import LoginFailure, User
-from accord import sessions
 from accord.security import hash_password, password_problem, verify_password
 
 
@@ -76,7 +75,9 @@ def login(request: Request) -> Response:
     context = {"email": email, "next": next_url}
     if _throttled(settings, email):
         minutes = settings.get("login", "window_minutes", 15)
-        context["error"] = f"Too many failed sign-ins for this account. Try again in {minutes} minutes."
+        context["error"] = (
+            f"Too many failed sign-ins for this account. Try again in {minutes} minutes."
+        )
         return render(request, "auth/login.html", context, status_code=429)
     user = User.get_or_none(User.email == email)
     if user is None or not user.is_active or not verify_password(user.password_hash, password):

@@ -27,18 +27,43 @@ def register_permissions() -> list[Permission]:
 def register_routes() -> list[Page]:
     return [
         Page("/plugins", views.plugin_list, name="plugins", permission="settings.plugins"),
-        Page("/plugins/{plugin}/enable", views.enable, name="enable", methods=("POST",),
-             permission="settings.plugins"),
-        Page("/plugins/{plugin}/disable", views.disable, name="disable", methods=("GET", "POST"),
-             permission="settings.plugins"),
+        Page(
+            "/plugins/{plugin}/enable",
+            views.enable,
+            name="enable",
+            methods=("POST",),
+            permission="settings.plugins",
+        ),
+        Page(
+            "/plugins/{plugin}/disable",
+            views.disable,
+            name="disable",
+            methods=("GET", "POST"),
+            permission="settings.plugins",
+        ),
         Page("/audit", views.audit_log, name="audit", permission="settings.audit"),
         Page("/members", members.member_list, name="members", permission="settings.members"),
-        Page("/members/add", members.add, name="member_add", methods=("POST",),
-             permission="settings.members"),
-        Page("/members/{member}/role", members.change_role, name="member_role", methods=("POST",),
-             permission="settings.members"),
-        Page("/members/{member}/remove", members.remove, name="member_remove",
-             methods=("GET", "POST"), permission="settings.members"),
+        Page(
+            "/members/add",
+            members.add,
+            name="member_add",
+            methods=("POST",),
+            permission="settings.members",
+        ),
+        Page(
+            "/members/{member}/role",
+            members.change_role,
+            name="member_role",
+            methods=("POST",),
+            permission="settings.members",
+        ),
+        Page(
+            "/members/{member}/remove",
+            members.remove,
+            name="member_remove",
+            methods=("GET", "POST"),
+            permission="settings.members",
+        ),
     ]
 
 
@@ -46,9 +71,15 @@ def register_routes() -> list[Page]:
 def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     items = []
     if ctx.can("settings.plugins"):
-        items.append(MenuItem("Plugins", ctx.url("settings:plugins"), section="Settings", order=900))
+        items.append(
+            MenuItem("Plugins", ctx.url("settings:plugins"), section="Settings", order=900)
+        )
     if ctx.can("settings.members"):
-        items.append(MenuItem("Members", ctx.url("settings:members"), section="Settings", order=905))
+        items.append(
+            MenuItem("Members", ctx.url("settings:members"), section="Settings", order=905)
+        )
     if ctx.can("settings.audit"):
-        items.append(MenuItem("Audit log", ctx.url("settings:audit"), section="Settings", order=910))
+        items.append(
+            MenuItem("Audit log", ctx.url("settings:audit"), section="Settings", order=910)
+        )
     return items

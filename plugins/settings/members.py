@@ -65,8 +65,12 @@ def add(request: Request) -> Response:
         if not values["name"]:
             errors["name"] = "New accounts need a name."
         if not password:
-            errors["password"] = "New accounts need a first password; they can change it after signing in."
-    elif user is not None and Membership.get_or_none((Membership.user == user) & (Membership.org == ctx.org)):
+            errors["password"] = (
+                "New accounts need a first password; they can change it after signing in."
+            )
+    elif user is not None and Membership.get_or_none(
+        (Membership.user == user) & (Membership.org == ctx.org)
+    ):
         errors["email"] = f"{user.name} is already a member."
     if not errors and user is None:
         try:
@@ -91,7 +95,9 @@ def _membership(request: Request) -> Membership:
 
 
 def _last_admin(membership: Membership) -> bool:
-    admins = Membership.select().where((Membership.org == membership.org) & (Membership.role == "admin"))
+    admins = Membership.select().where(
+        (Membership.org == membership.org) & (Membership.role == "admin")
+    )
     return membership.role == "admin" and admins.count() == 1
 
 
@@ -102,7 +108,11 @@ def change_role(request: Request) -> Response:
     if role not in ROLES:
         raise HTTPException(422, "Choose one of the roles offered.")
     if role != "admin" and _last_admin(membership):
-        flash(request, "The organisation needs at least one admin: make someone else admin first.", "error")
+        flash(
+            request,
+            "The organisation needs at least one admin: make someone else admin first.",
+            "error",
+        )
     else:
         add_member(membership.user, ctx.org, role)
         flash(request, f"{membership.user.name} is now {role}.")
@@ -113,12 +123,21 @@ def remove(request: Request) -> Response:
     ctx = request.state.ctx
     membership = _membership(request)
     if request.method == "GET":
-        return render(request, "settings/remove_member.html", {"membership": membership, "title": "Remove member"})
+        return render(
+            request,
+            "settings/remove_member.html",
+            {"membership": membership, "title": "Remove member"},
+        )
     if _last_admin(membership):
         flash(request, "The last admin cannot be removed.", "error")
         return redirect(request, ctx.url("settings:members"))
-    record(ctx.org, "member.remove", f"removed {membership.user.email}", table="accord_membership",
-           record_id=membership.id)
+    record(
+        ctx.org,
+        "member.remove",
+        f"removed {membership.user.email}",
+        table="accord_membership",
+        record_id=membership.id,
+    )
     membership.delete_instance()
     flash(request, f"{membership.user.name} no longer has access to {ctx.org.name}.")
     return redirect(request, ctx.url("settings:members"))

@@ -33,7 +33,11 @@ def test_creating_a_record_is_audited_with_its_values(assets, org, make_user):
     with acting_as(Actor(ana, ana.email)):
         asset = Asset.create(org=org, tag="LAP-001", location="HQ")
     [entry] = entries("create")[-1:]
-    assert (entry.actor_id, entry.actor_label, entry.table) == (ana.id, "ana@acme.test", "assets_asset")
+    assert (entry.actor_id, entry.actor_label, entry.table) == (
+        ana.id,
+        "ana@acme.test",
+        "assets_asset",
+    )
     assert entry.record_id == str(asset.id)
     assert entry.changes["tag"] == [None, "LAP-001"]
 
@@ -74,7 +78,9 @@ def test_entries_name_the_plugin_that_owns_the_model(monkeypatch):
     assert plugin_of(ThirdParty) == "announcements"
 
 
-def test_the_audit_log_page_shows_entries_of_the_organisation_only(assets, org, make_org, signed_in):
+def test_the_audit_log_page_shows_entries_of_the_organisation_only(
+    assets, org, make_org, signed_in
+):
     other = make_org("other")
     Asset.create(org=org, tag="MINE-1")
     Asset.create(org=other, tag="THEIRS-1")

@@ -41,15 +41,27 @@ def test_errors_are_one_line_and_a_non_zero_exit(accord):
 
 def test_user_create_reads_the_password_from_stdin(accord):
     accord("org", "create", "acme", "--name", "Acme")
-    result = accord("user", "create", "ana@acme.test", "--name", "Ana", "--org", "acme",
-                    "--role", "manager", "--password-stdin", input="long enough secret\n")
+    result = accord(
+        "user",
+        "create",
+        "ana@acme.test",
+        "--name",
+        "Ana",
+        "--org",
+        "acme",
+        "--role",
+        "manager",
+        "--password-stdin",
+        input="long enough secret\n",
+    )
     assert result.exit_code == 0, result.output
     assert "manager of acme" in result.output
 
 
 def test_user_create_refuses_a_short_password(accord):
-    result = accord("user", "create", "ana@acme.test", "--name", "Ana", "--password-stdin",
-                    input="short\n")
+    result = accord(
+        "user", "create", "ana@acme.test", "--name", "Ana", "--password-stdin", input="short\n"
+    )
     assert result.exit_code == 1
     assert "at least 10 characters" in result.output
 
@@ -57,8 +69,17 @@ def test_user_create_refuses_a_short_password(accord):
 def test_user_add_gives_a_role_in_another_organisation(accord):
     accord("org", "create", "acme", "--name", "Acme")
     accord("org", "create", "globex", "--name", "Globex")
-    accord("user", "create", "ana@acme.test", "--name", "Ana", "--org", "acme", "--password-stdin",
-           input="long enough secret\n")
+    accord(
+        "user",
+        "create",
+        "ana@acme.test",
+        "--name",
+        "Ana",
+        "--org",
+        "acme",
+        "--password-stdin",
+        input="long enough secret\n",
+    )
     result = accord("user", "add", "ana@acme.test", "--org", "globex", "--role", "viewer")
     assert result.exit_code == 0
     assert "viewer of globex" in result.output

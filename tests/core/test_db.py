@@ -10,7 +10,9 @@ from accord.db import database, effective_sqlite_settings
 from accord.models import Organisation
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys_and_immediate_transactions(accord_settings, accord_db):
+def test_sqlite_runs_in_wal_with_foreign_keys_and_immediate_transactions(
+    accord_settings, accord_db
+):
     if not accord_settings.is_sqlite:
         pytest.skip("SQLite only")
     with database.connection_context():

@@ -19,8 +19,14 @@ class Notes:
 
     @hookimpl
     def register_routes(self):
-        return [Page("/", lambda request: HTMLResponse("notes page"), name="index",
-                     permission="notes.view")]
+        return [
+            Page(
+                "/",
+                lambda request: HTMLResponse("notes page"),
+                name="index",
+                permission="notes.view",
+            )
+        ]
 
     @hookimpl
     def register_menu_items(self, ctx):
@@ -97,8 +103,11 @@ def test_a_change_made_through_one_worker_applies_on_the_next_request_of_another
 
     second = TestClient(other_worker, base_url="http://testserver", cookies=client.cookies)
     assert second.get(f"/o/{org.slug}/notes/").status_code == 404
-    response = post_form(client, f"/o/{org.slug}/settings/plugins/notes/enable",
-                         token_from=f"/o/{org.slug}/settings/plugins")
+    response = post_form(
+        client,
+        f"/o/{org.slug}/settings/plugins/notes/enable",
+        token_from=f"/o/{org.slug}/settings/plugins",
+    )
     assert response.status_code == 303
     assert second.get(f"/o/{org.slug}/notes/").status_code == 200
 
@@ -120,8 +129,11 @@ def test_permissions_of_a_plugin_follow_the_role(signed_in, org, enable_plugin):
 
 def test_the_plugins_page_enables_with_dependencies_and_says_so(signed_in, org):
     client = signed_in("admin")
-    post_form(client, f"/o/{org.slug}/settings/plugins/reports/enable",
-              token_from=f"/o/{org.slug}/settings/plugins")
+    post_form(
+        client,
+        f"/o/{org.slug}/settings/plugins/reports/enable",
+        token_from=f"/o/{org.slug}/settings/plugins",
+    )
     page = client.get(f"/o/{org.slug}/settings/plugins").text
     assert "Also enabled, because it needs them: notes." in page
 
@@ -129,8 +141,11 @@ def test_the_plugins_page_enables_with_dependencies_and_says_so(signed_in, org):
 def test_the_plugins_page_refuses_to_disable_a_needed_plugin(signed_in, org, enable_plugin):
     enable_plugin(org, "reports")
     client = signed_in("admin")
-    post_form(client, f"/o/{org.slug}/settings/plugins/notes/disable",
-              token_from=f"/o/{org.slug}/settings/plugins")
+    post_form(
+        client,
+        f"/o/{org.slug}/settings/plugins/notes/disable",
+        token_from=f"/o/{org.slug}/settings/plugins",
+    )
     assert client.get(f"/o/{org.slug}/notes/").status_code == 200
     assert "needed by reports" in client.get(f"/o/{org.slug}/settings/plugins").text
 

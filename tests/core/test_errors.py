@@ -50,11 +50,13 @@ def test_forbidden_is_a_403_page(signed_in, org):
 
 
 def test_unreachable_database_gives_a_503_page(tmp_path):
-    settings = load_settings({
-        "ACCORD_HOME": str(tmp_path),
-        "ACCORD_SECRET_KEY": "k",
-        "ACCORD_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing",
-    })
+    settings = load_settings(
+        {
+            "ACCORD_HOME": str(tmp_path),
+            "ACCORD_SECRET_KEY": "k",
+            "ACCORD_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing",
+        }
+    )
     app = create_app(settings, build_host(settings, entry_points=False), require_migrated=False)
     client = TestClient(app, raise_server_exceptions=False)
     for path in ("/healthz", "/login"):

@@ -35,11 +35,17 @@ def write_plugin(tmp_path, monkeypatch):
     def write(name, *, core_api=">=1.0,<2", depends=(), code="", manifest=None):
         package = root / name
         package.mkdir()
-        text = manifest if manifest is not None else MANIFEST.format(
-            id=name, title=name.title(), core_api=core_api, depends=list(depends)
+        text = (
+            manifest
+            if manifest is not None
+            else MANIFEST.format(
+                id=name, title=name.title(), core_api=core_api, depends=list(depends)
+            )
         )
         (package / "plugin.toml").write_text(textwrap.dedent(text))
-        (package / "__init__.py").write_text("from accord import hookimpl\n" + textwrap.dedent(code))
+        (package / "__init__.py").write_text(
+            "from accord import hookimpl\n" + textwrap.dedent(code)
+        )
         written.append(name)
         return name
 
@@ -125,8 +131,12 @@ def test_plugins_load_in_dependency_order_with_a_stable_tie_break(settings, writ
 
 
 def test_duplicate_plugin_ids_keep_the_first(settings, write_plugin):
-    write_plugin("first", manifest=MANIFEST.format(id="same", title="A", core_api=">=1.0", depends=[]))
-    write_plugin("second", manifest=MANIFEST.format(id="same", title="B", core_api=">=1.0", depends=[]))
+    write_plugin(
+        "first", manifest=MANIFEST.format(id="same", title="A", core_api=">=1.0", depends=[])
+    )
+    write_plugin(
+        "second", manifest=MANIFEST.format(id="same", title="B", core_api=">=1.0", depends=[])
+    )
     host = load(settings, "first", "second")
     assert host.plugins["same"].module == "first"
     assert any("already taken" in info.reason for info in host.quarantined())

@@ -40,7 +40,9 @@ def run_next(queue):
     return queue.execute(task)
 
 
-def test_a_plugin_task_is_queued_in_sqlite_and_run_by_the_worker(accord_settings, accord_host, mailer):
+def test_a_plugin_task_is_queued_in_sqlite_and_run_by_the_worker(
+    accord_settings, accord_host, mailer
+):
     queue = make_queue(accord_settings, accord_host)
     assert type(queue.storage).__name__ == "SqliteStorage"
     mailer.send("ana@acme.test")

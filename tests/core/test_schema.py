@@ -15,7 +15,8 @@ from accord.testing import manifest
 
 def write_migration(folder, name, table):
     folder.mkdir(exist_ok=True)
-    (folder / f"{name}.py").write_text(textwrap.dedent(f"""
+    (folder / f"{name}.py").write_text(
+        textwrap.dedent(f"""
         from peewee import CharField, Model
 
         def up(migrator, db):
@@ -27,7 +28,8 @@ def write_migration(folder, name, table):
                     table_name = "{table}"
 
             db.create_tables([Row])
-    """))
+    """)
+    )
 
 
 class Migrating:
@@ -63,7 +65,9 @@ def test_a_new_migration_is_pending_until_applied(folders, accord_db, accord_hos
     assert pending(accord_host) == []
 
 
-def test_the_server_refuses_to_start_with_pending_migrations(folders, accord_db, accord_settings, accord_host):
+def test_the_server_refuses_to_start_with_pending_migrations(
+    folders, accord_db, accord_settings, accord_host
+):
     first, _ = folders
     write_migration(first, "0002_more", "first_more")
     with pytest.raises(PendingMigrationsError, match="run `accord migrate`"):

@@ -27,8 +27,9 @@ def test_state_changing_request_without_csrf_token_is_refused(signed_in, org):
 def test_htmx_requests_carry_the_token_in_a_header(signed_in, org):
     client = signed_in("admin")
     token = csrf_from(client.get("/").text)
-    response = client.post("/logout", headers={**HTMX_HEADERS, "X-CSRF-Token": token},
-                           follow_redirects=False)
+    response = client.post(
+        "/logout", headers={**HTMX_HEADERS, "X-CSRF-Token": token}, follow_redirects=False
+    )
     assert response.status_code == 303
 
 
@@ -68,11 +69,16 @@ def test_changing_the_password_ends_the_users_other_sessions(app, client, org, m
     laptop, phone = TestClient(app), TestClient(app)
     sign_in(laptop, "ana@acme.test")
     sign_in(phone, "ana@acme.test")
-    response = post_form(laptop, "/account/password", {
-        "current_password": "correct horse battery",
-        "new_password": "a much longer secret",
-        "confirm_password": "a much longer secret",
-    }, token_from="/account/password")
+    response = post_form(
+        laptop,
+        "/account/password",
+        {
+            "current_password": "correct horse battery",
+            "new_password": "a much longer secret",
+            "confirm_password": "a much longer secret",
+        },
+        token_from="/account/password",
+    )
     assert response.status_code == 303
     assert laptop.get("/", follow_redirects=False).status_code == 303  # still signed in
     assert laptop.get("/", follow_redirects=False).headers["location"].startswith("/o/")
@@ -81,11 +87,16 @@ def test_changing_the_password_ends_the_users_other_sessions(app, client, org, m
 
 def test_a_too_short_new_password_re_renders_the_form_with_a_422(signed_in):
     client = signed_in("agent")
-    response = post_form(client, "/account/password", {
-        "current_password": "correct horse battery",
-        "new_password": "short",
-        "confirm_password": "short",
-    }, token_from="/account/password")
+    response = post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": "correct horse battery",
+            "new_password": "short",
+            "confirm_password": "short",
+        },
+        token_from="/account/password",
+    )
     assert response.status_code == 422
     assert "at least 10 characters" in response.text
 

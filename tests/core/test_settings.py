@@ -21,8 +21,10 @@ def test_a_secret_key_is_generated_once_and_kept(tmp_path):
 
 
 def test_a_toml_file_overrides_defaults_and_variables_override_the_file(tmp_path):
-    (tmp_path / "accord.toml").write_text('[server]\nport = 9000\nworkers = 4\n')
-    settings = load_settings({"ACCORD_HOME": str(tmp_path), "ACCORD_DATABASE_URL": "postgresql://db/x"})
+    (tmp_path / "accord.toml").write_text("[server]\nport = 9000\nworkers = 4\n")
+    settings = load_settings(
+        {"ACCORD_HOME": str(tmp_path), "ACCORD_DATABASE_URL": "postgresql://db/x"}
+    )
     assert settings.get("server", "port") == 9000
     assert settings.get("server", "host") == "127.0.0.1"
     assert settings.database_url == "postgresql://db/x"
@@ -39,5 +41,7 @@ def test_a_missing_config_file_named_explicitly_is_an_error(tmp_path):
 
 
 def test_plugins_read_their_own_table(tmp_path):
-    (tmp_path / "accord.toml").write_text('[plugins.contacts]\nmax_upload_mb = 5\n')
-    assert load_settings({"ACCORD_HOME": str(tmp_path)}).plugin_config("contacts") == {"max_upload_mb": 5}
+    (tmp_path / "accord.toml").write_text("[plugins.contacts]\nmax_upload_mb = 5\n")
+    assert load_settings({"ACCORD_HOME": str(tmp_path)}).plugin_config("contacts") == {
+        "max_upload_mb": 5
+    }

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from peewee import CharField
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from accord import Page, TenantModel, get_or_404, hookimpl
 from accord.db import database
 from accord.testing import manifest
-
-from peewee import CharField
 
 
 class Ticket(TenantModel):
@@ -51,7 +50,9 @@ def org_routes(app):
     return [r for r in app.routes if isinstance(r, Route) and "{org}" in r.path]
 
 
-def test_every_organisation_route_is_404_for_a_member_of_another_organisation(app, two_orgs, signed_in):
+def test_every_organisation_route_is_404_for_a_member_of_another_organisation(
+    app, two_orgs, signed_in
+):
     a, b = two_orgs
     client = signed_in("admin", organisation=b)
     Ticket.create(org=a, subject="A's secret")
@@ -75,7 +76,10 @@ def test_another_organisations_record_id_is_404_inside_ones_own_organisation(two
 def test_own_records_are_shown(two_orgs, signed_in):
     a, _ = two_orgs
     mine = Ticket.create(org=a, subject="printer on fire")
-    assert signed_in("agent", organisation=a).get(f"/o/{a.slug}/tickets/{mine.id}").text == "printer on fire"
+    assert (
+        signed_in("agent", organisation=a).get(f"/o/{a.slug}/tickets/{mine.id}").text
+        == "printer on fire"
+    )
 
 
 def test_a_malformed_record_id_is_404_not_an_error(two_orgs, signed_in):

@@ -22,9 +22,17 @@ def test_only_admins_manage_members(signed_in, org):
 
 def test_adding_a_new_person_creates_their_account_and_they_can_sign_in(app, signed_in, org):
     client = signed_in("admin")
-    response = post_form(client, f"{members_url(org)}/add", {
-        "email": "new@acme.test", "name": "New Person", "role": "viewer", "password": "first password 1",
-    }, token_from=members_url(org))
+    response = post_form(
+        client,
+        f"{members_url(org)}/add",
+        {
+            "email": "new@acme.test",
+            "name": "New Person",
+            "role": "viewer",
+            "password": "first password 1",
+        },
+        token_from=members_url(org),
+    )
     assert response.status_code == 303
     from starlette.testclient import TestClient
 
@@ -34,8 +42,12 @@ def test_adding_a_new_person_creates_their_account_and_they_can_sign_in(app, sig
 def test_adding_an_existing_user_keeps_their_password(app, signed_in, org, make_org, make_user):
     make_user("bo@globex.test", make_org("globex"), "agent")
     client = signed_in("admin")
-    post_form(client, f"{members_url(org)}/add", {"email": "bo@globex.test", "role": "agent"},
-              token_from=members_url(org))
+    post_form(
+        client,
+        f"{members_url(org)}/add",
+        {"email": "bo@globex.test", "role": "agent"},
+        token_from=members_url(org),
+    )
     bo = User.get(User.email == "bo@globex.test")
     assert Membership.select().where(Membership.user == bo).count() == 2
     from starlette.testclient import TestClient
@@ -45,9 +57,17 @@ def test_adding_an_existing_user_keeps_their_password(app, signed_in, org, make_
 
 def test_an_invalid_new_member_re_renders_with_input_and_a_422(signed_in, org):
     client = signed_in("admin")
-    response = post_form(client, f"{members_url(org)}/add", {
-        "email": "new@acme.test", "name": "", "role": "agent", "password": "",
-    }, token_from=members_url(org))
+    response = post_form(
+        client,
+        f"{members_url(org)}/add",
+        {
+            "email": "new@acme.test",
+            "name": "",
+            "role": "agent",
+            "password": "",
+        },
+        token_from=members_url(org),
+    )
     assert response.status_code == 422
     assert 'value="new@acme.test"' in response.text
     assert "New accounts need a name." in response.text
@@ -61,15 +81,24 @@ def test_changing_a_role_takes_effect_on_the_next_request(app, signed_in, org, m
     sign_in(bo, "bo@acme.test")
     assert bo.get(f"/o/{org.slug}/settings/audit").status_code == 403
     membership = Membership.get(Membership.user == User.get(User.email == "bo@acme.test"))
-    post_form(signed_in("admin"), f"{members_url(org)}/{membership.id}/role", {"role": "manager"},
-              token_from=members_url(org))
+    post_form(
+        signed_in("admin"),
+        f"{members_url(org)}/{membership.id}/role",
+        {"role": "manager"},
+        token_from=members_url(org),
+    )
     assert bo.get(f"/o/{org.slug}/settings/audit").status_code == 200
 
 
 def test_the_last_admin_cannot_be_demoted(signed_in, org):
     client = signed_in("admin")
     mine = Membership.get(Membership.role == "admin")
-    post_form(client, f"{members_url(org)}/{mine.id}/role", {"role": "viewer"}, token_from=members_url(org))
+    post_form(
+        client,
+        f"{members_url(org)}/{mine.id}/role",
+        {"role": "viewer"},
+        token_from=members_url(org),
+    )
     assert Membership.get_by_id(mine.id).role == "admin"
     assert "needs at least one admin" in client.get(members_url(org)).text
 

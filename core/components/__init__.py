@@ -1,0 +1,36 @@
+"""Reusable page components: list tables, forms, optimistic locking, confirmations, timelines.
+
+Plugins reach them through ``accord`` (``from accord import Table, Column, render_table``);
+their templates live in ``web/templates/components/``.
+"""
+
+from __future__ import annotations
+
+from . import forms
+from .columns import Column, Filter
+from .confirm import confirm_page
+from .forms import Form, ValidationError, render_form
+from .locking import StaleEdit, VersionedModel, conflict_response, save_versioned
+from .table import Table, TablePage, render_table
+from .timeline import TimelineEntry, audit_timeline
+from .timeline import merge as merge_timelines
+
+__all__ = [
+    "Column",
+    "Filter",
+    "Form",
+    "StaleEdit",
+    "Table",
+    "TablePage",
+    "TimelineEntry",
+    "ValidationError",
+    "VersionedModel",
+    "audit_timeline",
+    "confirm_page",
+    "conflict_response",
+    "forms",
+    "merge_timelines",
+    "render_form",
+    "render_table",
+    "save_versioned",
+]

@@ -1,0 +1,1 @@
+"""Schema migrations of the announcements plugin (applied by ``accord migrate``)."""
