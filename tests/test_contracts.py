@@ -87,3 +87,14 @@ def test_the_hook_reference_in_docs_is_generated_from_the_specs():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_vendored_htmx_matches_its_recorded_checksum():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_htmx.py"), "--check"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
