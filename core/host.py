@@ -70,9 +70,16 @@ class HookSubset:
 class PluginHost:
     """The loaded plugins and the plugin manager that calls them."""
 
-    def __init__(self, pm: pluggy.PluginManager, plugins: dict[str, PluginInfo]) -> None:
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        plugins: dict[str, PluginInfo],
+        integrations: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
         self.pm = pm
         self.plugins = plugins
+        # Registered name ("incidents+suppliers") -> the two plugins it needs enabled.
+        self.integrations = integrations or {}
         self.order = [pid for pid, info in plugins.items() if info.loaded]
         self.always_on = frozenset(
             pid for pid in self.order if plugins[pid].manifest and plugins[pid].manifest.always_on
@@ -104,8 +111,10 @@ class PluginHost:
         Cached per distinct set of enabled plugins, not per organisation, so
         the cost does not grow with the number of organisations.
         """
-        removed = frozenset(self.optional()) - frozenset(enabled)
-        return self._subset(removed)
+        on = frozenset(enabled) | self.always_on
+        removed = frozenset(self.optional()) - on
+        removed |= {name for name, pair in self.integrations.items() if not set(pair) <= on}
+        return self._subset(frozenset(removed))
 
     def _make_subset(self, removed: frozenset[str]) -> HookSubset:
         return HookSubset(self.pm, removed)
@@ -268,9 +277,36 @@ def build_host(
     # Loaded plugins in dependency order first, then the others as found.
     ordered = {pid: every[pid] for pid in loaded}
     ordered.update((key, info) for key, info in every.items() if key not in ordered)
+    integrations = _register_integrations(pm, ordered)
     if os.environ.get("ACCORD_TRACE_HOOKS"):
         trace_hook_calls(pm)
-    return PluginHost(pm, ordered)
+    return PluginHost(pm, ordered, integrations)
+
+
+def _register_integrations(
+    pm: pluggy.PluginManager, plugins: dict[str, PluginInfo]
+) -> dict[str, tuple[str, str]]:
+    """Register each declared integration whose two plugins are both loaded.
+
+    An integration is a module of hooks that a plugin declares in its manifest
+    (``[integrations] suppliers = "accord_incidents.with_suppliers"``); it is
+    called only for organisations where both plugins are enabled.
+    """
+    registered: dict[str, tuple[str, str]] = {}
+    for pid, info in plugins.items():
+        if not info.loaded or info.manifest is None:
+            continue
+        for other, module_name in sorted(info.manifest.integrations.items()):
+            if other not in plugins or not plugins[other].loaded:
+                continue
+            name = f"{pid}+{other}"
+            try:
+                pm.register(importlib.import_module(module_name), name=name)
+            except Exception as exc:  # the two plugins keep working without it
+                log.error("integration %s not loaded: %s: %s", name, type(exc).__name__, exc)
+                continue
+            registered[name] = (pid, other)
+    return registered
 
 
 def trace_hook_calls(pm: pluggy.PluginManager) -> None:

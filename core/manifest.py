@@ -33,6 +33,8 @@ class Manifest:
     optional_depends: tuple[str, ...] = ()
     category: str = "general"
     always_on: bool = False
+    # Other plugin id -> module with hooks that run only where both are enabled.
+    integrations: dict[str, str] = field(default_factory=dict, compare=False)
     path: Path | None = field(default=None, compare=False)
 
     def fits_core(self, core_api: str = CORE_API) -> bool:
@@ -68,6 +70,15 @@ def _text(data: dict[str, object], key: str, *, required: bool = True) -> str:
     return value.strip()
 
 
+def _integrations(data: dict[str, object]) -> dict[str, str]:
+    value = data.get("integrations", {})
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ManifestError("'integrations' must map plugin ids to module names")
+    return dict(value)
+
+
 def parse_manifest(data: dict[str, object], path: Path | None = None) -> Manifest:
     plugin_id = _text(data, "id")
     if not PLUGIN_ID.match(plugin_id):
@@ -94,6 +105,7 @@ def parse_manifest(data: dict[str, object], path: Path | None = None) -> Manifes
         optional_depends=_strings(data, "optional_depends"),
         category=_text(data, "category", required=False) or "general",
         always_on=bool(data.get("always_on", False)),
+        integrations=_integrations(data),
         path=path,
     )
 

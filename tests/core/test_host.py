@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -51,7 +53,8 @@ def write_plugin(tmp_path, monkeypatch):
 
     yield write
     for name in written:  # the next test may reuse the name with other code
-        sys.modules.pop(name, None)
+        for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[module]
 
 
 def load(settings, *modules):
@@ -179,3 +182,35 @@ def test_safe_mode_skips_entry_point_plugins(tmp_path):
     )
     host = build_host(settings)
     assert all(info.source == "builtin" for info in host.plugins.values())
+
+
+def test_an_integration_runs_only_where_both_plugins_are_enabled(settings, write_plugin):
+    write_plugin("suppliers")
+    incidents = write_plugin(
+        "incidents",
+        manifest=MANIFEST.format(id="incidents", title="I", core_api=">=1.0", depends=[])
+        + '[integrations]\nsuppliers = "incidents.with_suppliers"\n',
+    )
+    package = Path(importlib.util.find_spec(incidents).submodule_search_locations[0])
+    (package / "with_suppliers.py").write_text(
+        "from accord import hookimpl\n\n"
+        "@hookimpl\ndef search(ctx, query, limit):\n    return ['both']\n"
+    )
+    host = load(settings, "suppliers", incidents)
+    assert host.integrations == {"incidents+suppliers": ("incidents", "suppliers")}
+    def answers(enabled):
+        return host.hooks_for(enabled).search(ctx=None, query="x", limit=1)
+
+    assert answers({"incidents"}) == []
+    assert answers({"incidents", "suppliers"}) == [["both"]]
+
+
+def test_an_integration_with_an_absent_plugin_is_not_registered(settings, write_plugin):
+    incidents = write_plugin(
+        "incidents",
+        manifest=MANIFEST.format(id="incidents", title="I", core_api=">=1.0", depends=[])
+        + '[integrations]\nsuppliers = "incidents.with_suppliers"\n',
+    )
+    host = load(settings, incidents)
+    assert host.integrations == {}
+    assert host.plugins["incidents"].loaded

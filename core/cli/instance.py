@@ -1,0 +1,153 @@
+"""Commands that run and check an instance: init, migrate, serve, worker, demo, check."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from ..db import database, open_database
+from ..schema import PendingMigrationsError, pending
+from ..schema import migrate as apply_migrations
+from .base import Env, clean_errors, cli, pass_env
+
+
+@cli.command()
+@pass_env
+@clean_errors
+def init(env: Env) -> None:
+    """Create the instance directory, its secret key and the database schema."""
+    with env.db():
+        done = apply_migrations(env.host)
+    click.echo(f"Instance at {env.settings.home}; database {env.settings.database_url}")
+    click.echo(f"Applied {len(done)} migration(s).")
+
+
+@cli.command()
+@pass_env
+@clean_errors
+def migrate(env: Env) -> None:
+    """Apply pending migrations of the core and every plugin."""
+    with env.db():
+        done = apply_migrations(env.host)
+    for label in done:
+        click.echo(f"applied {label}")
+    click.echo(f"{len(done)} migration(s) applied." if done else "Nothing to migrate.")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default from config: 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default 8000).")
+@click.option("--workers", default=None, type=int, help="Worker processes (default 1).")
+@pass_env
+@clean_errors
+def serve(env: Env, host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the web server."""
+    import uvicorn
+
+    settings = env.settings
+    with env.db():
+        todo = pending(env.host)
+    if todo:
+        raise PendingMigrationsError(todo)
+    for info in env.host.quarantined():
+        click.echo(f"warning: plugin {info.id} not loaded: {info.reason}", err=True)
+    host = host or settings.get("server", "host", "127.0.0.1")
+    port = port or int(settings.get("server", "port", 8000))
+    click.echo(f"Accord is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(
+        "accord.app:asgi",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or int(settings.get("server", "workers", 1)),
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+@pass_env
+@clean_errors
+def worker(env: Env) -> None:
+    """Run background and periodic jobs."""
+    from huey.consumer import Consumer
+
+    from ..jobs import make_queue
+
+    open_database(env.settings)
+    queue = make_queue(env.settings, env.host)
+    click.echo(f"Worker started ({type(queue.storage).__name__}).")
+    Consumer(queue, workers=2, periodic=True).run()
+
+
+@cli.command()
+@click.option("--org", "org_slug", default="demo", show_default=True)
+@click.option("--name", default="Demo Service Desk", show_default=True)
+@pass_env
+@clean_errors
+def demo(env: Env, org_slug: str, name: str) -> None:
+    """Create an organisation filled with realistic data from every plugin."""
+    from ..demo import DEMO_PASSWORD, build_demo
+
+    with env.db():
+        todo = pending(env.host)
+        if todo:
+            raise PendingMigrationsError(todo)
+        with database.atomic():
+            result = build_demo(env.host, org_slug, name)
+    state = "Created" if result.created else "Already there:"
+    click.echo(f"{state} organisation {result.org.slug} ({result.org.name}).")
+    for email, role in result.logins:
+        click.echo(f"  sign in as {email} / {DEMO_PASSWORD}  ({role})")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_env
+@clean_errors
+def check(env: Env, as_json: bool) -> None:
+    """Check configuration, database, effective SQLite settings, migrations and plugins."""
+    from ..db import effective_sqlite_settings
+
+    settings = env.settings
+    report: dict[str, Any] = {"home": str(settings.home), "database": settings.database_url}
+    problems: list[str] = []
+    try:
+        with env.db():
+            database.execute_sql("SELECT 1")
+            if settings.is_sqlite:
+                report["sqlite"] = effective_sqlite_settings()
+                if report["sqlite"]["journal_mode"] != "wal":
+                    problems.append("SQLite is not in WAL mode")
+            todo = pending(env.host)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        problems.append(f"database unreachable: {exc}")
+        todo = []
+    report["pending_migrations"] = [item.label for item in todo]
+    if todo:
+        problems.append(f"{len(todo)} migration(s) pending: run `accord migrate`")
+    report["plugins"] = {info.id: info.status for info in env.host.plugins.values()}
+    for info in env.host.quarantined():
+        problems.append(f"plugin {info.id} not loaded: {info.reason}")
+    report["problems"] = problems
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        for key in ("home", "database"):
+            click.echo(f"{key}: {report[key]}")
+        for key, value in report.get("sqlite", {}).items():
+            click.echo(f"sqlite {key}: {value}")
+        click.echo(
+            f"plugins: {len(env.host.order)} loaded, {len(env.host.quarantined())} not loaded"
+        )
+        click.echo(f"migrations pending: {len(todo)}")
+        for problem in problems:
+            click.echo(f"problem: {problem}")
+        click.echo("OK" if not problems else f"{len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)
+
+
