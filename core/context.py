@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from starlette.routing import NoMatchFound
+
 if TYPE_CHECKING:
     from starlette.requests import Request
 
@@ -42,6 +44,6 @@ class RequestContext:
         if self.org is not None and "org" not in params:
             try:
                 return str(self.request.url_for(name, org=self.org.slug, **params).path)
-            except Exception:  # noqa: BLE001 - the route may not take an org
+            except NoMatchFound:  # a route that does not take an org
                 pass
         return str(self.request.url_for(name, **params).path)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import NoMatchFound
 
 from accord import flash, form_data, redirect, render, sessions
 from accord.clock import utcnow
@@ -25,7 +26,7 @@ def _landing(request: Request, slug: str) -> str:
     landing = request.app.state.accord.settings.get("server", "landing", "dashboard:index")
     try:
         return str(request.url_for(landing, org=slug).path)
-    except Exception:  # noqa: BLE001 - the landing plugin may be missing
+    except NoMatchFound:  # the configured landing page's plugin is not loaded
         return f"/o/{slug}/settings/plugins"
 
 
