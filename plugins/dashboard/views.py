@@ -16,10 +16,17 @@ def organisation_widget(ctx: RequestContext) -> Widget:
     members = Membership.select().where(Membership.org == ctx.org).count()
     optional = len(ctx.enabled - ctx.request.app.state.accord.host.always_on)
     html = Markup(
-        '<div class="cluster"><div class="stat">{}<span class="stat-label">members</span></div>'
-        '<div class="stat">{}<span class="stat-label">plugins enabled</span></div></div>'
+        '<div class="cluster"><div class="stat">{}<span class="stat-label">{}</span></div>'
+        '<div class="stat">{}<span class="stat-label">{}</span></div></div>'
         '<p class="muted">You are signed in as {} ({}).</p>'
-    ).format(members, optional, escape(ctx.user.name), escape(ctx.role))
+    ).format(
+        members,
+        "member" if members == 1 else "members",
+        optional,
+        "plugin enabled" if optional == 1 else "plugins enabled",
+        escape(ctx.user.name),
+        escape(ctx.role),
+    )
     return Widget(title=str(ctx.org.name), html=html, order=0)
 
 

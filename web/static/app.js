@@ -76,3 +76,12 @@
 
   // Flash messages are never auto-dismissed: people need time to read them (WCAG 2.2.1).
 })();
+
+// A <select data-autosubmit> submits its form as soon as the choice changes
+// (the organisation switcher); its Switch button remains for keyboards and no-JS.
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
+    el.form.requestSubmit();
+  }
+});
