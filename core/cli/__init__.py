@@ -9,7 +9,7 @@ import click
 
 from ..manifest import ManifestError
 from ..settings import ConfigError
-from . import accounts, instance, plugins  # noqa: F401 - each module adds its commands
+from . import accounts, instance, plugins, scaffold  # noqa: F401 - each module adds its commands
 from .base import Env, cli
 
 

@@ -109,5 +109,3 @@ def user_passwd(env: Env, email: str, password_stdin: bool) -> None:
     with env.db(), database.atomic():
         accounts.set_password(accounts.get_user(email), password)
     click.echo(f"Password changed for {email}; their sessions were ended.")
-
-

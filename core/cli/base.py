@@ -80,5 +80,3 @@ def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.version_option(package_name="accord")
 def cli() -> None:
     """Accord: ICT customer relationship and service management."""
-
-

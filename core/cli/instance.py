@@ -149,5 +149,3 @@ def check(env: Env, as_json: bool) -> None:
         click.echo("OK" if not problems else f"{len(problems)} problem(s)")
     if problems:
         sys.exit(1)
-
-
