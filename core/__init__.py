@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import audit
+from . import audit, plugin_settings
 from .clock import utcnow
 from .context import RequestContext
 from .db import BaseModel, database
@@ -52,6 +52,7 @@ __all__ = [
     "Widget",
     "__version__",
     "audit",
+    "plugin_settings",
     "emit",
     "hookspec",
     "database",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
@@ -12,10 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import db
+from . import db, plugin_settings
 from .db import database
 from .host import PluginHost, build_host
 from .middleware import SecurityHeadersMiddleware
@@ -48,6 +48,7 @@ class AppState:
     host: PluginHost
     permissions: PermissionTable
     templates: jinja2.Environment
+    routes_by_name: dict[str, Route] = field(default_factory=dict)
 
     @property
     def secure_cookies(self) -> bool:
@@ -107,6 +108,7 @@ def create_app(
     settings = settings or load_settings()
     db.open_database(settings)
     host = host or build_host(settings)
+    plugin_settings.bind(settings, host)
     if require_migrated:
         with database.connection_context():
             todo = pending(host)
@@ -124,8 +126,10 @@ def create_app(
         DatabaseUnavailable: _unavailable,
         Exception: _server_error,
     }
+    routes = build_routes(state)
+    state.routes_by_name = {route.name: route for route in routes}
     app = Starlette(
-        routes=[*build_routes(state), *_static_mounts(host)],
+        routes=[*routes, *_static_mounts(host)],
         middleware=[
             Middleware(SecurityHeadersMiddleware, https=state.secure_cookies),
         ],

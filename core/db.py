@@ -9,6 +9,7 @@ read-then-write transaction waits for a second writer instead of failing.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import peewee
@@ -41,11 +42,15 @@ def open_database(settings: Settings) -> peewee.Database:
     url = settings.database_url
     if settings.is_sqlite:
         path = parse(url)["database"]
+        pooled: dict[str, Any] = {}
         if path and path != ":memory:":
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = connect(url, pragmas=sqlite_pragmas(settings), lock_type="IMMEDIATE")
+            # Opening a SQLite file and running its pragmas costs ~0.7 ms; a
+            # pool per process reuses connections across requests.
+            url = url.replace("sqlite://", "sqlite+pool://", 1)
+            pooled = {"max_connections": 40, "stale_timeout": 300, "timeout": 10,
+                      "check_same_thread": False}
+        db = connect(url, pragmas=sqlite_pragmas(settings), lock_type="IMMEDIATE", **pooled)
     else:
         # A small pool per process: connections are reused across requests,
         # and a stale one is replaced instead of failing a request.

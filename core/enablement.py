@@ -10,11 +10,27 @@ from .audit import record
 from .clock import utcnow
 from .db import database
 from .host import PluginHost
+from .lifecycle import uninstalled
 from .models import Organisation, PluginEnablement
+from .plugin_settings import missing
 
 
 class EnablementError(Exception):
     """The change is refused; the message says why."""
+
+
+class SettingsRequired(EnablementError):
+    """Required settings have no value in the organisation yet: ``{plugin_id: [labels]}``."""
+
+    def __init__(self, host: PluginHost, plugin_id: str, labels: dict[str, list[str]]) -> None:
+        self.labels = labels
+        named = [
+            label if pid == plugin_id else f"{label} of {host.manifest(pid).title}"
+            for pid, found in labels.items()
+            for label in found
+        ]
+        text = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+        super().__init__(f"set {text} first")
 
 
 def enabled_plugins(host: PluginHost, org: Organisation) -> frozenset[str]:
@@ -46,12 +62,24 @@ def _require_optional(host: PluginHost, plugin_id: str) -> None:
 
 
 def enable(host: PluginHost, org: Organisation, plugin_id: str) -> list[str]:
-    """Enable ``plugin_id`` and whatever it needs; return the plugins newly enabled."""
+    """Enable ``plugin_id`` and whatever it needs; return the plugins newly enabled.
+
+    Refused (``SettingsRequired``) while any of them lacks a required setting in ``org``.
+    """
     _require_optional(host, plugin_id)
     with database.atomic():
         current = enabled_plugins(host, org)
         wanted = [*host.dependencies(plugin_id), plugin_id]
+        gone = sorted(set(wanted) & uninstalled())
+        if gone:
+            raise EnablementError(
+                f"{', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not installed; "
+                f"run `accord plugins install {gone[0]}` first"
+            )
         added = [pid for pid in wanted if pid not in current]
+        unset = {pid: [s.label for s in missing(host.manifest(pid), org)] for pid in added}
+        if any(unset.values()):
+            raise SettingsRequired(host, plugin_id, {p: ls for p, ls in unset.items() if ls})
         for pid in added:
             _set(org, pid, True)
             note = "" if pid == plugin_id else f" (needed by {plugin_id})"

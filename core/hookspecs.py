@@ -233,6 +233,22 @@ def plugin_disabled(org: Organisation, plugin_id: str) -> None:
 
 @since("1.0")
 @hookspec
+def purge_org_data(org: Organisation, dry_run: bool) -> dict[str, int] | None:
+    """Count, or delete, this plugin's data of ``org`` kept outside its TenantModels.
+
+    The core itself deletes the rows of the ``TenantModel`` s returned by
+    ``register_models``; implement this only for other data of the
+    organisation (rows keyed another way, files, an index). Called only on
+    the plugin being purged, before the core deletes its rows, inside the
+    purge's transaction. Return ``{name: count}`` with names ``<plugin>_…``.
+
+    :param org: the organisation whose data is purged.
+    :param dry_run: True to count only; False to delete, returning what was deleted.
+    """
+
+
+@since("1.0")
+@hookspec
 def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
     """React to a domain event (``incident.created``, ``contact.merged`` …).
 

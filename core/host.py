@@ -201,6 +201,19 @@ def _dependency_order(candidates: dict[str, PluginInfo]) -> list[str]:
     return order
 
 
+def _foreign_tables(pm: pluggy.PluginManager, pid: str, ids: list[str]) -> list[str]:
+    """Tables ``pid`` declares in ``register_models`` not named ``<pid>_…``."""
+    from .lifecycle import foreign_tables  # imported late: lifecycle builds on the host
+
+    models = [
+        model
+        for impl in pm.hook.register_models.get_hookimpls()
+        if impl.plugin_name == pid
+        for model in impl.function() or []
+    ]
+    return foreign_tables(pid, models, ids)
+
+
 def build_host(
     settings: Settings,
     *,
@@ -266,6 +279,11 @@ def build_host(
         if unknown:
             pm.unregister(module)
             _quarantine(info, f"implements unknown hooks: {', '.join(sorted(unknown))}")
+            continue
+        foreign = _foreign_tables(pm, pid, list(every))
+        if foreign:
+            pm.unregister(module)
+            _quarantine(info, f"declares tables not named after it: {', '.join(foreign)}")
             continue
         for impl in pm.hook.register_hookspecs.get_hookimpls():
             if impl.plugin_name == pid:

@@ -7,6 +7,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -15,10 +17,30 @@ from .version import CORE_API
 
 MANIFEST_FILE = "plugin.toml"
 PLUGIN_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+SETTING_KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+SETTING_TYPES = ("string", "text", "integer", "boolean", "choice", "email", "url", "secret")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ManifestError(Exception):
     """The manifest is missing or invalid; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One ``[settings.<key>]`` table: a value an administrator sets per organisation."""
+
+    key: str
+    type: str
+    label: str
+    help: str = ""
+    default: Any = None
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def secret(self) -> bool:
+        return self.type == "secret"
 
 
 @dataclass(frozen=True)
@@ -35,7 +57,11 @@ class Manifest:
     always_on: bool = False
     # Other plugin id -> module with hooks that run only where both are enabled.
     integrations: dict[str, str] = field(default_factory=dict, compare=False)
+    settings: tuple[SettingSpec, ...] = ()
     path: Path | None = field(default=None, compare=False)
+
+    def setting(self, key: str) -> SettingSpec | None:
+        return next((spec for spec in self.settings if spec.key == key), None)
 
     def fits_core(self, core_api: str = CORE_API) -> bool:
         return Version(core_api) in self.core_api
@@ -79,6 +105,91 @@ def _integrations(data: dict[str, object]) -> dict[str, str]:
     return dict(value)
 
 
+def _choices(key: str, value: object) -> tuple[tuple[str, str], ...]:
+    """``["a", "b"]`` or ``[["a", "Label A"], …]`` as ``(value, label)`` pairs."""
+    if value is None or value == []:
+        raise ManifestError(f"setting {key!r}: a choice needs at least one entry in 'choices'")
+    pairs: list[tuple[str, str]] = []
+    for item in value if isinstance(value, list) else [None]:
+        if isinstance(item, str):
+            pairs.append((item, item))
+        elif isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item):
+            pairs.append((item[0], item[1]))
+        else:
+            raise ManifestError(
+                f"setting {key!r}: 'choices' must be a list of values or [value, label] pairs"
+            )
+    return tuple(pairs)
+
+
+def _default_fits(spec_type: str, value: object, choices: tuple[tuple[str, str], ...]) -> bool:
+    if spec_type == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if spec_type == "boolean":
+        return isinstance(value, bool)
+    if not isinstance(value, str):
+        return False
+    if spec_type == "choice":
+        return value in dict(choices)
+    if spec_type == "email":
+        return bool(EMAIL.match(value))
+    if spec_type == "url":
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return True
+
+
+def _setting(key: str, table: object) -> SettingSpec:
+    if not SETTING_KEY.match(key):
+        raise ManifestError(
+            f"setting {key!r}: keys are lowercase letters, digits or _ and start with a letter"
+        )
+    if not isinstance(table, dict):
+        raise ManifestError(f"setting {key!r} must be a table ([settings.{key}])")
+    unknown = set(table) - {"type", "label", "help", "default", "required", "choices"}
+    if unknown:
+        raise ManifestError(f"setting {key!r}: unknown field(s) {', '.join(sorted(unknown))}")
+    spec_type = table.get("type", "string")
+    if spec_type not in SETTING_TYPES:
+        raise ManifestError(
+            f"setting {key!r}: type {spec_type!r} is not one of {', '.join(SETTING_TYPES)}"
+        )
+    required = table.get("required", False)
+    if not isinstance(required, bool):
+        raise ManifestError(f"setting {key!r}: 'required' must be true or false")
+    if required and spec_type == "boolean":
+        raise ManifestError(f"setting {key!r}: a boolean always has a value; drop 'required'")
+    if "choices" in table and spec_type != "choice":
+        raise ManifestError(f"setting {key!r}: only a choice has 'choices'")
+    choices = _choices(key, table.get("choices")) if spec_type == "choice" else ()
+    default = table.get("default", False if spec_type == "boolean" else None)
+    if default is not None and spec_type == "secret":
+        raise ManifestError(
+            f"setting {key!r}: a secret cannot have a default (it would not be secret)"
+        )
+    if default is not None and not _default_fits(spec_type, default, choices):
+        raise ManifestError(f"setting {key!r}: default {default!r} is not a valid {spec_type}")
+    label, help_text = table.get("label", ""), table.get("help", "")
+    if not isinstance(label, str) or not isinstance(help_text, str):
+        raise ManifestError(f"setting {key!r}: 'label' and 'help' must be text")
+    return SettingSpec(
+        key=key,
+        type=spec_type,
+        label=label.strip() or key.replace("_", " ").capitalize(),
+        help=help_text.strip(),
+        default=default,
+        required=required,
+        choices=choices,
+    )
+
+
+def _settings(data: dict[str, object]) -> tuple[SettingSpec, ...]:
+    value = data.get("settings", {})
+    if not isinstance(value, dict):
+        raise ManifestError("'settings' must be tables: [settings.<key>]")
+    return tuple(_setting(key, table) for key, table in value.items())
+
+
 def parse_manifest(data: dict[str, object], path: Path | None = None) -> Manifest:
     plugin_id = _text(data, "id")
     if not PLUGIN_ID.match(plugin_id):
@@ -106,6 +217,7 @@ def parse_manifest(data: dict[str, object], path: Path | None = None) -> Manifes
         category=_text(data, "category", required=False) or "general",
         always_on=bool(data.get("always_on", False)),
         integrations=_integrations(data),
+        settings=_settings(data),
         path=path,
     )
 

@@ -2,7 +2,8 @@
 
 Built on peewee's ``playhouse.migrations`` file format: ``0001_name.py`` files
 defining ``up(migrator, db)``. Their history lives in one table keyed by
-plugin, so two plugins' ``0001_initial`` never collide.
+plugin, so two plugins' ``0001_initial`` never collide. A plugin uninstalled
+(``lifecycle.py``) is skipped until it is installed again.
 """
 
 from __future__ import annotations
@@ -54,27 +55,41 @@ def applied() -> set[tuple[str, str]]:
     return {(r.plugin, r.name) for r in MigrationRecord.select()}
 
 
-def pending(host: PluginHost) -> list[PendingMigration]:
+def pending(host: PluginHost, *, plugin: str | None = None) -> list[PendingMigration]:
+    """Migrations not yet applied, skipping uninstalled plugins (and their integrations).
+
+    ``plugin`` keeps only that plugin's and its integrations' migrations.
+    """
+    from .lifecycle import uninstalled  # lifecycle builds on this module
+
     done = applied()
+    skipped = uninstalled()
     return [
-        PendingMigration(plugin, migration)
-        for plugin, folder in sources(host)
+        PendingMigration(source, migration)
+        for source, folder in sources(host)
+        if not set(source.split("+")) & skipped and (plugin is None or plugin in source.split("+"))
         for migration in Migration.load_directory(str(folder))
-        if (plugin, migration.name) not in done
+        if (source, migration.name) not in done
     ]
 
 
-def migrate(host: PluginHost) -> list[str]:
-    """Apply every pending migration in order; return their labels."""
+def migrate(host: PluginHost, *, plugin: str | None = None) -> list[str]:
+    """Apply every pending migration in order and record the plugins installed.
+
+    Returns the labels applied. ``plugin`` migrates that plugin only.
+    """
+    from .lifecycle import record_installs
+
     MigrationRecord.create_table(safe=True)
     migrator = SchemaMigrator.from_database(database)
     done = []
-    for item in pending(host):
+    for item in pending(host, plugin=plugin):
         module = item.migration.load()
         with migrator.migration_context(getattr(module, "atomic", True)):
             module.up(migrator, database.obj)
             MigrationRecord.create(plugin=item.plugin, name=item.migration.name)
         done.append(item.label)
+    record_installs(host, [plugin] if plugin else host.order)
     return done
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,15 +24,85 @@ if TYPE_CHECKING:
     from .types import MenuItem
 
 
+log = logging.getLogger("accord.templates")
+SHELL = "shell"
+
+
 def web_dir() -> Path:
     """The installed ``web/`` folder (templates and static files of the shell)."""
     return Path(str(resources.files("accord.web")))
 
 
+@dataclass(frozen=True)
+class TemplateCollision:
+    """Template ``name`` is provided by ``used`` and also by ``shadowed``, which never renders.
+
+    ``used`` is the plugin loaded first; ``shadowed`` is a later plugin, or ``"shell"``
+    when a plugin overrides one of ``web/templates`` (reachable as ``default:<name>``).
+    """
+
+    name: str
+    used: str
+    shadowed: str
+
+    @property
+    def overrides_shell(self) -> bool:
+        return self.shadowed == SHELL
+
+    def __str__(self) -> str:
+        if self.overrides_shell:
+            return f"{self.name}: plugin {self.used} overrides the shell's template"
+        return f"{self.name}: plugin {self.used}'s template hides plugin {self.shadowed}'s"
+
+
+def _names(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
+    )
+
+
+def template_collisions(
+    template_dirs: list[tuple[str, Path]], shell: Path | None = None
+) -> list[TemplateCollision]:
+    """Templates of ``(plugin, folder)`` pairs (in load order) that another one hides."""
+    owner: dict[str, str] = {}
+    found: list[TemplateCollision] = []
+    for plugin_id, folder in template_dirs:
+        for name in _names(folder):
+            if name in owner:
+                found.append(TemplateCollision(name, owner[name], plugin_id))
+            else:
+                owner[name] = plugin_id
+    shell_names = set(_names(shell or web_dir() / "templates"))
+    found += [TemplateCollision(n, pid, SHELL) for n, pid in owner.items() if n in shell_names]
+    return found
+
+
+def plugin_template_dirs(host: PluginHost) -> list[tuple[str, Path]]:
+    """``(plugin, folder)`` in load order: the order the loader searches them."""
+    # Hooks answer last-registered first (pluggy is LIFO); the first-loaded plugin wins instead.
+    rank = {pid: i for i, pid in enumerate(host.order)}
+    return sorted(
+        ((pid, Path(folder)) for pid, folder in host.impls_by_plugin("register_template_dir")),
+        key=lambda item: rank.get(item[0], len(rank)),
+    )
+
+
 def build_environment(host: PluginHost) -> jinja2.Environment:
-    """Plugin template folders first, then ``web/templates``; ``default:`` reaches the latter."""
+    """Plugin template folders first, then ``web/templates``; ``default:`` reaches the latter.
+
+    Where two plugins provide the same template name the first loaded wins and
+    each collision is logged; ``env.globals["template_collisions"]`` lists them
+    for Settings → Plugins (``accord plugins doctor`` finds them without an app).
+    """
     shell = jinja2.FileSystemLoader(str(web_dir() / "templates"))
-    plugin_dirs = [str(folder) for _, folder in host.impls_by_plugin("register_template_dir")]
+    dirs = plugin_template_dirs(host)
+    plugin_dirs = [str(folder) for _, folder in dirs]
+    collisions = template_collisions(dirs)
+    for collision in collisions:
+        log.warning("template %s", collision)
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"default": shell}, delimiter=":"),
@@ -46,6 +118,7 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["datetime"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else ""
+    env.globals["template_collisions"] = tuple(collisions)
     return env
 
 

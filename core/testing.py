@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from . import accounts, enablement
+from . import accounts, enablement, plugin_settings
 from .audit import Actor, acting_as
 from .db import database, open_database
 from .host import PluginHost, build_host
@@ -42,13 +42,14 @@ def manifest(plugin_id: str, **fields: Any) -> Manifest:
 
 def reset_database(settings: Settings) -> None:
     """Start from an empty database."""
+    # Pooled connections must not outlive the file or schema they point at.
+    if hasattr(database.obj, "close_all"):
+        database.close_all()
     if settings.is_sqlite:
         path = Path(settings.database_url.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    if hasattr(database.obj, "close_all"):
-        database.close_all()
     with database.connection_context():
         database.execute_sql("DROP SCHEMA public CASCADE")
         database.execute_sql("CREATE SCHEMA public")
@@ -113,6 +114,7 @@ def accord_db(accord_settings: Settings, accord_host: PluginHost) -> Iterator[No
     reset_database(accord_settings)
     with database.connection_context():
         migrate(accord_host)
+    plugin_settings.bind(accord_settings, accord_host)
     yield
     if hasattr(database.obj, "close_all"):
         database.close_all()

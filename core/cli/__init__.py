@@ -9,7 +9,13 @@ import click
 
 from ..manifest import ManifestError
 from ..settings import ConfigError
-from . import accounts, instance, plugins, scaffold  # noqa: F401 - each module adds its commands
+from . import (  # noqa: F401 - each module adds its commands
+    accounts,
+    instance,
+    lifecycle,
+    plugins,
+    scaffold,
+)
 from .base import Env, cli
 
 

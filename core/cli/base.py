@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from .. import accounts, enablement
+from .. import accounts, enablement, plugin_settings
 from ..audit import Actor, acting_as
 from ..db import database, open_database
 from ..host import PluginHost, build_host
@@ -39,6 +39,7 @@ class Env:
     def host(self) -> PluginHost:
         if self._host is None:
             self._host = build_host(self.settings)
+            plugin_settings.bind(self.settings, self._host)
         return self._host
 
     @contextmanager

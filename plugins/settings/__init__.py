@@ -6,7 +6,7 @@ from pathlib import Path
 
 from accord import MenuItem, Page, Permission, RequestContext, hookimpl
 
-from . import members, views
+from . import lifecycle, members, plugin_settings, views
 
 
 @hookimpl
@@ -63,6 +63,20 @@ def register_routes() -> list[Page]:
             name="member_remove",
             methods=("GET", "POST"),
             permission="settings.members",
+        ),
+        Page(
+            "/plugins/{plugin}/purge",
+            lifecycle.purge,
+            name="purge",
+            methods=("GET", "POST"),
+            permission="settings.plugins",
+        ),
+        Page(
+            "/plugins/{plugin}/settings",
+            plugin_settings.edit,
+            name="plugin_settings",
+            methods=("GET", "POST"),
+            permission="settings.plugins",
         ),
     ]
 

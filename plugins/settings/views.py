@@ -8,10 +8,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from accord import Column, Filter, Table, flash, redirect, render, render_table
+from accord import Column, Filter, Table, flash, plugin_settings, redirect, render, render_table
 from accord.enablement import EnablementError
 from accord.enablement import disable as disable_plugin
 from accord.enablement import enable as enable_plugin
+from accord.lifecycle import has_data, uninstalled
 from accord.models import AuditEntry, Membership, User
 
 AUDIT_PAGE_SIZE = 50
@@ -21,6 +22,9 @@ AUDIT_ACTIONS = [
     ("delete", "Deleted"),
     ("plugin.enable", "Plugin enabled"),
     ("plugin.disable", "Plugin disabled"),
+    ("plugin.settings", "Plugin settings changed"),
+    ("plugin.purge", "Plugin data purged"),
+    ("member.remove", "Member removed"),
     ("member.set", "Role set"),
 ]
 SYSTEM_ACTOR = "system"
@@ -33,12 +37,17 @@ def _host(request: Request):
 def plugin_list(request: Request) -> Response:
     ctx = request.state.ctx
     host = _host(request)
+    unset = plugin_settings.missing_by_plugin(host, ctx.org)
+    gone = uninstalled()
     rows = [
         {
             "manifest": host.manifest(pid),
             "enabled": pid in ctx.enabled,
             "dependents": [d for d in host.dependents(pid) if d in ctx.enabled],
             "source": host.plugins[pid].source,
+            "missing": [spec.label for spec in unset.get(pid, [])],
+            "has_data": pid not in ctx.enabled and has_data(host, ctx.org, pid),
+            "installed": pid not in gone,
         }
         for pid in host.optional()
     ]
@@ -60,7 +69,12 @@ def _optional_plugin(request: Request) -> str:
 def enable(request: Request) -> Response:
     plugin_id = _optional_plugin(request)
     ctx = request.state.ctx
-    added = enable_plugin(_host(request), ctx.org, plugin_id)
+    try:
+        added = enable_plugin(_host(request), ctx.org, plugin_id)
+    except EnablementError as exc:
+        title = _host(request).manifest(plugin_id).title
+        flash(request, f"{title} was not enabled: {exc}.", "error")
+        return redirect(request, ctx.url("settings:plugins"))
     extra = [pid for pid in added if pid != plugin_id]
     message = f"{_host(request).manifest(plugin_id).title} is enabled."
     if extra:
