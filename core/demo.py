@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import accounts, enablement
 from .host import PluginHost
@@ -23,6 +23,7 @@ class DemoResult:
     org: Organisation
     created: bool
     logins: list[tuple[str, str]]
+    skipped: list[str] = field(default_factory=list)
 
 
 def demo_email(role: str, slug: str) -> str:
@@ -45,9 +46,13 @@ def build_demo(host: PluginHost, slug: str = "demo", name: str = "Demo Service D
         if not Membership.get_or_none((Membership.user == user) & (Membership.org == org)):
             accounts.add_member(user, org, role)
         users[role] = user
+    skipped: list[str] = []
     for plugin_id in host.optional():
-        enablement.enable(host, org, plugin_id)
+        try:
+            enablement.enable(host, org, plugin_id)
+        except enablement.EnablementError as exc:  # e.g. a required setting has no value
+            skipped.append(f"{plugin_id}: {exc}")
     context = DemoContext(org=org, users=users)
     hooks = host.hooks_for(enablement.enabled_plugins(host, org))
     hooks.load_demo_data(demo=context)
-    return DemoResult(org, True, logins)
+    return DemoResult(org, True, logins, skipped)

@@ -102,6 +102,8 @@ def demo(env: Env, org_slug: str, name: str) -> None:
     click.echo(f"{state} organisation {result.org.slug} ({result.org.name}).")
     for email, role in result.logins:
         click.echo(f"  sign in as {email} / {DEMO_PASSWORD}  ({role})")
+    for reason in result.skipped:
+        click.echo(f"  not enabled: {reason}")
 
 
 @cli.command()
