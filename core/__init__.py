@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import audit, plugin_settings
+from .accounts import members_of
 from .clock import utcnow
 from .context import RequestContext
 from .db import BaseModel, database
@@ -60,6 +61,7 @@ __all__ = [
     "form_data",
     "get_or_404",
     "hookimpl",
+    "members_of",
     "redirect",
     "render",
     "render_to_string",

@@ -89,3 +89,13 @@ def add_member(user: User, org: Organisation, role: str) -> Membership:
         record_id=membership.id,
     )
     return membership
+
+
+def members_of(org: Organisation, *, roles: tuple[str, ...] = ROLES) -> list[User]:
+    """The organisation's users with one of ``roles``, by name (for owner and assignee pickers)."""
+    return list(
+        User.select()
+        .join(Membership)
+        .where((Membership.org == org) & (Membership.role.in_(roles)) & (User.is_active == True))  # noqa: E712
+        .order_by(User.name)
+    )
