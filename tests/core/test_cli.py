@@ -130,12 +130,3 @@ def test_help_is_available_everywhere(accord):
     for command in ([], ["org"], ["user", "create"], ["plugins", "list"], ["serve"]):
         assert accord(*command, "--help").exit_code == 0
 
-
-def test_members_of_lists_an_organisations_active_users_by_role(org, make_org, make_user):
-    from accord import members_of
-
-    make_user("zed@acme.test", org, "agent", name="Zed")
-    make_user("amy@acme.test", org, "viewer", name="Amy")
-    make_user("bob@globex.test", make_org("globex"), "agent", name="Bob")
-    assert [u.name for u in members_of(org)] == ["Amy", "Zed"]
-    assert [u.name for u in members_of(org, roles=("agent",))] == ["Zed"]
