@@ -41,6 +41,7 @@ class PluginInfo:
     manifest: Manifest | None = None
     status: str = "pending"  # "loaded" or "quarantined"
     reason: str = ""
+    warning: str = ""  # loaded, but something the operator should know
 
     @property
     def id(self) -> str:
@@ -255,6 +256,11 @@ def build_host(
                 info, f"needs core API {info.manifest.core_api}, this Accord offers {core_api}"
             )
             continue
+        if info.manifest.untested_with(core_api):
+            info.warning = (
+                f"tested up to core API {info.manifest.tested_up_to}; this Accord offers {core_api}"
+            )
+            log.warning("plugin %s %s", info.id, info.warning)
         candidates[info.id] = info
 
     loaded: list[str] = []

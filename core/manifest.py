@@ -58,6 +58,10 @@ class Manifest:
     # Other plugin id -> module with hooks that run only where both are enabled.
     integrations: dict[str, str] = field(default_factory=dict, compare=False)
     settings: tuple[SettingSpec, ...] = ()
+    # name -> (description, roles): permissions declared as data, beside register_permissions.
+    permissions: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict, compare=False)
+    # The newest hook API the author tested with: a newer core only warns.
+    tested_up_to: str | None = None
     path: Path | None = field(default=None, compare=False)
 
     def setting(self, key: str) -> SettingSpec | None:
@@ -65,6 +69,10 @@ class Manifest:
 
     def fits_core(self, core_api: str = CORE_API) -> bool:
         return Version(core_api) in self.core_api
+
+    def untested_with(self, core_api: str = CORE_API) -> bool:
+        """True when ``core_api`` is newer than the API the author tested with."""
+        return self.tested_up_to is not None and Version(core_api) > Version(self.tested_up_to)
 
 
 def package_folder(module: str) -> Path:
@@ -190,6 +198,34 @@ def _settings(data: dict[str, object]) -> tuple[SettingSpec, ...]:
     return tuple(_setting(key, table) for key, table in value.items())
 
 
+def _permissions(data: dict[str, object], plugin_id: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    from .models import ROLES
+
+    table = data.get("permissions", {})
+    if not isinstance(table, dict):
+        raise ManifestError("'permissions' must be a table of [permissions.\"<id>.<name>\"]")
+    found: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for name, spec in table.items():
+        if not name.startswith(f"{plugin_id}.") or not isinstance(spec, dict):
+            raise ManifestError(f"permission {name!r} must be a table named {plugin_id}.<name>")
+        roles = spec.get("roles", ["admin"])
+        if not isinstance(roles, list) or not set(roles) <= set(ROLES):
+            raise ManifestError(f"permission {name}: roles must be a list of {', '.join(ROLES)}")
+        found[name] = (str(spec.get("description", name)), tuple(roles))
+    return found
+
+
+def _tested_up_to(data: dict[str, object]) -> str | None:
+    value = data.get("tested_up_to")
+    if value is None:
+        return None
+    try:
+        Version(str(value))
+    except InvalidVersion as exc:
+        raise ManifestError(f"tested_up_to {value!r} is not a version number") from exc
+    return str(value)
+
+
 def parse_manifest(data: dict[str, object], path: Path | None = None) -> Manifest:
     plugin_id = _text(data, "id")
     if not PLUGIN_ID.match(plugin_id):
@@ -218,6 +254,8 @@ def parse_manifest(data: dict[str, object], path: Path | None = None) -> Manifes
         always_on=bool(data.get("always_on", False)),
         integrations=_integrations(data),
         settings=_settings(data),
+        permissions=_permissions(data, plugin_id),
+        tested_up_to=_tested_up_to(data),
         path=path,
     )
 

@@ -13,6 +13,11 @@ class PermissionTable:
     def __init__(self, host: PluginHost) -> None:
         self.by_name: dict[str, Permission] = {}
         self.plugin_of: dict[str, str] = {}
+        for plugin_id in host.order:
+            declared = host.manifest(plugin_id).permissions
+            for name, (description, roles) in declared.items():
+                self.by_name[name] = Permission(name, description, roles)
+                self.plugin_of[name] = plugin_id
         for plugin_id, perms in host.impls_by_plugin("register_permissions"):
             for perm in perms:
                 unknown = set(perm.roles) - set(ROLES)

@@ -88,6 +88,7 @@ def plugins_list(env: Env, org_slug: str | None, hooks: bool, as_json: bool) -> 
                 "version": m.version if m else "",
                 "status": info.status,
                 "reason": info.reason,
+                "warning": info.warning,
                 "source": info.source,
                 "depends": list(m.depends) if m else [],
                 "always_on": bool(m and m.always_on),
@@ -102,7 +103,9 @@ def plugins_list(env: Env, org_slug: str | None, hooks: bool, as_json: bool) -> 
     )
     for row in rows:
         extra = ["yes" if row.get("enabled") else "no"] if enabled is not None else []
-        note = row["reason"] or ("core, always on" if row["always_on"] else row["source"])
+        note = row["reason"] or row["warning"] or (
+            "core, always on" if row["always_on"] else row["source"]
+        )
         table.add_row(
             row["id"], row["version"], row["status"], ", ".join(row["depends"]), *extra, note
         )

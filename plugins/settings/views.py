@@ -48,6 +48,7 @@ def plugin_list(request: Request) -> Response:
             "missing": [spec.label for spec in unset.get(pid, [])],
             "has_data": pid not in ctx.enabled and has_data(host, ctx.org, pid),
             "installed": pid not in gone,
+            "warning": host.plugins[pid].warning,
         }
         for pid in host.optional()
     ]

@@ -217,3 +217,59 @@ def test_an_integration_with_an_absent_plugin_is_not_registered(settings, write_
     host = load(settings, incidents)
     assert host.integrations == {}
     assert host.plugins["incidents"].loaded
+
+
+def test_a_tested_up_to_ceiling_below_the_core_only_warns(settings, write_plugin):
+    write_plugin(
+        "oldie",
+        manifest=MANIFEST.format(id="oldie", title="Old", core_api=">=1.0", depends=[])
+        + 'tested_up_to = "0.9"\n',
+    )
+    host = load(settings, "oldie")
+    assert host.plugins["oldie"].loaded
+    assert host.plugins["oldie"].warning == "tested up to core API 0.9; this Accord offers 1.0"
+
+
+def test_permissions_can_be_declared_in_the_manifest(settings, write_plugin):
+    from accord.permissions import PermissionTable
+
+    write_plugin(
+        "notes",
+        manifest=MANIFEST.format(id="notes", title="N", core_api=">=1.0", depends=[])
+        + '[permissions."notes.read"]\ndescription = "Read notes"\nroles = ["admin", "agent"]\n',
+    )
+    table = PermissionTable(load(settings, "notes"))
+    assert "notes.read" in table.for_role("agent", frozenset({"notes"}))
+    assert "notes.read" not in table.for_role("viewer", frozenset({"notes"}))
+
+
+def test_a_manifest_permission_outside_the_plugins_namespace_is_refused(settings, write_plugin):
+    write_plugin(
+        "sneaky",
+        manifest=MANIFEST.format(id="sneaky", title="S", core_api=">=1.0", depends=[])
+        + '[permissions."settings.plugins"]\nroles = ["viewer"]\n',
+    )
+    host = load(settings, "sneaky")
+    assert "must be a table named sneaky.<name>" in host.plugins["sneaky"].reason
+
+
+def test_a_deprecated_hook_keeps_working_with_a_warning(settings):
+    import pluggy
+
+    from accord.hookspecs import hookspec
+
+    class OldSpecs:
+        @hookspec(warn_on_impl=DeprecationWarning("old_hook is deprecated; use new_hook"))
+        def old_hook(self):
+            """Deprecated."""
+
+    class Implementer:
+        @pluggy.HookimplMarker("accord")
+        def old_hook(self):
+            return "still works"
+
+    host = load(settings)
+    host.pm.add_hookspecs(OldSpecs)
+    with pytest.warns(DeprecationWarning, match="use new_hook"):
+        host.pm.register(Implementer(), name="legacy")
+    assert host.pm.hook.old_hook() == ["still works"]
