@@ -54,5 +54,7 @@ def build_demo(host: PluginHost, slug: str = "demo", name: str = "Demo Service D
             skipped.append(f"{plugin_id}: {exc}")
     context = DemoContext(org=org, users=users)
     hooks = host.hooks_for(enablement.enabled_plugins(host, org))
-    hooks.load_demo_data(demo=context)
+    # In dependency order: a plugin finds its dependencies' demo records there.
+    for impl in host.in_load_order(hooks.load_demo_data.get_hookimpls()):
+        impl.function(demo=context)
     return DemoResult(org, True, logins, skipped)

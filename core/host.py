@@ -135,15 +135,31 @@ class PluginHost:
         """Every loaded plugin that needs ``plugin_id``, transitively."""
         return [pid for pid in self.order if plugin_id in self.dependencies(pid)]
 
+    def in_load_order(self, impls: list[Any]) -> list[Any]:
+        """``impls`` sorted by their plugin's place in the load (dependency) order.
+
+        An integration ("a+b") comes after both of its plugins.
+        """
+        rank = {pid: index for index, pid in enumerate(self.order)}
+        last = len(rank)
+
+        def place(impl: Any) -> int:
+            return max(rank.get(part, last) for part in impl.plugin_name.split("+"))
+
+        return sorted(impls, key=place)
+
     def impls_by_plugin(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call ``hook_name`` on each plugin separately: ``[(plugin_id, result), …]``.
+        """Call ``hook_name`` on each plugin separately, in load order.
+
+        Returns ``[(plugin_id, result), …]``, leaving out ``None`` results.
 
         For start-up hooks whose results must be attributed to their plugin
-        (routes are mounted under the plugin's own prefix).
+        (routes are mounted under the plugin's own prefix) or follow the
+        dependency order (migrations create tables before others point at them).
         """
         caller = getattr(self.pm.hook, hook_name)
         results = []
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in self.in_load_order(caller.get_hookimpls()):
             args = {name: kwargs[name] for name in impl.argnames}
             result = impl.function(**args)
             if result is not None:

@@ -127,13 +127,18 @@ def guard(state: AppState, plugin_id: str, page: Page) -> Any:
 
     async def endpoint(request: Request) -> Response:
         form_token = None
+        form = None
         if request.method not in SAFE_METHODS:
             # Parsed here, on the event loop; views read it with ``accord.form_data``.
             form = await request.form()
             request.state.form = form
             value = form.get("csrf_token")
             form_token = value if isinstance(value, str) else None
-        response: Response = await run_in_threadpool(in_thread, request, form_token)
+        try:
+            response: Response = await run_in_threadpool(in_thread, request, form_token)
+        finally:
+            if form is not None:  # uploaded files' temporary files, however the view ended
+                await form.close()
         if sessions.ANON_COOKIE not in request.cookies and getattr(
             request.state, "anon_token", None
         ):

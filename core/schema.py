@@ -43,7 +43,8 @@ class PendingMigration:
 
 
 def sources(host: PluginHost) -> list[tuple[str, Path]]:
-    """``(plugin, folder)`` for the core and every loaded plugin, in load order."""
+    """``(plugin, folder)`` for the core and every loaded plugin, in dependency order,
+    so a plugin's tables exist before a dependent plugin's foreign keys point at them."""
     found = [("core", CORE_MIGRATIONS)]
     found += [(pid, Path(folder)) for pid, folder in host.impls_by_plugin("register_migrations")]
     return found

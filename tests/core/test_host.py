@@ -96,8 +96,8 @@ def test_plugin_whose_manifest_is_not_toml_is_quarantined(settings, write_plugin
 
 
 def test_plugin_missing_a_dependency_is_quarantined(settings, write_plugin):
-    host = load(settings, write_plugin("orphan", depends=["contacts"]))
-    assert "needs contacts, which is not available" in host.plugins["orphan"].reason
+    host = load(settings, write_plugin("orphan", depends=["nowhere"]))
+    assert "needs nowhere, which is not available" in host.plugins["orphan"].reason
 
 
 def test_plugin_raising_at_import_is_quarantined_and_others_still_load(settings, write_plugin):
@@ -189,34 +189,35 @@ def test_safe_mode_skips_entry_point_plugins(tmp_path):
 
 def test_an_integration_runs_only_where_both_plugins_are_enabled(settings, write_plugin):
     write_plugin("suppliers")
-    incidents = write_plugin(
-        "incidents",
-        manifest=MANIFEST.format(id="incidents", title="I", core_api=">=1.0", depends=[])
-        + '[integrations]\nsuppliers = "incidents.with_suppliers"\n',
+    tickets = write_plugin(
+        "tickets",
+        manifest=MANIFEST.format(id="tickets", title="I", core_api=">=1.0", depends=[])
+        + '[integrations]\nsuppliers = "tickets.with_suppliers"\n',
     )
-    package = Path(importlib.util.find_spec(incidents).submodule_search_locations[0])
+    package = Path(importlib.util.find_spec(tickets).submodule_search_locations[0])
     (package / "with_suppliers.py").write_text(
         "from accord import hookimpl\n\n"
         "@hookimpl\ndef search(ctx, query, limit):\n    return ['both']\n"
     )
-    host = load(settings, "suppliers", incidents)
-    assert host.integrations == {"incidents+suppliers": ("incidents", "suppliers")}
+    host = load(settings, "suppliers", tickets)
+    assert host.integrations == {"tickets+suppliers": ("tickets", "suppliers")}
+
     def answers(enabled):
         return host.hooks_for(enabled).search(ctx=None, query="x", limit=1)
 
-    assert answers({"incidents"}) == []
-    assert answers({"incidents", "suppliers"}) == [["both"]]
+    assert answers({"tickets"}) == []
+    assert answers({"tickets", "suppliers"}) == [["both"]]
 
 
 def test_an_integration_with_an_absent_plugin_is_not_registered(settings, write_plugin):
-    incidents = write_plugin(
-        "incidents",
-        manifest=MANIFEST.format(id="incidents", title="I", core_api=">=1.0", depends=[])
-        + '[integrations]\nsuppliers = "incidents.with_suppliers"\n',
+    tickets = write_plugin(
+        "tickets",
+        manifest=MANIFEST.format(id="tickets", title="I", core_api=">=1.0", depends=[])
+        + '[integrations]\nsuppliers = "tickets.with_suppliers"\n',
     )
-    host = load(settings, incidents)
+    host = load(settings, tickets)
     assert host.integrations == {}
-    assert host.plugins["incidents"].loaded
+    assert host.plugins["tickets"].loaded
 
 
 def test_a_tested_up_to_ceiling_below_the_core_only_warns(settings, write_plugin):
