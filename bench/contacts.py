@@ -117,7 +117,7 @@ SUMMARIES = [
 # ---------------------------------------------------------------------------
 
 
-def open_instance(home: Path, database_url: str | None) -> tuple[Any, Any]:
+def open_instance(home: Path, database_url: str | None, *, fresh: bool = True) -> tuple[Any, Any]:
     from accord.db import database, open_database
     from accord.host import build_host
     from accord.schema import migrate
@@ -132,7 +132,7 @@ def open_instance(home: Path, database_url: str | None) -> tuple[Any, Any]:
     host = build_host(settings, extra=[("accord.plugins.contacts", "bench")], entry_points=False)
     open_database(settings)
     with database.connection_context():
-        if not settings.is_sqlite:
+        if fresh and not settings.is_sqlite:
             database.execute_sql("DROP SCHEMA public CASCADE")
             database.execute_sql("CREATE SCHEMA public")
         migrate(host)
@@ -352,6 +352,36 @@ def load(org: Any, staff: list[int], args: argparse.Namespace) -> dict[str, Any]
     return samples
 
 
+def samples_from(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``load`` returns, read back from a database it filled earlier (``--reuse``)."""
+    from accord.plugins.contacts.models import (
+        CustomerOrganisation,
+        Interaction,
+        InteractionParticipant,
+        Person,
+    )
+
+    rng = random.Random(args.seed)
+    top = Person.select(Person.id).order_by(Person.id.desc()).first().id
+    wanted = sorted(rng.sample(range(1, top + 1), min(2000, top)))
+    people = Person.select(Person.id, Person.last_name, Person.email, Person.phone)
+    customers = CustomerOrganisation.select(CustomerOrganisation.id, CustomerOrganisation.name)
+    return {
+        "people": [
+            (p.id, p.last_name, p.email, p.phone) for p in people.where(Person.id.in_(wanted))
+        ],
+        "customers": [c.id for c in customers],
+        "names": [c.name for c in customers],
+        "towns": TOWNS,
+        "totals": {
+            "people": top,
+            "customers": customers.count(),
+            "interactions": Interaction.select().count(),
+            "participants": InteractionParticipant.select().count(),
+        },
+    }
+
+
 def finish_load(settings: Any) -> None:
     from accord.db import database
 
@@ -482,31 +512,26 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
+    parser.add_argument(
+        "--reuse",
+        metavar="HOME",
+        help="measure again what an earlier run loaded and kept (its instance folder)",
+    )
     args = parser.parse_args()
     args.customers = args.customers or max(10, args.people // 200)
-    home = Path(tempfile.mkdtemp(prefix="accord-contacts-bench-"))
+    home = (
+        Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="accord-contacts-bench-"))
+    )
     try:
-        settings, host = open_instance(home, args.database)
-        from accord import accounts, enablement
+        settings, host = open_instance(home, args.database, fresh=not args.reuse)
         from accord.app import create_app
-        from accord.audit import Actor, acting_as
         from accord.db import database
 
-        with database.connection_context(), acting_as(Actor(None, "bench")):
-            org = accounts.create_org(SLUG, "Bench Council ICT")
-            staff = []
-            for n in range(20):
-                user = accounts.create_user(f"staff{n}@{SLUG}.example", f"Staff {n}", PASSWORD)
-                accounts.add_member(user, org, "agent")
-                staff.append(user.id)
-            me = accounts.create_user(f"bench@{SLUG}.example", "Bench Agent", PASSWORD)
-            accounts.add_member(me, org, "agent")
-            enablement.enable(host, org, "contacts")
-            print(f"loading into {settings.database_url.split('@')[-1]} …", flush=True)
-            started = time.monotonic()
-            samples = load(org, staff, args)
-            finish_load(settings)
-            print(f"loaded in {time.monotonic() - started:,.0f} s", flush=True)
+        if args.reuse:
+            with database.connection_context():
+                samples = samples_from(args)
+        else:
+            samples = _load_fresh(host, settings, args)
         if settings.is_sqlite:
             size = sum(f.stat().st_size for f in home.glob("accord.db*")) / 1e9
             print(f"database file: {size:.2f} GB")
@@ -515,11 +540,34 @@ def main() -> int:
         database_kind = "SQLite" if settings.is_sqlite else "PostgreSQL"
         report(timings, samples["totals"], f"{database_kind}, {os.cpu_count()} CPUs")
     finally:
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"instance kept at {home}")
         else:
             shutil.rmtree(home, ignore_errors=True)
     return 0
+
+
+def _load_fresh(host: Any, settings: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from accord import accounts, enablement
+    from accord.audit import Actor, acting_as
+    from accord.db import database
+
+    with database.connection_context(), acting_as(Actor(None, "bench")):
+        org = accounts.create_org(SLUG, "Bench Council ICT")
+        staff = []
+        for n in range(20):
+            user = accounts.create_user(f"staff{n}@{SLUG}.example", f"Staff {n}", PASSWORD)
+            accounts.add_member(user, org, "agent")
+            staff.append(user.id)
+        me = accounts.create_user(f"bench@{SLUG}.example", "Bench Agent", PASSWORD)
+        accounts.add_member(me, org, "agent")
+        enablement.enable(host, org, "contacts")
+        print(f"loading into {settings.database_url.split('@')[-1]} …", flush=True)
+        started = time.monotonic()
+        samples = load(org, staff, args)
+        finish_load(settings)
+        print(f"loaded in {time.monotonic() - started:,.0f} s", flush=True)
+    return samples
 
 
 if __name__ == "__main__":

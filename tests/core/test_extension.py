@@ -30,7 +30,7 @@ def slotted_page(request):
 
 
 def create_thing(request):
-    emit(request.state.ctx.org, "contacts.created", {"name": "Ana"})
+    emit(request.state.ctx.org, "people.created", {"name": "Ana"})
     if request.query_params.get("fail"):
         raise RuntimeError("rolled back")
     return HTMLResponse("created")
@@ -61,7 +61,7 @@ class Incidents:
 
     @hookimpl
     def fill_slot(self, ctx, slot, context):
-        if slot == "contacts.side":
+        if slot == "people.side":
             return f"<b>incidents of {context['who']}</b>"
 
     @hookimpl
@@ -83,77 +83,77 @@ def plugins(accord_plugins, tmp_path):
     contacts.templates.mkdir()
     (contacts.templates / "slotted.html").write_text(
         '{% extends "base.html" %}{% block content %}'
-        '[{{ slot("contacts.side", who="Ana") }}]{% endblock %}'
+        '[{{ slot("people.side", who="Ana") }}]{% endblock %}'
     )
-    accord_plugins.append((contacts, manifest("contacts")))
-    accord_plugins.append((Incidents(), manifest("incidents", depends=["contacts"])))
+    accord_plugins.append((contacts, manifest("people")))
+    accord_plugins.append((Incidents(), manifest("tickets", depends=["people"])))
     accord_plugins.append((Faulty(), manifest("faulty")))
 
 
 def test_a_plugin_implements_hooks_another_plugin_publishes(signed_in, org, enable_plugin):
-    enable_plugin(org, "incidents")
-    assert signed_in("agent").get(f"/o/{org.slug}/contacts/").text == "3 open incidents for Ana"
+    enable_plugin(org, "tickets")
+    assert signed_in("agent").get(f"/o/{org.slug}/people/").text == "3 open incidents for Ana"
 
 
 def test_published_hooks_are_answered_only_by_enabled_plugins(signed_in, org, enable_plugin):
-    enable_plugin(org, "contacts")
-    assert signed_in("agent").get(f"/o/{org.slug}/contacts/").text == ""
+    enable_plugin(org, "people")
+    assert signed_in("agent").get(f"/o/{org.slug}/people/").text == ""
 
 
 def test_a_slot_shows_fragments_of_enabled_plugins(signed_in, org, enable_plugin):
-    enable_plugin(org, "incidents")
+    enable_plugin(org, "tickets")
     assert (
         "[<b>incidents of Ana</b>]"
-        in signed_in("agent").get(f"/o/{org.slug}/contacts/slotted").text
+        in signed_in("agent").get(f"/o/{org.slug}/people/slotted").text
     )
 
 
 def test_a_failing_slot_shows_nothing_to_users_and_the_page_renders(
     signed_in, org, enable_plugin, caplog
 ):
-    enable_plugin(org, "incidents")
+    enable_plugin(org, "tickets")
     enable_plugin(org, "faulty")
     with caplog.at_level(logging.ERROR, logger="accord.slots"):
-        page = signed_in("agent").get(f"/o/{org.slug}/contacts/slotted")
+        page = signed_in("agent").get(f"/o/{org.slug}/people/slotted")
     assert page.status_code == 200
     assert "[<b>incidents of Ana</b>]" in page.text
     assert "faulty" in caplog.text
 
 
 def test_a_failing_slot_shows_admins_a_placeholder(signed_in, org, enable_plugin):
-    enable_plugin(org, "contacts")
+    enable_plugin(org, "people")
     enable_plugin(org, "faulty")
-    page = signed_in("admin").get(f"/o/{org.slug}/contacts/slotted").text
+    page = signed_in("admin").get(f"/o/{org.slug}/people/slotted").text
     assert "faulty could not show its part here" in page
 
 
 def test_events_are_delivered_after_commit_to_enabled_plugins(signed_in, org, enable_plugin):
-    enable_plugin(org, "incidents")
+    enable_plugin(org, "tickets")
     client = signed_in("agent")
-    response = post_form(client, f"/o/{org.slug}/contacts/create")
+    response = post_form(client, f"/o/{org.slug}/people/create")
     assert response.text == "created"
-    assert HANDLED == [("acme", "contacts.created", {"name": "Ana"})]
+    assert HANDLED == [("acme", "people.created", {"name": "Ana"})]
 
 
 def test_events_of_a_rolled_back_request_are_not_delivered(app, signed_in, org, enable_plugin):
     from starlette.testclient import TestClient
 
-    enable_plugin(org, "incidents")
+    enable_plugin(org, "tickets")
     client = signed_in("agent")
     quiet = TestClient(app, raise_server_exceptions=False, cookies=client.cookies)
     page = quiet.get("/")
     from accord.testing import csrf_from
 
     response = quiet.post(
-        f"/o/{org.slug}/contacts/create?fail=1", data={"csrf_token": csrf_from(page.text)}
+        f"/o/{org.slug}/people/create?fail=1", data={"csrf_token": csrf_from(page.text)}
     )
     assert response.status_code == 500
     assert HANDLED == []
 
 
 def test_events_are_not_delivered_to_disabled_plugins(signed_in, org, enable_plugin):
-    enable_plugin(org, "contacts")
-    post_form(signed_in("agent"), f"/o/{org.slug}/contacts/create")
+    enable_plugin(org, "people")
+    post_form(signed_in("agent"), f"/o/{org.slug}/people/create")
     assert HANDLED == []
 
 

@@ -1,0 +1,211 @@
+"""Contacts: people and customer organisations, their interactions, timelines and follow-ups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import peewee
+
+from accord import (
+    DemoContext,
+    MenuItem,
+    Page,
+    Permission,
+    RequestContext,
+    SearchResult,
+    Widget,
+    hookimpl,
+)
+
+from . import dashboard, hookspecs
+from . import search as searching
+from .demo import load_demo
+from .models import MODELS
+from .views import affiliations, followups, interactions, organisations, people
+
+HERE = Path(__file__).parent
+VIEW, EDIT, DELETE = "contacts.view", "contacts.edit", "contacts.delete"
+FORM = ("GET", "POST")
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            VIEW,
+            "See people, organisations and their timelines",
+            roles=("admin", "manager", "agent", "viewer"),
+        ),
+        Permission(
+            EDIT,
+            "Add and edit contacts, log interactions, complete follow-ups",
+            roles=("admin", "manager", "agent"),
+        ),
+        Permission(
+            DELETE, "Archive and restore people and organisations", roles=("admin", "manager")
+        ),
+    ]
+
+
+@hookimpl
+def register_routes() -> list[Page]:
+    person = "/people/{pk:int}"
+    organisation = "/organisations/{pk:int}"
+    return [
+        Page("/", people.index, name="index", permission=VIEW),
+        Page("/people/", people.people_list, name="people", permission=VIEW),
+        Page("/people/archived", people.archived_people, name="people_archived", permission=VIEW),
+        Page("/people/new", people.new, name="person_new", methods=FORM, permission=EDIT),
+        Page(person, people.detail, name="person", permission=VIEW),
+        Page(f"{person}/edit", people.edit, name="person_edit", methods=FORM, permission=EDIT),
+        Page(
+            f"{person}/archive",
+            people.archive,
+            name="person_archive",
+            methods=FORM,
+            permission=DELETE,
+        ),
+        Page(
+            f"{person}/unarchive",
+            people.unarchive,
+            name="person_unarchive",
+            methods=FORM,
+            permission=DELETE,
+        ),
+        Page(
+            f"{person}/interactions",
+            interactions.log,
+            name="interaction_log",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+        Page(
+            f"{person}/affiliations",
+            affiliations.add,
+            name="affiliation_add",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+        Page(
+            f"{person}/affiliations/{{aid:int}}/primary",
+            affiliations.make_primary,
+            name="affiliation_primary",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+        Page(
+            f"{person}/affiliations/{{aid:int}}/remove",
+            affiliations.remove,
+            name="affiliation_remove",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            "/organisations/",
+            organisations.organisation_list,
+            name="organisations",
+            permission=VIEW,
+        ),
+        Page(
+            "/organisations/archived",
+            organisations.archived_organisations,
+            name="organisations_archived",
+            permission=VIEW,
+        ),
+        Page(
+            "/organisations/new",
+            organisations.new,
+            name="organisation_new",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            "/organisations/suggestions",
+            organisations.suggestions,
+            name="organisation_suggestions",
+            permission=VIEW,
+        ),
+        Page(organisation, organisations.detail, name="organisation", permission=VIEW),
+        Page(
+            f"{organisation}/edit",
+            organisations.edit,
+            name="organisation_edit",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            f"{organisation}/archive",
+            organisations.archive,
+            name="organisation_archive",
+            methods=FORM,
+            permission=DELETE,
+        ),
+        Page(
+            f"{organisation}/unarchive",
+            organisations.unarchive,
+            name="organisation_unarchive",
+            methods=FORM,
+            permission=DELETE,
+        ),
+        Page("/follow-ups/", followups.mine, name="follow_ups", permission=VIEW),
+        Page("/follow-ups/overdue", followups.overdue, name="follow_ups_overdue", permission=VIEW),
+        Page(
+            "/interactions/{pk:int}/done",
+            interactions.follow_up_done,
+            name="follow_up_done",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+    ]
+
+
+@hookimpl
+def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    if not ctx.can(VIEW):
+        return []
+    return [
+        MenuItem("People", ctx.url("contacts:people"), section="Contacts", order=20),
+        MenuItem("Organisations", ctx.url("contacts:organisations"), section="Contacts", order=21),
+        MenuItem("Follow-ups", ctx.url("contacts:follow_ups"), section="Contacts", order=22),
+    ]
+
+
+@hookimpl
+def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    return [dashboard.widget(ctx)] if ctx.can(VIEW) else []
+
+
+@hookimpl
+def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
+    return searching.search(ctx, query, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl
+def register_hookspecs() -> ModuleType:
+    return hookspecs
+
+
+@hookimpl
+def register_template_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def register_static_dir() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return HERE / "migrations"
+
+
+@hookimpl
+def register_models() -> list[type[peewee.Model]]:
+    return list(MODELS)
+
+
+@hookimpl
+def load_demo_data(demo: DemoContext) -> None:
+    load_demo(demo)

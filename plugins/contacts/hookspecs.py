@@ -1,0 +1,58 @@
+"""Hooks the contacts plugin publishes, for plugins that add to a contact's page.
+
+Implement them with ``@hookimpl`` in a plugin whose ``plugin.toml`` lists
+``depends = ["contacts"]`` (or ``optional_depends = ["contacts"]`` with
+``@hookimpl(optionalhook=True)``). They are called only on plugins enabled
+for the organisation. Pages also have slots for fragments:
+``contacts.person.side``, ``contacts.person.actions``,
+``contacts.person.timeline`` and ``contacts.organisation.side``
+(``fill_slot``, with ``person`` or ``organisation`` in ``context``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accord import hookspec
+
+if TYPE_CHECKING:
+    from accord import RequestContext, TimelineEntry
+
+    from .models import CustomerOrganisation, Person
+
+
+# ---------------------------------------------------------------------------
+# Timelines: what happened with a contact, newest first.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def contact_timeline_entries(
+    ctx: RequestContext, person: Person, limit: int
+) -> list[TimelineEntry]:
+    """Return entries for a person's timeline (incidents logged, campaign emails sent …).
+
+    The page merges them with the person's interactions and changes by
+    ``when``, newest first, and shows the newest ``limit`` of all. Return at
+    most ``limit`` entries, newest first, that the user may see. An
+    implementation that raises is logged and left out; the page still renders.
+
+    :param ctx: the request's organisation, user and permissions.
+    :param person: the ``Person`` whose page is shown (of ``ctx.org``).
+    :param limit: the most entries the timeline shows.
+    """
+
+
+@hookspec
+def organisation_timeline_entries(
+    ctx: RequestContext, organisation: CustomerOrganisation, limit: int
+) -> list[TimelineEntry]:
+    """Return entries for a customer organisation's timeline (incidents, contract renewals …).
+
+    Merged like ``contact_timeline_entries``; return at most ``limit``
+    entries, newest first.
+
+    :param ctx: the request's organisation, user and permissions.
+    :param organisation: the ``CustomerOrganisation`` whose page is shown (of ``ctx.org``).
+    :param limit: the most entries the timeline shows.
+    """

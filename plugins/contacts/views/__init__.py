@@ -1,0 +1,1 @@
+"""Pages of the contacts plugin, one module per noun."""

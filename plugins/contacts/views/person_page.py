@@ -1,0 +1,90 @@
+"""The page of one person: details, organisations, the log-an-interaction form and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord import Request, Response, User, render, utcnow
+
+from ..forms import AffiliationForm, InteractionForm
+from ..models import Affiliation, CustomerOrganisation, Person
+from ..timeline import LIMIT as TIMELINE_LIMIT
+from ..timeline import person_timeline
+from .shared import affiliation_form, interaction_form
+
+MAX_COLLEAGUES = 30
+
+
+def person_page(
+    request: Request,
+    person: Person,
+    *,
+    log_form: InteractionForm | None = None,
+    affiliation: AffiliationForm | None = None,
+    participants: list[int] | None = None,
+    notice: str = "",
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The person's page; an htmx request for ``block`` gets only that part of it."""
+    context = person_context(
+        request, person, log_form=log_form, affiliation=affiliation, participants=participants
+    )
+    context["notice"] = notice
+    return render(request, "contacts/person.html", context, block=block, status_code=status_code)
+
+
+def person_context(
+    request: Request,
+    person: Person,
+    *,
+    log_form: InteractionForm | None = None,
+    affiliation: AffiliationForm | None = None,
+    participants: list[int] | None = None,
+) -> dict[str, Any]:
+    affiliations = list(
+        Affiliation.select(Affiliation, CustomerOrganisation)
+        .join(CustomerOrganisation)
+        .where(Affiliation.person == person.id)
+        .order_by(Affiliation.is_primary.desc(), CustomerOrganisation.name)
+    )
+    owner = User.get_or_none(User.id == person.owner_id) if person.owner_id else None
+    return {
+        "title": person.full_name,
+        "person": person,
+        "owner": owner,
+        "affiliations": affiliations,
+        "affiliation_form": affiliation or affiliation_form(request, person),
+        "log_form": log_form or interaction_form(request, person),
+        "colleagues": colleagues(person, [a.organisation_id for a in affiliations]),
+        "participants": set(participants or []),
+        "timeline": person_timeline(request, person),
+        "timeline_limit": TIMELINE_LIMIT,
+        "today": utcnow().date(),
+    }
+
+
+def colleagues(person: Person, organisation_ids: list[int]) -> list[Person]:
+    """Active people sharing an organisation with ``person``: who else may have taken part."""
+    if not organisation_ids:
+        return []
+    # From the organisations' affiliations to their people: a few hundred rows at most,
+    # where starting from the people ordered by name could read most of the table.
+    rows = (
+        Affiliation.select(
+            Affiliation.person, Person.id, Person.first_name, Person.last_name, Person.job_title
+        )
+        .join(Person, on=(Affiliation.person == Person.id))
+        .where(
+            Affiliation.organisation.in_(organisation_ids)
+            & (Affiliation.person != person.id)
+            & (Person.status == "active")
+        )
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    )
+    found: dict[int, Person] = {}
+    for row in rows:
+        found.setdefault(row.person.id, row.person)
+        if len(found) == MAX_COLLEAGUES:
+            break
+    return list(found.values())

@@ -1,0 +1,124 @@
+"""What several pages need: their forms with the organisation's choices, and safe redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from peewee import CharField, TextField
+
+from accord import Form, Request, TenantModel, form_data, utcnow
+
+from .. import lookups
+from ..forms import AffiliationForm, InteractionForm, NewPersonForm, OrganisationForm, PersonForm
+from ..models import Affiliation, CustomerOrganisation, Person
+
+
+def person_form(
+    request: Request, data: Mapping[str, Any] | None = None, *, person: Person | None = None
+) -> PersonForm:
+    """The person form with this organisation's staff to choose from."""
+    org = request.state.ctx.org
+    if person is not None and data is None:
+        form: PersonForm = PersonForm.from_instance(person)
+    elif person is not None:
+        form = PersonForm(data)
+    elif data is None:
+        # "Add a person" from an organisation's page starts with that organisation.
+        start = request.query_params.get("organisation", "")
+        named = None
+        if start.isdigit():
+            named = CustomerOrganisation.in_org(org).where(CustomerOrganisation.id == start).first()
+        initial = {
+            "owner": request.state.ctx.user.id,
+            "country": lookups.region(request),
+            "organisation": named.name if named else "",
+        }
+        form = NewPersonForm(initial=initial)
+    else:
+        form = NewPersonForm(data)
+    form.org = org
+    form.fields["owner"].choices = lookups.staff(org)
+    form.fields["phone"].region = lookups.region(request)
+    return form
+
+
+def organisation_form(
+    request: Request,
+    data: Mapping[str, Any] | None = None,
+    *,
+    organisation: CustomerOrganisation | None = None,
+) -> OrganisationForm:
+    org = request.state.ctx.org
+    if data is not None:
+        form = OrganisationForm(data)
+    elif organisation is not None:
+        form = OrganisationForm.from_instance(organisation)  # the parent shown by name
+    else:
+        initial = {"account_owner": request.state.ctx.user.id, "country": lookups.region(request)}
+        form = OrganisationForm(initial=initial)
+    form.org = org
+    form.fields["account_owner"].choices = lookups.staff(org)
+    return form
+
+
+def interaction_form(
+    request: Request, person: Person, data: Mapping[str, Any] | None = None
+) -> InteractionForm:
+    """The form that logs an interaction with ``person``, for one of their organisations."""
+    user = request.state.ctx.user
+    if data is None:
+        initial = {
+            "occurred_at": utcnow().replace(second=0, microsecond=0),
+            "organisation": person.organisation_id,
+            "follow_up_assignee": user.id,
+        }
+        form = InteractionForm(initial=initial, prefix="log-")
+    else:
+        form = InteractionForm(data, prefix="log-")
+    form.fields["organisation"].choices = affiliated_organisations(person)
+    form.fields["follow_up_assignee"].choices = lookups.staff(request.state.ctx.org)
+    return form
+
+
+def affiliation_form(
+    request: Request, person: Person, data: Mapping[str, Any] | None = None
+) -> AffiliationForm:
+    form = AffiliationForm(data, prefix="aff-")
+    form.org = request.state.ctx.org
+    return form
+
+
+def affiliated_organisations(person: Person) -> list[tuple[int, str]]:
+    rows = (
+        Affiliation.select(Affiliation, CustomerOrganisation.id, CustomerOrganisation.name)
+        .join(CustomerOrganisation)
+        .where(Affiliation.person == person.id)
+        .order_by(Affiliation.is_primary.desc(), CustomerOrganisation.name)
+    )
+    return [(a.organisation.id, a.organisation.name) for a in rows]
+
+
+def model_values(model: type[TenantModel], form: Form) -> dict[str, Any]:
+    """The form's cleaned values that are columns of ``model``; blank text stays ``""``."""
+    fields = model._meta.fields
+    values = {}
+    for name, value in form.cleaned.items():
+        field = fields.get(name)
+        if field is None:
+            continue
+        if isinstance(value, list):  # tags
+            value = ", ".join(value)
+        if value is None and isinstance(field, CharField | TextField) and not field.null:
+            value = ""
+        values[name] = value
+    return values
+
+
+def safe_next(request: Request, fallback: str) -> str:
+    """The ``next`` field of a form when it is a page of this organisation, else ``fallback``."""
+    target = str(form_data(request).get("next") or request.query_params.get("next") or "")
+    prefix = f"/o/{request.state.ctx.org.slug}/"
+    if target.startswith(prefix) and "//" not in target and "\\" not in target:
+        return target
+    return fallback

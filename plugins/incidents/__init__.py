@@ -1,0 +1,190 @@
+"""Incidents: the service desk's incidents, teams, queues, SLA clocks and emails to reporters.
+
+Hooks only, below. Other plugins (list ``incidents`` in ``depends``) may use:
+
+``models``
+    ``Incident`` (``reference``, ``status``, ``priority``, ``reporter`` a contacts
+    ``Person``, ``service`` a catalogue ``Service``, ``team``, ``assignee``, the
+    SLA times ``response_due``/``resolution_due`` and ``sla_state(now)``),
+    ``Team``, ``TeamMember``, ``Activity`` (the timeline), ``ClockLedger``.
+``clock.run_clock(hours, start, target, holds=, markers=, stop=, now=)``
+    The SLA clock over the catalogue's business hours, pure: due and warning
+    times, state, and the ledger of what counted and why.
+``sla.clocks(incident)``
+    An incident's response and resolution clocks, computed afresh.
+
+Events (``handle_event``), emitted after the change commits, each with
+``{"incident_id"}`` and: ``incidents.created`` ``{"reference", "priority",
+"service_id", "reporter_id"}``; ``incidents.status_changed`` ``{"from", "to"}``;
+``incidents.resolved`` ``{"resolution_code"}``; ``incidents.replied``
+``{"activity_id"}``.
+
+Slots it fills: ``contacts.person.side`` (the person's open incidents),
+``contacts.person.actions`` (log an incident for them),
+``contacts.organisation.side`` (the customer's open incidents) and
+``catalogue.service.side`` (open incidents of the service). It adds the
+person's and the customer organisation's incidents to contacts' timelines.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import peewee
+from huey import crontab
+
+from accord import (
+    DemoContext,
+    MenuItem,
+    Organisation,
+    Page,
+    Permission,
+    RequestContext,
+    SearchResult,
+    Settings,
+    TimelineEntry,
+    Widget,
+    hookimpl,
+)
+
+from . import attachments_store, mail, routes, tasks, widgets
+from .demo import add_demo_service_desk
+from .models import MODELS
+from .views.shared import MANAGE, VIEW, WORK
+
+HERE = Path(__file__).parent
+log = logging.getLogger("accord.plugins.incidents")
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            VIEW, "See incidents, queues and teams", roles=("admin", "manager", "agent", "viewer")
+        ),
+        Permission(WORK, "Log and work incidents", roles=("admin", "manager", "agent")),
+        Permission(
+            MANAGE,
+            "Manage teams, the priority matrix, canned replies and emails",
+            roles=("admin", "manager"),
+        ),
+    ]
+
+
+@hookimpl
+def register_routes() -> list[Page]:
+    return routes.pages()
+
+
+@hookimpl
+def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    if not ctx.can(VIEW):
+        return []
+    section = "Service desk"
+    # The queue itself rather than the index, so "Log incident" is not highlighted with it.
+    queue = ctx.url("incidents:queue", queue="mine" if ctx.can(WORK) else "all")
+    items = [MenuItem("Incident queues", queue, section=section, order=10)]
+    if ctx.can(WORK):
+        items.append(MenuItem("Log incident", ctx.url("incidents:new"), section=section, order=11))
+    items.append(MenuItem("Teams", ctx.url("incidents:teams"), section=section, order=12))
+    if ctx.can(MANAGE):
+        items += [
+            MenuItem("Canned replies", ctx.url("incidents:canned"), section=section, order=13),
+            MenuItem("Priority matrix", ctx.url("incidents:matrix"), section=section, order=14),
+            MenuItem(
+                "Reporter emails", ctx.url("incidents:email_templates"), section=section, order=15
+            ),
+        ]
+    return items
+
+
+@hookimpl
+def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    return [widgets.dashboard_widget(ctx)] if ctx.can(VIEW) else []
+
+
+@hookimpl
+def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
+    return widgets.search(ctx, query, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl
+def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    if not ctx.can(VIEW):
+        return None
+    if slot == "contacts.person.side":
+        return widgets.person_side(ctx, context["person"])
+    if slot == "contacts.person.actions" and ctx.can(WORK):
+        return widgets.log_for_person(ctx, context["person"])
+    if slot == "contacts.organisation.side":
+        return widgets.organisation_side(ctx, context["organisation"])
+    if slot == "catalogue.service.side":
+        return widgets.service_side(ctx, context["service"])
+    return None
+
+
+@hookimpl
+def contact_timeline_entries(ctx: RequestContext, person: Any, limit: int) -> list[TimelineEntry]:
+    return widgets.person_entries(ctx, person, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl
+def organisation_timeline_entries(
+    ctx: RequestContext, organisation: Any, limit: int
+) -> list[TimelineEntry]:
+    return widgets.organisation_entries(ctx, organisation, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl
+def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
+    if event.startswith("incidents.") and payload.get("incident_id"):
+        # The change has committed: send its email now; the worker retries what fails.
+        mail.deliver(org, after_change=True)
+    elif event in ("catalogue.levels_changed", "catalogue.calendar_changed"):
+        tasks.follow_catalogue(org, event, payload)
+
+
+@hookimpl
+def register_tasks(queue: Any) -> None:
+    @queue.periodic_task(crontab(minute="*"), name="incidents.send_due_emails")
+    def send_due_emails() -> int:
+        return tasks.send_due_emails()
+
+
+@hookimpl
+def startup(settings: Settings) -> None:
+    attachments_store.bind(settings)
+
+
+@hookimpl
+def purge_org_data(org: Organisation, dry_run: bool) -> dict[str, int] | None:
+    return {"incidents_attachment_files": attachments_store.purge(org, dry_run)}
+
+
+@hookimpl
+def register_template_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def register_static_dir() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return HERE / "migrations"
+
+
+@hookimpl
+def register_models() -> list[type[peewee.Model]]:
+    return MODELS
+
+
+# trylast: pluggy calls the most recently registered plugin first, so without it the
+# demo would run before the catalogue's and contacts' demo records exist.
+@hookimpl(trylast=True)
+def load_demo_data(demo: DemoContext) -> None:
+    add_demo_service_desk(demo)

@@ -1,0 +1,359 @@
+"""Incidents' records: teams, the priority matrix, incidents, their timeline, clock and mail.
+
+Queues read one table: an incident carries its next SLA deadline (``due_at``,
+``warn_at``: the response clock's until someone responds, then the
+resolution clock's; NULL while no clock runs), so "breaching soon" and every
+queue's sort by due time is an index range scan at a million incidents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from accord import JSONField, TenantModel, User, VersionedModel, utcnow
+from accord.plugins.catalogue.models import Service
+from accord.plugins.contacts.models import CustomerOrganisation, Person
+
+from .choices import (
+    CATEGORIES,
+    CHANNELS,
+    DONE,
+    OPEN,
+    PENDING_REASONS,
+    PRIORITY_BADGES,
+    RESOLUTION_CODES,
+    SLA_BADGES,
+    SLA_STATES,
+    STATUS_BADGES,
+    STATUSES,
+    TIERS,
+    priority_label,
+)
+
+REFERENCE_PREFIX = "INC"
+
+
+def format_reference(number: int) -> str:
+    return f"{REFERENCE_PREFIX}-{number:06d}"
+
+
+class Team(VersionedModel):
+    """A resolver group: the service desk (tier 1), specialists (2), suppliers (3)."""
+
+    name = CharField(max_length=100)
+    tier = IntegerField(default=1)
+    lead = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    description = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incidents_team"
+        indexes = ((("org", "name"), True),)
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    @property
+    def tier_label(self) -> str:
+        return TIERS.get(int(self.tier), f"Tier {self.tier}")
+
+
+class TeamMember(TenantModel):
+    team = ForeignKeyField(Team, on_delete="CASCADE", backref="members")
+    user = ForeignKeyField(User, on_delete="CASCADE", backref="+")
+
+    class Meta:
+        table_name = "incidents_team_member"
+        indexes = ((("team", "user"), True), (("org", "user"), False))
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.team_id}"
+
+
+class PriorityCell(TenantModel):
+    """One cell of the organisation's impact × urgency matrix (absent: the default)."""
+
+    impact = IntegerField()
+    urgency = IntegerField()
+    priority = IntegerField()
+
+    class Meta:
+        table_name = "incidents_priority_cell"
+        indexes = ((("org", "impact", "urgency"), True),)
+
+    def __str__(self) -> str:
+        return f"impact {self.impact} × urgency {self.urgency} = P{self.priority}"
+
+
+class Counter(TenantModel):
+    """The last reference number given out in an organisation."""
+
+    value = IntegerField(default=0)
+
+    class Meta:
+        table_name = "incidents_counter"
+        indexes = ((("org",), True),)
+
+
+class Incident(VersionedModel):
+    number = IntegerField()
+    reference = CharField(max_length=20)
+    title = CharField(max_length=200)
+    description = TextField(default="")
+    reporter = ForeignKeyField(Person, null=True, on_delete="SET NULL", backref="+", index=False)
+    customer = ForeignKeyField(CustomerOrganisation, null=True, on_delete="SET NULL", backref="+")
+    service = ForeignKeyField(Service, null=True, on_delete="SET NULL", backref="+", index=False)
+    category = CharField(max_length=30, default="other")
+    channel = CharField(max_length=20, default="phone")
+    impact = IntegerField(default=3)
+    urgency = IntegerField(default=3)
+    priority = IntegerField(default=3)
+    status = CharField(max_length=20, default="new")
+    pending_reason = CharField(max_length=20, default="")
+    pending_note = CharField(max_length=300, default="")
+    team = ForeignKeyField(Team, null=True, on_delete="SET NULL", backref="+", index=False)
+    assignee = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    logged_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    responded_at = DateTimeField(null=True)
+    resolved_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+    # SLA: each clock's due and warning instants (NULL while paused or without a target),
+    # whether it was overdue when last computed, and the next deadline for queues.
+    response_due = DateTimeField(null=True)
+    response_warn_at = DateTimeField(null=True)
+    response_breached = BooleanField(default=False)
+    resolution_due = DateTimeField(null=True)
+    resolution_warn_at = DateTimeField(null=True)
+    resolution_breached = BooleanField(default=False)
+    resolution_remaining_minutes = IntegerField(null=True)  # while paused
+    has_target = BooleanField(default=False)
+    due_at = DateTimeField(null=True)
+    warn_at = DateTimeField(null=True)
+    sla_computed_at = DateTimeField(null=True)
+    resolution_code = CharField(max_length=30, default="")
+    resolution_notes = TextField(default="")
+    reopen_count = IntegerField(default=0)
+
+    class Meta:
+        table_name = "incidents_incident"
+        indexes = (
+            (("org", "number"), True),
+            (("org", "status", "priority", "due_at"), False),
+            (("org", "assignee", "status"), False),
+            (("org", "team", "status"), False),
+            (("org", "created_at"), False),
+            (("org", "due_at"), False),
+            (("org", "service", "status"), False),
+            (("reporter", "created_at"), False),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    # Words ---------------------------------------------------------------------------------
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(str(self.status), str(self.status))
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGES.get(str(self.status), "badge-muted")
+
+    @property
+    def priority_label(self) -> str:
+        return priority_label(self.priority)
+
+    @property
+    def priority_badge(self) -> str:
+        return PRIORITY_BADGES.get(int(self.priority), "badge-muted")
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(str(self.channel), str(self.channel))
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(str(self.category), str(self.category))
+
+    @property
+    def pending_label(self) -> str:
+        label = PENDING_REASONS.get(str(self.pending_reason), str(self.pending_reason))
+        return f"{label}: {self.pending_note}" if self.pending_note else label
+
+    @property
+    def resolution_label(self) -> str:
+        return RESOLUTION_CODES.get(str(self.resolution_code), str(self.resolution_code))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in DONE
+
+    # SLA ------------------------------------------------------------------------------------
+
+    def sla_state(self, now: dt.datetime | None = None) -> str:
+        """The state of the clock that matters now, from the stored due times (no recompute)."""
+        now = now or utcnow()
+        if not self.has_target:
+            return "none"
+        if self.status in DONE:
+            return "breached" if self.resolution_breached or self.response_breached else "met"
+        if self.resolution_breached or self.response_breached:
+            return "breached"
+        if self.status == "pending":
+            return "paused"
+        if self.due_at is not None and now > self.due_at:
+            return "breached"
+        if self.warn_at is not None and now >= self.warn_at:
+            return "at_risk"
+        return "on_track"
+
+    def sla_label(self, now: dt.datetime | None = None) -> str:
+        return SLA_STATES[self.sla_state(now)]
+
+    def sla_badge(self, now: dt.datetime | None = None) -> str:
+        return SLA_BADGES[self.sla_state(now)]
+
+
+class Activity(TenantModel):
+    """One entry on an incident's timeline: a note, a reply, a status change, an SLA event…"""
+
+    incident = ForeignKeyField(Incident, on_delete="CASCADE", backref="+", index=False)
+    at = DateTimeField(default=utcnow)
+    kind = CharField(max_length=20)
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    author_label = CharField(max_length=200, default="")
+    body = TextField(default="")
+    public = BooleanField(default=False)  # the reporter saw it (a reply, an email)
+    data = JSONField(default=dict)
+
+    class Meta:
+        table_name = "incidents_activity"
+        indexes = ((("incident", "at"), False),)
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.incident_id}"
+
+
+class ClockLedger(TenantModel):
+    """One stretch of an incident's clock: counted or not, and why (rewritten on recompute)."""
+
+    incident = ForeignKeyField(Incident, on_delete="CASCADE", backref="+", index=False)
+    clock = CharField(max_length=12)  # "response" or "resolution"
+    position = IntegerField()
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    counted = BooleanField()
+    kind = CharField(max_length=30)
+    reason = CharField(max_length=300)
+    projected = BooleanField(default=False)
+    ongoing = BooleanField(default=False)
+
+    class Meta:
+        table_name = "incidents_clock_ledger"
+        indexes = ((("incident", "clock", "position"), False),)
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
+
+
+class Attachment(TenantModel):
+    incident = ForeignKeyField(Incident, on_delete="CASCADE", backref="+", index=False)
+    activity = ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="+")
+    filename = CharField(max_length=200)
+    content_type = CharField(max_length=100)
+    size = IntegerField()
+    stored_name = CharField(max_length=80)
+    sha256 = CharField(max_length=64)
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    uploaded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incidents_attachment"
+        indexes = ((("incident", "uploaded_at"), False),)
+
+    def __str__(self) -> str:
+        return str(self.filename)
+
+
+class CannedReply(VersionedModel):
+    title = CharField(max_length=100)
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incidents_canned_reply"
+        indexes = ((("org", "title"), True),)
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+
+class EmailTemplate(VersionedModel):
+    """An organisation's own wording of one email to reporters (absent: the default)."""
+
+    kind = CharField(max_length=20)
+    subject = CharField(max_length=200)
+    body = TextField()
+
+    class Meta:
+        table_name = "incidents_email_template"
+        indexes = ((("org", "kind"), True),)
+
+    def __str__(self) -> str:
+        return str(self.kind)
+
+
+class OutboundEmail(TenantModel):
+    """An email to a reporter, written in the transaction of the change it reports (outbox)."""
+
+    incident = ForeignKeyField(Incident, on_delete="CASCADE", backref="+", index=False)
+    kind = CharField(max_length=20)
+    to_address = CharField(max_length=254)
+    subject = CharField(max_length=300)
+    body = TextField()
+    status = CharField(max_length=10, default="pending")  # pending, sending, sent, failed, skipped
+    attempts = IntegerField(default=0)
+    last_error = CharField(max_length=300, default="")
+    created_at = DateTimeField(default=utcnow)
+    next_attempt_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "incidents_outbound_email"
+        indexes = ((("status", "next_attempt_at"), False), (("incident", "created_at"), False))
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_address}"
+
+
+MODELS: list[type[Any]] = [
+    Team,
+    TeamMember,
+    PriorityCell,
+    Counter,
+    Incident,
+    Activity,
+    ClockLedger,
+    Attachment,
+    CannedReply,
+    EmailTemplate,
+    OutboundEmail,
+]

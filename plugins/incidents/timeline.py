@@ -1,0 +1,66 @@
+"""An incident's timeline: notes, replies, status changes, assignments, SLA events, emails."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .choices import ACTIVITY_KINDS, STATUSES
+from .models import Activity, Incident, OutboundEmail
+
+EMAIL_STATES = {
+    "pending": "queued",
+    "sending": "sending",
+    "sent": "sent",
+    "failed": "not delivered",
+    "skipped": "not sent",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the timeline, newest first; ``kind`` picks its look."""
+
+    when: dt.datetime
+    kind: str
+    label: str
+    who: str
+    body: str = ""
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _activity(a: Activity) -> Item:
+    data = a.data or {}
+    detail = ""
+    if a.kind == "status":
+        before, after = data.get("from"), data.get("to")
+        if before:
+            detail = f"{STATUSES.get(before, before)} → {STATUSES.get(after, after)}"
+    extra = {"attachment_id": data["attachment_id"]} if a.kind == "attachment" else {}
+    return Item(
+        a.at, a.kind, ACTIVITY_KINDS.get(a.kind, a.kind), a.author_label, a.body, detail, extra
+    )
+
+
+def _email(e: OutboundEmail) -> Item:
+    state = EMAIL_STATES.get(e.status, e.status)
+    if e.last_error and e.status != "sent":
+        state += f": {e.last_error}"
+    detail = f"To {e.to_address}: “{e.subject}” ({state})"
+    return Item(
+        e.sent_at or e.created_at, "email", "Email", "Accord", "", detail, {"status": e.status}
+    )
+
+
+def incident_timeline(incident: Incident) -> list[Item]:
+    """Everything that happened to ``incident``, newest first."""
+    activities = Activity.select().where(Activity.incident == incident.id)
+    emails = OutboundEmail.select().where(OutboundEmail.incident == incident.id)
+    items = [_activity(a) for a in activities]
+    items += [_email(e) for e in emails]
+    # Ties (a status change and its email) keep a stable, readable order.
+    order = {"status": 0, "assignment": 1, "escalation": 1, "priority": 2, "sla": 2}
+    items.sort(key=lambda i: (i.when, -order.get(i.kind, 3)), reverse=True)
+    return items

@@ -1,0 +1,1 @@
+"""Incidents' pages, one module per noun."""

@@ -1,0 +1,125 @@
+"""Queues: the lists of incidents agents work from, and bulk actions on what they tick."""
+
+from __future__ import annotations
+
+from accord import (
+    HTTPException,
+    Request,
+    Response,
+    flash,
+    form_data,
+    redirect,
+    render_table,
+)
+
+from .. import workflow
+from ..choices import PENDING_REASONS
+from ..models import Incident, Team
+from ..queues import QUEUES, TABLES, queue_query
+from .shared import WORK, teams
+
+BULK_ACTIONS = {
+    "assign_me": "Assign to me",
+    "assign_team": "Assign to team…",
+    "start": "Start work",
+    "pend": "Set pending…",
+    "close": "Close (resolved only)",
+}
+MAX_BULK = 100
+
+
+def index(request: Request) -> Response:
+    ctx = request.state.ctx
+    name = "mine" if ctx.can(WORK) else "all"
+    return redirect(request, ctx.url("incidents:queue", queue=name))
+
+
+def queue(request: Request) -> Response:
+    ctx = request.state.ctx
+    current = QUEUES.get(request.path_params["queue"])
+    if current is None:
+        raise HTTPException(404)
+    context = {
+        "title": current.title,
+        "queue": current,
+        "queues": QUEUES.values(),
+        "can_work": ctx.can(WORK),
+        "bulk_actions": BULK_ACTIONS,
+        "pending_reasons": PENDING_REASONS,
+        "teams": teams(ctx.org),
+        "refresh_url": str(request.url.path)
+        + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    action = ("Log an incident", ctx.url("incidents:new")) if ctx.can(WORK) else None
+    return render_table(
+        request,
+        TABLES[current.name],
+        queue_query(ctx, current),
+        "incidents/queue.html",
+        context,
+        empty_action=action,
+    )
+
+
+def _back(request: Request, raw: str) -> str:
+    """The queue the form came from, or "my incidents" (never another site)."""
+    prefix = request.state.ctx.url("incidents:index")
+    return (
+        raw
+        if raw.startswith(prefix) and "//" not in raw
+        else request.state.ctx.url("incidents:queue", queue="mine")
+    )
+
+
+def bulk(request: Request) -> Response:
+    """Apply one action to every ticked incident; each is checked as if done on its own page."""
+    ctx = request.state.ctx
+    data = form_data(request)
+    back = _back(request, str(data.get("next") or ""))
+    action = str(data.get("action") or "")
+    ids = {int(v) for v in data.getlist("ids") if str(v).isdigit()}
+    if action not in BULK_ACTIONS or not ids:
+        flash(request, "Tick some incidents and choose what to do with them.", "error")
+        return redirect(request, back)
+    if len(ids) > MAX_BULK:
+        flash(request, f"Act on at most {MAX_BULK} incidents at once.", "error")
+        return redirect(request, back)
+    team = None
+    if action == "assign_team":
+        raw = str(data.get("team") or "")
+        team = Team.in_org(ctx.org).where(Team.id == int(raw)).first() if raw.isdigit() else None
+        if team is None:
+            flash(request, "Choose the team to assign them to.", "error")
+            return redirect(request, back)
+    reason = str(data.get("pending_reason") or "")
+    if action == "pend" and reason not in PENDING_REASONS:
+        flash(request, "Choose what they are waiting for.", "error")
+        return redirect(request, back)
+    done, skipped = [], []
+    # Only the organisation's own incidents: other ids simply match nothing.
+    for incident in Incident.in_org(ctx.org).where(Incident.id.in_(ids)).order_by(Incident.number):
+        try:
+            _apply(incident, action, ctx.user, team, reason)
+            done.append(incident.reference)
+        except workflow.NotAllowed as exc:
+            skipped.append(f"{incident.reference} ({str(exc).rstrip('.').lower()})")
+    words = f"{len(done)} incident{'s' if len(done) != 1 else ''} updated"
+    if skipped:
+        words += f"; not changed: {', '.join(skipped)}"
+    flash(request, words + ".", "success" if done else "warning")
+    return redirect(request, back)
+
+
+def _apply(incident: Incident, action: str, user, team: Team | None, reason: str) -> None:
+    version = incident.version
+    if action == "assign_me":
+        keep = Team.get_or_none(Team.id == incident.team_id) if incident.team_id else None
+        workflow.assign(incident, version, team=keep, assignee=user, user=user)
+    elif action == "assign_team":
+        workflow.assign(incident, version, team=team, assignee=None, user=user)
+    elif action == "start":
+        workflow.start(incident, version, user=user)
+    elif action == "pend":
+        workflow.pend(incident, version, reason, user=user)
+    elif action == "close":
+        workflow.close(incident, version, user=user)

@@ -1,0 +1,293 @@
+"""What happens to an incident: logging it (``intake``), and every move from new to closed.
+
+Each function changes the incident (checked against the version the user
+saw: ``StaleEdit`` when someone changed it since), writes its timeline entry,
+recomputes the SLA clocks, queues the reporter's email and announces the
+event. ``quiet=True`` (demo data, test factories) does neither of the last two.
+Call them inside a transaction; views are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from accord import User, save_versioned, utcnow
+
+from . import mail, sla
+from .choices import MOVES, PENDING_REASONS, RESOLUTION_CODES
+from .intake import announce, edit, log, next_number, note, record
+from .models import Incident, Team
+
+__all__ = [
+    "NotAllowed",
+    "assign",
+    "close",
+    "edit",
+    "log",
+    "next_number",
+    "note",
+    "pend",
+    "record",
+    "reopen",
+    "reopen_deadline",
+    "resolve",
+    "resume",
+    "start",
+]
+
+
+class NotAllowed(ValueError):
+    """The move is not possible from the incident's status; the message says why."""
+
+
+def _check(incident: Incident, action: str, verb: str) -> None:
+    if incident.status not in MOVES[action]:
+        raise NotAllowed(f"A {incident.status_label.lower()} incident cannot be {verb}.")
+
+
+def _move(
+    incident: Incident,
+    version: Any,
+    status: str,
+    *,
+    user: User | None,
+    now: dt.datetime,
+    quiet: bool,
+    body: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Incident:
+    before = incident.status
+    save_versioned(incident, version, {"status": status, "updated_at": now, **(changes or {})})
+    if before != status:
+        record(
+            incident,
+            "status",
+            body,
+            user=user,
+            at=now,
+            data={"from": before, "to": status, **(data or {})},
+        )
+    sla.recompute(incident, now)
+    if not quiet and before != status:
+        mail.queue(incident, "resolved" if status == "resolved" else "status_changed")
+        announce(incident, "status_changed", **{"from": before, "to": status})
+        if status == "resolved":
+            announce(incident, "resolved", resolution_code=incident.resolution_code)
+    return incident
+
+
+def assign(
+    incident: Incident,
+    version: Any,
+    *,
+    team: Team | None,
+    assignee: User | None,
+    user: User | None,
+    now: dt.datetime | None = None,
+    quiet: bool = False,
+) -> Incident:
+    """Give the incident to a team and/or a person; a move to a higher tier is an escalation."""
+    _check(incident, "assign", "assigned")
+    now = now or utcnow()
+    old_team = Team.get_or_none(Team.id == incident.team_id) if incident.team_id else None
+    status = incident.status
+    if status == "new" or (
+        status == "in_progress"
+        and assignee is not None
+        and assignee.id != incident.assignee_id
+        and (user is None or assignee.id != user.id)
+    ):
+        status = "assigned"
+    changes = {"team": team.id if team else None, "assignee": assignee.id if assignee else None}
+    words = " and ".join(str(x) for x in (team, assignee) if x is not None) or "nobody"
+    _move(incident, version, status, user=user, now=now, quiet=quiet, changes=changes)
+    escalated = team is not None and old_team is not None and int(team.tier) > int(old_team.tier)
+    kind = "escalation" if escalated else "assignment"
+    body = (
+        f"Escalated from {old_team} ({old_team.tier_label}) to {team} ({team.tier_label})"
+        if escalated and team and old_team
+        else f"Assigned to {words}"
+    )
+    record(incident, kind, body, user=user, at=now, data=changes)
+    return incident
+
+
+def start(
+    incident: Incident,
+    version: Any,
+    *,
+    user: User | None,
+    now: dt.datetime | None = None,
+    quiet: bool = False,
+) -> Incident:
+    _check(incident, "start", "started")
+    now = now or utcnow()
+    changes = {"responded_at": incident.responded_at or now}
+    if incident.assignee_id is None and user is not None:
+        changes["assignee"] = user.id
+    return _move(
+        incident,
+        version,
+        "in_progress",
+        user=user,
+        now=now,
+        quiet=quiet,
+        changes=changes,
+        body="Work started",
+    )
+
+
+def pend(
+    incident: Incident,
+    version: Any,
+    reason: str,
+    note: str = "",
+    *,
+    user: User | None,
+    now: dt.datetime | None = None,
+    quiet: bool = False,
+) -> Incident:
+    """Wait for someone else: the resolution clock stops counting until it resumes."""
+    _check(incident, "pend", "set pending")
+    now = now or utcnow()
+    label = PENDING_REASONS.get(reason, reason)
+    changes = {
+        "pending_reason": reason,
+        "pending_note": note,
+        "responded_at": incident.responded_at or now,
+    }
+    return _move(
+        incident,
+        version,
+        "pending",
+        user=user,
+        now=now,
+        quiet=quiet,
+        changes=changes,
+        body=f"Pending: {label}" + (f" ({note})" if note else ""),
+        data={"reason": reason, "note": note},
+    )
+
+
+def resume(
+    incident: Incident,
+    version: Any,
+    *,
+    user: User | None,
+    now: dt.datetime | None = None,
+    quiet: bool = False,
+) -> Incident:
+    _check(incident, "resume", "resumed")
+    return _move(
+        incident,
+        version,
+        "in_progress",
+        user=user,
+        now=now or utcnow(),
+        quiet=quiet,
+        changes={"pending_reason": "", "pending_note": ""},
+        body="Work resumed",
+    )
+
+
+def resolve(
+    incident: Incident,
+    version: Any,
+    code: str,
+    notes: str,
+    *,
+    user: User | None,
+    now: dt.datetime | None = None,
+    quiet: bool = False,
+) -> Incident:
+    _check(incident, "resolve", "resolved")
+    if code not in RESOLUTION_CODES or not notes.strip():
+        raise NotAllowed("A resolution needs a resolution code and notes.")
+    now = now or utcnow()
+    changes = {
+        "resolution_code": code,
+        "resolution_notes": notes.strip(),
+        "resolved_at": now,
+        "responded_at": incident.responded_at or now,
+        "pending_reason": "",
+        "pending_note": "",
+    }
+    if incident.assignee_id is None and user is not None:
+        changes["assignee"] = user.id
+    return _move(
+        incident,
+        version,
+        "resolved",
+        user=user,
+        now=now,
+        quiet=quiet,
+        changes=changes,
+        body=f"Resolved: {RESOLUTION_CODES[code]}. {notes.strip()}",
+        data={"code": code},
+    )
+
+
+def close(
+    incident: Incident,
+    version: Any,
+    *,
+    user: User | None,
+    now: dt.datetime | None = None,
+    quiet: bool = False,
+) -> Incident:
+    _check(incident, "close", "closed")
+    now = now or utcnow()
+    return _move(
+        incident,
+        version,
+        "closed",
+        user=user,
+        now=now,
+        quiet=quiet,
+        changes={"closed_at": now},
+        body="Closed",
+    )
+
+
+def reopen_deadline(incident: Incident, window_days: int) -> dt.datetime | None:
+    if incident.resolved_at is None:
+        return None
+    return incident.resolved_at + dt.timedelta(days=window_days)
+
+
+def reopen(
+    incident: Incident,
+    version: Any,
+    reason: str,
+    *,
+    window_days: int,
+    user: User | None,
+    now: dt.datetime | None = None,
+    quiet: bool = False,
+) -> Incident:
+    """Reopen a resolved incident within ``window_days`` of its resolution."""
+    _check(incident, "reopen", "reopened")
+    now = now or utcnow()
+    deadline = reopen_deadline(incident, window_days)
+    if deadline is None or now > deadline:
+        raise NotAllowed(
+            f"It was resolved more than {window_days} days ago: log a new incident instead."
+        )
+    status = "assigned" if incident.assignee_id or incident.team_id else "new"
+    changes = {
+        "resolved_at": None,
+        "resolution_code": "",
+        "reopen_count": incident.reopen_count + 1,
+    }
+    return _move(
+        incident,
+        version,
+        status,
+        user=user,
+        now=now,
+        quiet=quiet,
+        changes=changes,
+        body=f"Reopened: {reason.strip()}",
+    )

@@ -1,0 +1,231 @@
+"""Email to reporters, received by a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import socket
+from email import policy
+
+import pytest
+
+from accord import plugin_settings, utcnow
+from accord.plugins.catalogue.testing import make_service
+from accord.plugins.contacts.testing import make_person
+from accord.plugins.incidents import tasks
+from accord.plugins.incidents.models import EmailTemplate, Incident, OutboundEmail
+from accord.testing import post_form
+
+aiosmtpd = pytest.importorskip("aiosmtpd")
+from aiosmtpd.controller import Controller  # noqa: E402 - after the skip
+from aiosmtpd.smtp import AuthResult  # noqa: E402
+
+
+class Inbox:
+    """An SMTP server's handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.logins: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    server = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=handler.authenticate,
+        auth_require_tls=False,
+    )
+    server.start()
+    handler.port = server.port
+    yield handler
+    server.stop()
+
+
+@pytest.fixture
+def accord_extra_modules():
+    return ["accord.plugins.contacts", "accord.plugins.incidents"]
+
+
+def configure(accord_settings, accord_host, org, **values):
+    manifest = accord_host.manifest("incidents")
+    plugin_settings.save(accord_settings.secret_key, manifest, org, values)
+
+
+@pytest.fixture
+def mailing(org, enable_plugin, inbox, accord_settings, accord_host):
+    enable_plugin(org, "incidents")
+    configure(
+        accord_settings,
+        accord_host,
+        org,
+        smtp_host="127.0.0.1",
+        smtp_port=inbox.port,
+        smtp_starttls=False,
+        smtp_from="servicedesk@acme.example.org",
+    )
+    return inbox
+
+
+@pytest.fixture
+def service(org, mailing):
+    return make_service(org, "Email", levels={3: (60, 480)})
+
+
+@pytest.fixture
+def ana(org):
+    return make_person(org, "Ana", "Lima", email="ana@riverside.example.org")
+
+
+@pytest.fixture
+def agent(signed_in, service):
+    return signed_in("agent")
+
+
+def log_for(client, person, service):
+    data = {
+        "title": "Outlook keeps asking for my password",
+        "reporter": str(person.id),
+        "service": str(service.id),
+        "category": "email",
+        "channel": "phone",
+        "impact": "3",
+        "urgency": "3",
+    }
+    post_form(client, "/o/acme/incidents/new", data, token_from="/o/acme/incidents/new")
+    return Incident.get()
+
+
+def act(client, incident, action, **data):
+    data.setdefault("version", str(Incident.get_by_id(incident.id).version))
+    url = f"/o/acme/incidents/{incident.id}"
+    return post_form(client, f"{url}/{action}", data, token_from=url)
+
+
+def test_the_reporter_is_emailed_when_their_incident_is_logged(agent, ana, service, mailing):
+    log_for(agent, ana, service)
+    [message] = mailing.messages
+    assert message["To"] == "ana@riverside.example.org"
+    assert message["From"] == "servicedesk@acme.example.org"
+    assert (
+        message["Subject"]
+        == "[INC-000001] We have logged your incident: Outlook keeps asking for my password"
+    )
+    assert "Dear Ana," in message.get_content()
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert OutboundEmail.get().status == "sent"
+
+
+def test_the_reporter_is_emailed_when_the_status_changes(agent, ana, service, mailing):
+    incident = log_for(agent, ana, service)
+    act(agent, incident, "pend", pending_reason="customer")
+    message = mailing.messages[-1]
+    assert message["Subject"] == "[INC-000001] Your incident is now pending"
+    assert "We are waiting for: Awaiting the customer." in message.get_content()
+
+
+def test_the_reporter_is_emailed_the_resolution(agent, ana, service, mailing):
+    incident = log_for(agent, ana, service)
+    act(
+        agent,
+        incident,
+        "resolve",
+        resolution_code="fixed",
+        resolution_notes="Cleared the cached password.",
+    )
+    message = mailing.messages[-1]
+    assert message["Subject"] == "[INC-000001] Resolved: Outlook keeps asking for my password"
+    assert "Fixed: Cleared the cached password." in message.get_content()
+    assert len(mailing.messages) == 2  # logged, resolved: one email each
+
+
+def test_a_reply_is_emailed_and_an_internal_note_is_not(agent, ana, service, mailing):
+    incident = log_for(agent, ana, service)
+    act(agent, incident, "notes", body="Checked the logs.", kind="note")
+    act(agent, incident, "notes", body="Please restart Outlook.", kind="reply")
+    assert len(mailing.messages) == 2
+    assert "Please restart Outlook." in mailing.messages[-1].get_content()
+
+
+def test_the_organisations_own_wording_is_used(agent, org, ana, service, mailing):
+    EmailTemplate.create(
+        org=org,
+        kind="created",
+        subject="Ticket {{ reference }} opened",
+        body="Hi {{ reporter_first_name }}, we are on it.",
+    )
+    log_for(agent, ana, service)
+    assert mailing.messages[0]["Subject"] == "Ticket INC-000001 opened"
+    assert mailing.messages[0].get_content().strip() == "Hi Ana, we are on it."
+
+
+def test_the_smtp_password_is_the_decrypted_secret(
+    agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    configure(accord_settings, accord_host, org, smtp_username="desk", smtp_password="s3cret pass")
+    log_for(agent, ana, service)
+    assert mailing.logins == [("desk", "s3cret pass")]
+    assert len(mailing.messages) == 1
+
+
+def test_an_email_the_server_could_not_take_is_retried_by_the_worker(
+    agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    configure(accord_settings, accord_host, org, smtp_port=free_port())  # nobody listens
+    log_for(agent, ana, service)
+    queued = OutboundEmail.get()
+    assert (queued.status, queued.attempts) == ("pending", 1) and queued.last_error
+    assert mailing.messages == []
+    configure(accord_settings, accord_host, org, smtp_port=mailing.port)
+    OutboundEmail.update(next_attempt_at=utcnow() - dt.timedelta(seconds=1)).execute()
+    assert tasks.send_due_emails() == 1
+    assert OutboundEmail.get().status == "sent" and len(mailing.messages) == 1
+
+
+def test_without_an_smtp_server_nothing_is_sent_and_the_timeline_says_so(
+    signed_in, org, enable_plugin, ana
+):
+    enable_plugin(org, "incidents")
+    service = make_service(org, "Email")
+    agent = signed_in("agent")
+    incident = log_for(agent, ana, service)
+    assert OutboundEmail.get().status == "skipped"
+    page = agent.get(f"/o/acme/incidents/{incident.id}")
+    assert "not sent: No SMTP server or sender is set" in page.text
+
+
+def test_a_reporter_without_an_email_address_gets_no_email(agent, org, service, mailing):
+    bo = make_person(org, "Bo", "Diaz")
+    log_for(agent, bo, service)
+    assert mailing.messages == [] and not OutboundEmail.select().exists()
+
+
+def test_while_an_email_waits_for_its_retry_requests_do_not_try_the_server_again(
+    agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    configure(accord_settings, accord_host, org, smtp_port=free_port())  # nobody listens
+    log_for(agent, ana, service)
+    configure(accord_settings, accord_host, org, smtp_port=mailing.port)
+    incident = Incident.get()
+    act(agent, incident, "notes", body="Please restart Outlook.", kind="reply")
+    assert mailing.messages == []  # the request did not wait on a server in trouble
+    assert OutboundEmail.select().where(OutboundEmail.status == "pending").count() == 2
+    OutboundEmail.update(next_attempt_at=utcnow() - dt.timedelta(seconds=1)).execute()
+    assert tasks.send_due_emails() == 2
