@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 from . import accounts, enablement, plugin_settings
+from ._testdb import fresh_database
 from .audit import Actor, acting_as
 from .db import database, open_database
 from .host import PluginHost, build_host
 from .manifest import Manifest, parse_manifest
 from .models import Organisation, User
-from .schema import migrate
 from .settings import Settings, load_settings
 
 TEST_PASSWORD = "correct horse battery"
@@ -38,21 +38,6 @@ def manifest(plugin_id: str, **fields: Any) -> Manifest:
     data = {"id": plugin_id, "title": plugin_id.title(), "version": "1.0.0", "core_api": ">=1.0,<2"}
     data.update(fields)
     return parse_manifest(data)
-
-
-def reset_database(settings: Settings) -> None:
-    """Start from an empty database."""
-    # Pooled connections must not outlive the file or schema they point at.
-    if hasattr(database.obj, "close_all"):
-        database.close_all()
-    if settings.is_sqlite:
-        path = Path(settings.database_url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    with database.connection_context():
-        database.execute_sql("DROP SCHEMA public CASCADE")
-        database.execute_sql("CREATE SCHEMA public")
 
 
 @pytest.fixture(autouse=True)
@@ -107,13 +92,18 @@ def accord_host(
     )
 
 
+@pytest.fixture(scope="session")
+def _accord_db_templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("accord-db-templates")
+
+
 @pytest.fixture
-def accord_db(accord_settings: Settings, accord_host: PluginHost) -> Iterator[None]:
+def accord_db(
+    accord_settings: Settings, accord_host: PluginHost, _accord_db_templates: Path
+) -> Iterator[None]:
     """A fresh, fully migrated database."""
     open_database(accord_settings)
-    reset_database(accord_settings)
-    with database.connection_context():
-        migrate(accord_host)
+    fresh_database(accord_settings, accord_host, _accord_db_templates)
     plugin_settings.bind(accord_settings, accord_host)
     yield
     if hasattr(database.obj, "close_all"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+import click
 import peewee
 
 from accord import (
@@ -18,11 +19,11 @@ from accord import (
     hookimpl,
 )
 
-from . import dashboard, hookspecs
+from . import dashboard, hookspecs, importing
 from . import search as searching
 from .demo import load_demo
 from .models import MODELS
-from .views import affiliations, followups, interactions, organisations, people
+from .views import affiliations, followups, imports, interactions, organisations, people
 
 HERE = Path(__file__).parent
 VIEW, EDIT, DELETE = "contacts.view", "contacts.edit", "contacts.delete"
@@ -56,6 +57,9 @@ def register_routes() -> list[Page]:
         Page("/", people.index, name="index", permission=VIEW),
         Page("/people/", people.people_list, name="people", permission=VIEW),
         Page("/people/archived", people.archived_people, name="people_archived", permission=VIEW),
+        Page("/people/import", imports.upload, name="people_import", methods=FORM, permission=EDIT),
+        Page("/people/vcard", imports.people_vcards, name="people_vcard", permission=VIEW),
+        Page(f"{person}/vcard", imports.person_vcard, name="person_vcard", permission=VIEW),
         Page("/people/new", people.new, name="person_new", methods=FORM, permission=EDIT),
         Page(person, people.detail, name="person", permission=VIEW),
         Page(f"{person}/edit", people.edit, name="person_edit", methods=FORM, permission=EDIT),
@@ -184,6 +188,11 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
 @hookimpl
 def register_hookspecs() -> ModuleType:
     return hookspecs
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    importing.add_commands(cli)
 
 
 @hookimpl

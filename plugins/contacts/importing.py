@@ -1,0 +1,397 @@
+"""Import people from a CSV file: read it, map its columns, check every row, then save all or none.
+
+    table = read_csv(data)                       # bytes or text; dialect sniffed
+    mapping = guess_mapping(table.headers)       # the user's column -> a person field
+    plan = check(org, table, mapping)            # every row normalised, nothing written
+    if plan.ok:
+        result = apply(org, plan, on_match="update")   # one transaction
+
+A row matches an existing person of the organisation by email, then by
+phone; ``on_match`` says whether that person is updated or the row skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import fn
+
+from accord import Organisation, database, utcnow
+
+from . import normalise
+from .choices import countries
+from .derived import refresh_organisations, refresh_people, set_tags
+from .models import Affiliation, CustomerOrganisation, Person
+
+FIELDS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "phone": "Phone",
+    "job_title": "Job title",
+    "city": "Town",
+    "country": "Country",
+    "organisation": "Organisation name",
+    "tags": "Tags",
+}
+ON_MATCH = ("update", "skip")
+MAX_ROWS = 10_000
+_ALIASES = {
+    "firstname": "first_name",
+    "forename": "first_name",
+    "givenname": "first_name",
+    "lastname": "last_name",
+    "surname": "last_name",
+    "familyname": "last_name",
+    "emailaddress": "email",
+    "mail": "email",
+    "telephone": "phone",
+    "phonenumber": "phone",
+    "mobile": "phone",
+    "title": "job_title",
+    "jobtitle": "job_title",
+    "role": "job_title",
+    "town": "city",
+    "organization": "organisation",
+    "company": "organisation",
+    "organisationname": "organisation",
+    "tag": "tags",
+}
+
+
+class ImportError_(ValueError):
+    """The file or the mapping cannot be used at all; the message says why."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class RowPlan:
+    line: int  # the row's line in the file (the header is line 1)
+    values: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    match: int | None = None  # id of the existing person it matches
+
+
+@dataclass
+class Plan:
+    rows: list[RowPlan]
+
+    @property
+    def errors(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for r in self.rows if r.match is not None)
+
+
+@dataclass
+class Result:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+
+def read_csv(data: bytes | str) -> Table:
+    """The CSV's header and rows; ``data`` as bytes is read as UTF-8 (with or without a BOM)."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportError_("The file is not UTF-8 text: save it as “CSV UTF-8”.") from None
+    else:
+        text = data.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportError_("The file is empty.")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    lines = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    if not lines:
+        raise ImportError_("The file is empty.")
+    headers = [h.strip() for h in lines[0]]
+    if len(lines) - 1 > MAX_ROWS:
+        raise ImportError_(f"Import at most {MAX_ROWS} people at a time.")
+    return Table(headers, lines[1:])
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """Each header that names a field (ignoring case, spaces and punctuation) -> that field."""
+    mapping: dict[str, str] = {}
+    for header in headers:
+        key = "".join(c for c in header.casefold() if c.isalnum())
+        target = _ALIASES.get(key) or next((f for f in FIELDS if f.replace("_", "") == key), None)
+        if target and target not in mapping.values():
+            mapping[header] = target
+    return mapping
+
+
+def parse_mapping(pairs: list[str], headers: list[str]) -> dict[str, str]:
+    """``["Surname=last_name", …]`` over the guessed mapping; ``ImportError_`` if one is wrong."""
+    mapping = guess_mapping(headers)
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        column, target = column.strip(), target.strip()
+        target = _ALIASES.get("".join(c for c in target.casefold() if c.isalnum()), target)
+        if not sep or column not in headers:
+            raise ImportError_(f"--map {pair}: the file has no column “{column}”.")
+        if target not in FIELDS and target != "":
+            raise ImportError_(f"--map {pair}: map to one of {', '.join(FIELDS)}.")
+        mapping = {c: f for c, f in mapping.items() if f != target and c != column}
+        if target:
+            mapping[column] = target
+    return mapping
+
+
+def check_mapping(mapping: Mapping[str, str]) -> None:
+    targets = list(mapping.values())
+    for name in ("first_name", "last_name"):
+        if name not in targets:
+            raise ImportError_(f"Choose the column that holds the {FIELDS[name].lower()}.")
+    doubled = {t for t in targets if targets.count(t) > 1}
+    if doubled:
+        raise ImportError_(f"Map one column only to {', '.join(FIELDS[t] for t in doubled)}.")
+
+
+def _country(text: str) -> str:
+    known = countries()
+    if text.upper() in known:
+        return text.upper()
+    by_name = {name.casefold(): code for code, name in known.items()}
+    code = by_name.get(text.casefold())
+    if code is None:
+        raise normalise.InvalidValue(f"Unknown country “{text}”: use a name or a two-letter code.")
+    return code
+
+
+def _row(line: int, cells: list[str], headers: list[str], mapping: Mapping[str, str]) -> RowPlan:
+    raw = {
+        mapping[h]: (cells[i].strip() if i < len(cells) else "")
+        for i, h in enumerate(headers)
+        if h in mapping
+    }
+    plan = RowPlan(line, {})
+    values = plan.values
+    for name in ("first_name", "last_name"):
+        values[name] = raw.get(name, "")
+        if not values[name]:
+            plan.errors.append(f"{FIELDS[name]} is missing.")
+        elif len(values[name]) > 100:
+            plan.errors.append(f"{FIELDS[name]} is longer than 100 characters.")
+    for name, limit in (("job_title", 200), ("city", 100), ("organisation", 200)):
+        values[name] = raw.get(name, "")
+        if len(values[name]) > limit:
+            plan.errors.append(f"{FIELDS[name]} is longer than {limit} characters.")
+    checks: list[tuple[str, Callable[[str], Any]]] = [
+        ("country", _country),
+        ("email", normalise.email),
+        ("tags", normalise.tags),
+    ]
+    for name, clean in checks:
+        try:
+            values[name] = clean(raw[name]) if raw.get(name) else None
+        except normalise.InvalidValue as exc:
+            plan.errors.append(f"{FIELDS[name]}: {exc}")
+            values[name] = None
+    if raw.get("phone"):
+        try:
+            values["phone"] = normalise.phone(raw["phone"], values.get("country") or "GB")
+        except normalise.InvalidValue as exc:
+            plan.errors.append(f"{FIELDS['phone']} “{raw['phone']}”: {exc}")
+    else:
+        values["phone"] = None
+    return plan
+
+
+def check(org: Organisation, table: Table, mapping: Mapping[str, str]) -> Plan:
+    """Every row normalised and matched; nothing is written."""
+    check_mapping(mapping)
+    rows = [_row(n, cells, table.headers, mapping) for n, cells in enumerate(table.rows, 2)]
+    emails = {r.values["email"].lower() for r in rows if r.values.get("email")}
+    phones = {r.values["phone"] for r in rows if r.values.get("phone")}
+    by_email: dict[str, int] = {}
+    by_phone: dict[str, int] = {}
+    if emails:
+        # Addresses match ignoring case: Ana.Lima@ and ana.lima@ are one person.
+        for p in Person.in_org(org).where(fn.LOWER(Person.email).in_(sorted(emails))):
+            by_email.setdefault(p.email.lower(), p.id)
+    if phones:
+        for p in Person.in_org(org).where(Person.phone.in_(sorted(phones))):
+            by_phone.setdefault(p.phone, p.id)
+    seen: dict[str, int] = {}
+    for row in rows:
+        for key in ("email", "phone"):
+            value = (row.values.get(key) or "").lower()
+            if value and value in seen:
+                row.errors.append(f"{FIELDS[key]} repeats line {seen[value]}.")
+            elif value:
+                seen[value] = row.line
+        row.match = by_email.get((row.values.get("email") or "").lower()) or by_phone.get(
+            row.values.get("phone") or ""
+        )
+    return Plan(rows)
+
+
+def _organisation(org: Organisation, name: str, cache: dict[str, Any]) -> Any:
+    key = name.casefold()
+    if key not in cache:
+        found = list(
+            CustomerOrganisation.in_org(org)
+            .where(fn.LOWER(CustomerOrganisation.name) == name.lower())
+            .order_by(CustomerOrganisation.id)
+        )
+        cache[key] = found[0] if found else CustomerOrganisation.create(org=org, name=name)
+        if not found:
+            refresh_organisations([cache[key].id])
+    return cache[key]
+
+
+def apply(
+    org: Organisation,
+    plan: Plan,
+    *,
+    on_match: str = "update",
+    progress: Callable[[], None] | None = None,
+) -> Result:
+    """Save the plan in one transaction: if any row fails, nothing is saved."""
+    if on_match not in ON_MATCH:
+        raise ImportError_(f"on_match must be one of {', '.join(ON_MATCH)}.")
+    if not plan.ok:
+        raise ImportError_(f"{len(plan.errors)} rows have errors: nothing was imported.")
+    result = Result()
+    organisations: dict[str, Any] = {}
+    touched: list[int] = []
+    with database.atomic():
+        for row in plan.rows:
+            values = dict(row.values)
+            tags = values.pop("tags")
+            organisation_name = values.pop("organisation")
+            if row.match is not None and on_match == "skip":
+                result.skipped += 1
+            else:
+                columns = {k: v for k, v in values.items() if v not in (None, "")}
+                if row.match is not None:
+                    person = Person.get_in_org(org, row.match)
+                    for key, value in columns.items():
+                        setattr(person, key, value)
+                    person.updated_at = utcnow()
+                    person.save()
+                    result.updated += 1
+                else:
+                    person = Person.create(org=org, **columns)
+                    result.created += 1
+                if tags is not None:
+                    merged = ", ".join([*person.tag_list, *tags]) if row.match else ", ".join(tags)
+                    set_tags(person, normalise.tags(merged))
+                if organisation_name:
+                    _affiliate(org, person, _organisation(org, organisation_name, organisations))
+                touched.append(person.id)
+            if progress:
+                progress()
+        refresh_people(touched)
+    return result
+
+
+def _affiliate(org: Organisation, person: Any, organisation: Any) -> None:
+    mine = list(Affiliation.select().where(Affiliation.person == person.id))
+    if any(a.organisation_id == organisation.id for a in mine):
+        return
+    Affiliation.create(
+        org=org,
+        person=person,
+        organisation=organisation,
+        role=person.job_title or "",
+        is_primary=not any(a.is_primary for a in mine),
+    )
+
+
+def add_commands(cli: Any) -> None:
+    """``accord contacts import FILE --org SLUG [--dry-run] [--on-match …] [--map col=field …]``."""
+    import click
+    from rich.progress import Progress
+
+    from accord import accounts
+    from accord.cli.base import Env, clean_errors, console, pass_env
+    from accord.enablement import PluginEnablement
+
+    @cli.group("contacts")
+    def contacts() -> None:
+        """People and customer organisations."""
+
+    @contacts.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--org", "org_slug", required=True, help="The organisation to import into.")
+    @click.option("--dry-run", is_flag=True, help="Check every row; save nothing.")
+    @click.option(
+        "--on-match",
+        type=click.Choice(ON_MATCH),
+        default="skip",
+        show_default=True,
+        help="What to do with a row whose email or phone is already a person's.",
+    )
+    @click.option(
+        "--map",
+        "pairs",
+        multiple=True,
+        metavar="COLUMN=FIELD",
+        help=f"Fields: {', '.join(FIELDS)}.",
+    )
+    @pass_env
+    @clean_errors
+    def import_people(
+        env: Env, file: str, org_slug: str, dry_run: bool, on_match: str, pairs: tuple[str, ...]
+    ) -> None:
+        """Import people from a CSV file: all of them, or none if any row is wrong."""
+        with open(file, "rb") as handle:
+            data = handle.read()
+        with env.db():
+            org = accounts.get_org(org_slug)
+            on = (
+                PluginEnablement.select()
+                .where(
+                    (PluginEnablement.org == org)
+                    & (PluginEnablement.plugin == "contacts")
+                    & (PluginEnablement.enabled == True)  # noqa: E712
+                )
+                .exists()
+            )
+            if not on:
+                raise click.ClickException(f"contacts is not enabled in {org_slug}")
+            try:
+                table = read_csv(data)
+                mapping = parse_mapping(list(pairs), table.headers)
+                plan = check(org, table, mapping)
+            except ImportError_ as exc:
+                raise click.ClickException(str(exc)) from None
+            for row in plan.errors:
+                click.echo(f"line {row.line}: {' '.join(row.errors)}", err=True)
+            if not plan.ok:
+                raise click.ClickException(
+                    f"{len(plan.errors)} of {len(plan.rows)} rows have errors; nothing was imported"
+                )
+            if dry_run:
+                new = len(plan.rows) - plan.matched
+                verb = "updated" if on_match == "update" else "skipped"
+                click.echo(
+                    f"dry run: {len(plan.rows)} rows are valid; {new} would be added, "
+                    f"{plan.matched} {verb}; nothing was saved"
+                )
+                return
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task("Importing", total=len(plan.rows))
+                result = apply(org, plan, on_match=on_match, progress=lambda: bar.advance(task))
+        click.echo(f"{result.created} added, {result.updated} updated, {result.skipped} skipped")
