@@ -153,3 +153,11 @@ def test_the_people_list_links_to_import_and_vcards(signed_in, enabled):
 
 def test_viewers_cannot_import(signed_in, enabled):
     assert signed_in("viewer").get(IMPORT).status_code == 403
+
+
+def test_a_persons_page_links_to_their_vcard(signed_in, enabled):
+    from accord.plugins.contacts.testing import make_person
+
+    person = make_person(enabled, "Ana", "Lima", email="ana.lima@example.org")
+    page = signed_in("viewer").get(f"/o/{enabled.slug}/contacts/people/{person.id}").text
+    assert f'href="/o/{enabled.slug}/contacts/people/{person.id}/vcard"' in page
