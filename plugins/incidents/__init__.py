@@ -19,6 +19,11 @@ Events (``handle_event``), emitted after the change commits, each with
 ``incidents.resolved`` ``{"resolution_code"}``; ``incidents.replied``
 ``{"activity_id"}``.
 
+Slots it offers: ``incidents.incident.side`` and ``incidents.incident.actions`` on an
+incident's page (``incident`` in the context); ``incidents.intake.suggestions`` on the log
+form, refreshed as the title, description or service change (``service``, a catalogue
+``Service`` or None, and ``text``, the title and description typed so far).
+
 Slots it fills: ``contacts.person.side`` (the person's open incidents),
 ``contacts.person.actions`` (log an incident for them),
 ``contacts.organisation.side`` (the customer's open incidents) and

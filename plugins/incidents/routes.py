@@ -21,6 +21,7 @@ def pages() -> list[Page]:
         Page("/new", incidents.new, name="new", methods=FORM, permission=WORK),
         Page("/priority", incidents.priority, name="priority", permission=WORK),
         Page("/reporters", incidents.reporter_search, name="reporters", permission=WORK),
+        Page("/suggestions", incidents.suggestions, name="suggestions", permission=WORK),
         # One incident
         Page(ONE, incidents.detail, name="detail", permission=VIEW),
         Page(f"{ONE}/edit", incidents.edit, name="edit", methods=FORM, permission=WORK),

@@ -168,3 +168,54 @@ def test_the_worker_retries_reporters_emails_every_minute(accord_settings, accor
     periodic = queue._registry._periodic_tasks
     [task] = [t for t in periodic if t.__name__ == "incidents.send_due_emails"]
     assert task().validate_datetime(datetime(2025, 3, 3, 9, 17))
+
+
+class KnownErrors:
+    """A plugin suggesting something for what is being logged, like problems' known errors."""
+
+    @hookimpl
+    def fill_slot(self, ctx, slot, context):
+        if slot == "incidents.intake.suggestions" and context["text"]:
+            service = context["service"].name if context["service"] else "any service"
+            return f"<p>Seen before on {service}: {context['text']}</p>"
+        if slot in ("incidents.incident.side", "incidents.incident.actions"):
+            return f"<p>{slot} of {context['incident'].reference}</p>"
+        return None
+
+
+@pytest.fixture
+def known_errors_loaded(accord_plugins):
+    accord_plugins.append((KnownErrors(), manifest("known_errors")))
+
+
+@pytest.fixture
+def known_errors(known_errors_loaded, org, enable_plugin):
+    enable_plugin(org, "known_errors")
+
+
+def test_the_log_form_asks_plugins_for_suggestions_as_the_user_types(known_errors, agent, org):
+    service = make_service(org, name="Email")
+    page = agent.get(
+        "/o/acme/incidents/suggestions", params={"title": "Mail stuck", "service": service.id}
+    )
+    assert page.status_code == 200
+    assert "Seen before on Email: Mail stuck" in page.text
+    assert 'id="incident-suggestions"' in page.text
+
+
+def test_suggestions_ignore_another_organisations_service(known_errors, agent, make_org):
+    foreign = make_service(make_org("other"), name="Their email")
+    page = agent.get("/o/acme/incidents/suggestions", params={"title": "x", "service": foreign.id})
+    assert "Seen before on any service: x" in page.text
+
+
+def test_the_log_form_shows_suggestions_for_what_was_typed(known_errors, agent):
+    page = agent.get("/o/acme/incidents/new", params={"title": "Printer jam"}).text
+    assert "Seen before on any service: Printer jam" in page
+
+
+def test_an_incident_page_offers_slots_beside_and_among_its_actions(known_errors, agent, org):
+    incident = make_incident(org)
+    page = agent.get(f"/o/acme/incidents/{incident.id}").text
+    assert f"incidents.incident.side of {incident.reference}" in page
+    assert f"incidents.incident.actions of {incident.reference}" in page

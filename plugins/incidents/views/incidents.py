@@ -52,6 +52,7 @@ def _log_page(
             form.values.get("urgency"),
             form.values.get("service"),
         ),
+        **_suggestion_context(ctx.org, form.values),
     }
     return render(request, LOG_TEMPLATE, context, status_code=form.status_code)
 
@@ -169,6 +170,25 @@ def priority(request: Request) -> Response:
         request.state.ctx.org, params.get("impact"), params.get("urgency"), params.get("service")
     )
     return render(request, "incidents/_priority.html", {"preview": preview})
+
+
+def _suggestion_context(org, values) -> dict:
+    raw = values.get("service") or ""
+    service = (
+        Service.in_org(org).where(Service.id == int(raw)).get_or_none() if raw.isdigit() else None
+    )
+    text = " ".join(values.get(k) or "" for k in ("title", "description")).strip()[:2000]
+    return {"suggestion_service": service, "suggestion_text": text}
+
+
+def suggestions(request: Request) -> Response:
+    """What other plugins suggest for the incident being typed (known errors …): a fragment.
+
+    Fills the slot ``incidents.intake.suggestions`` with ``service`` (a catalogue
+    ``Service`` of the organisation, or None) and ``text`` (title and description).
+    """
+    context = _suggestion_context(request.state.ctx.org, request.query_params)
+    return render(request, "incidents/_suggestions.html", context)
 
 
 def reporter_search(request: Request) -> Response:
