@@ -18,6 +18,8 @@ from accord import hookspec
 if TYPE_CHECKING:
     from accord import RequestContext, TimelineEntry
 
+    from .engagement import StakeholderGroup
+    from .health import HealthFactor
     from .models import CustomerOrganisation, Person
 
 
@@ -55,4 +57,31 @@ def organisation_timeline_entries(
     :param ctx: the request's organisation, user and permissions.
     :param organisation: the ``CustomerOrganisation`` whose page is shown (of ``ctx.org``).
     :param limit: the most entries the timeline shows.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Relationship health: how well a relationship is going, factor by factor.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def relationship_health_factors(
+    ctx: RequestContext, subject: CustomerOrganisation | StakeholderGroup
+) -> list[HealthFactor]:
+    """Return factors of a relationship's health (SLA compliance, satisfaction, complaints …).
+
+    ``subject`` is a ``CustomerOrganisation`` or a ``StakeholderGroup`` of
+    ``ctx.org``; check its type and return ``[]`` for what you do not measure.
+    Each ``accord.plugins.contacts.health.HealthFactor`` has a ``label``, a
+    ``score`` from 0 to 100 (100 = healthy), a ``weight`` in the weighted mean
+    (default 1.0), a ``detail`` with the evidence in words and an optional
+    ``url`` to it. The score is the weighted mean of all factors, with bands
+    healthy (75 and over), watch (50–74) and at risk (under 50); the page
+    shows every factor with its detail and link. Return no factor when there
+    is nothing to measure (no incidents yet), rather than a neutral score. An
+    implementation that raises is logged and left out; the page still renders.
+
+    :param ctx: the request's organisation, user and permissions.
+    :param subject: the ``CustomerOrganisation`` or ``StakeholderGroup`` whose health is shown.
     """
