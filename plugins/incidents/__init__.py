@@ -12,6 +12,19 @@ Hooks only, below. Other plugins (list ``incidents`` in ``depends``) may use:
     times, state, and the ledger of what counted and why.
 ``sla.clocks(incident)``
     An incident's response and resolution clocks, computed afresh.
+``mail.queue_message(incident, subject, body, *, kind="message")``
+    Email the incident's reporter through the incidents outbox and SMTP settings
+    (in the caller's transaction; sent once it commits: at once when an event
+    whose payload carries ``incident_id`` follows, else by the worker within a
+    minute). Returns the ``OutboundEmail``, or None when reporter emails are off
+    or the reporter has no email address. It shows on the incident's timeline.
+``workflow.reopen(incident, incident.version, reason, *, window_days, user, now=None)``
+    Reopen a resolved incident (``workflow.NotAllowed`` with the reason when it
+    is not resolved, was merged into another, or the window has passed; use
+    ``plugin_settings.get(org, "incidents")["reopen_days"]`` for the window). It
+    writes the timeline, restarts the clocks, emails the reporter and emits
+    ``incidents.status_changed``. Call it inside a transaction; ``StaleEdit``
+    if the version is not the current one.
 
 Events (``handle_event``), emitted after the change commits, each with
 ``{"incident_id"}`` and: ``incidents.created`` ``{"reference", "priority",
@@ -144,8 +157,9 @@ def organisation_timeline_entries(
 
 @hookimpl
 def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
-    if event.startswith("incidents.") and payload.get("incident_id"):
-        # The change has committed: send its email now; the worker retries what fails.
+    if payload.get("incident_id"):
+        # The change has committed: send its email now (also one another plugin queued
+        # with mail.queue_message before its own event); the worker retries what fails.
         mail.deliver(org, after_change=True)
     elif event in ("catalogue.levels_changed", "catalogue.calendar_changed"):
         tasks.follow_catalogue(org, event, payload)

@@ -172,29 +172,58 @@ def compose(incident: Incident, kind: str, message: str = "") -> tuple[str, str]
 # --- The outbox --------------------------------------------------------------------------------
 
 
-def queue(incident: Incident, kind: str, message: str = "") -> OutboundEmail | None:
-    """Write the reporter's email into the outbox (in the caller's transaction)."""
-    settings = plugin_settings.get(incident.org, PLUGIN)
-    if not settings.get("email_reporters", True):
+def _reporter_address(incident: Incident) -> str | None:
+    """Where the reporter's emails go, or None when reporters are not emailed or have no address."""
+    if not plugin_settings.get(incident.org, PLUGIN).get("email_reporters", True):
         return None
     reporter = (
         Person.get_or_none(Person.id == incident.reporter_id) if incident.reporter_id else None
     )
-    if reporter is None or not reporter.email:
-        return None
-    subject, body = compose(incident, kind, message)
+    return str(reporter.email) if reporter is not None and reporter.email else None
+
+
+def _insert(incident: Incident, kind: str, to: str, subject: str, body: str) -> OutboundEmail:
+    settings = plugin_settings.get(incident.org, PLUGIN)
     configured = bool(settings.get("smtp_host") and settings.get("smtp_from"))
     row_id = OutboundEmail.insert(
         org=incident.org_id,
         incident=incident.id,
-        kind=kind,
-        to_address=str(reporter.email),
-        subject=subject,
+        kind=kind[:20],
+        to_address=to,
+        subject=" ".join(subject.split())[:300],
         body=body,
         status="pending" if configured else "skipped",
         last_error="" if configured else "No SMTP server or sender is set for incidents.",
     ).execute()
     return OutboundEmail.get_by_id(row_id)
+
+
+def queue(incident: Incident, kind: str, message: str = "") -> OutboundEmail | None:
+    """Write the reporter's email into the outbox (in the caller's transaction)."""
+    to = _reporter_address(incident)
+    if to is None:
+        return None
+    subject, body = compose(incident, kind, message)
+    return _insert(incident, kind, to, subject, body)
+
+
+def queue_message(
+    incident: Incident, subject: str, body: str, *, kind: str = "message"
+) -> OutboundEmail | None:
+    """Email ``incident``'s reporter a message another plugin wrote, through the outbox.
+
+    Published for other plugins (a satisfaction survey, a problem's workaround):
+    the row is written in the caller's transaction and sent after it commits
+    (by the next ``incidents.*`` event's delivery or the worker's retry within a
+    minute), over the organisation's SMTP settings for incidents. It appears on
+    the incident's timeline as an email. ``kind`` (at most 20 characters) says
+    what it is, like ``"survey"``. None when reporters are not emailed
+    (the ``email_reporters`` setting) or the reporter has no email address.
+    """
+    to = _reporter_address(incident)
+    if to is None:
+        return None
+    return _insert(incident, kind, to, subject, body)
 
 
 def _claim(row: OutboundEmail, now: dt.datetime) -> bool:

@@ -229,3 +229,53 @@ def test_while_an_email_waits_for_its_retry_requests_do_not_try_the_server_again
     assert OutboundEmail.select().where(OutboundEmail.status == "pending").count() == 2
     OutboundEmail.update(next_attempt_at=utcnow() - dt.timedelta(seconds=1)).execute()
     assert tasks.send_due_emails() == 2
+
+
+# --- mail.queue_message: other plugins email an incident's reporter --------------------------
+
+
+def test_another_plugins_message_is_sent_through_the_outbox_and_shown_on_the_timeline(
+    agent, org, ana, service, mailing
+):
+    from accord.plugins.incidents import mail
+
+    incident = log_for(agent, ana, service)
+    queued = mail.queue_message(incident, "How did we do?", "Tell us in one click.", kind="survey")
+    assert queued is not None and queued.kind == "survey" and queued.status == "pending"
+    assert tasks.send_due_emails() == 1
+    message = mailing.messages[-1]
+    assert message["Subject"] == "How did we do?"
+    assert message["To"] == "ana@riverside.example.org"
+    assert message.get_content().strip() == "Tell us in one click."
+    page = agent.get(f"/o/acme/incidents/{incident.id}")
+    assert "“How did we do?” (sent)" in page.text
+
+
+def test_another_plugins_message_is_sent_at_once_after_an_event_about_the_incident(
+    agent, org, ana, service, mailing, accord_host
+):
+    from accord import emit
+    from accord.plugins.incidents import mail
+
+    incident = log_for(agent, ana, service)
+    mail.queue_message(incident, "How did we do?", "Tell us in one click.", kind="survey")
+    emit(org, "satisfaction.survey_sent", {"incident_id": incident.id}, host=accord_host)
+    assert mailing.messages[-1]["Subject"] == "How did we do?"
+
+
+def test_no_message_is_queued_when_reporters_are_not_emailed(
+    agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    from accord.plugins.incidents import mail
+
+    incident = log_for(agent, ana, service)
+    configure(accord_settings, accord_host, org, email_reporters=False)
+    assert mail.queue_message(incident, "How did we do?", "Tell us.") is None
+    assert OutboundEmail.select().where(OutboundEmail.kind == "message").count() == 0
+
+
+def test_no_message_is_queued_for_a_reporter_without_an_email_address(agent, org, service, mailing):
+    from accord.plugins.incidents import mail
+
+    incident = log_for(agent, make_person(org, "Bo", "Diaz"), service)
+    assert mail.queue_message(incident, "How did we do?", "Tell us.") is None
