@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import available_timezones
 
 from .audit import record
 from .models import ROLES, Membership, Organisation, User
@@ -15,12 +16,21 @@ class AccountError(Exception):
     """The request is refused; the message says why."""
 
 
-def create_org(slug: str, name: str) -> Organisation:
+def time_zone_problem(name: str) -> str | None:
+    """Why ``name`` is not a time zone this machine knows, or None."""
+    if name not in available_timezones():
+        return f"{name!r} is not a time zone name like Europe/London or America/New_York"
+    return None
+
+
+def create_org(slug: str, name: str, time_zone: str = "UTC") -> Organisation:
     if not SLUG.match(slug):
         raise AccountError(f"slug {slug!r} must be lowercase letters, digits and dashes")
     if Organisation.get_or_none(Organisation.slug == slug):
         raise AccountError(f"organisation {slug} already exists")
-    org = Organisation.create(slug=slug, name=name.strip() or slug)
+    if problem := time_zone_problem(time_zone):
+        raise AccountError(problem)
+    org = Organisation.create(slug=slug, name=name.strip() or slug, time_zone=time_zone)
     record(
         org,
         "create",

@@ -36,7 +36,7 @@ def build_demo(host: PluginHost, slug: str = "demo", name: str = "Demo Service D
     logins = [(demo_email(role, slug), role) for role, _ in DEMO_USERS]
     if org is not None:
         return DemoResult(org, False, logins)
-    org = accounts.create_org(slug, name)
+    org = accounts.create_org(slug, name, "Europe/London")
     users: dict[str, User] = {}
     for role, person in DEMO_USERS:
         email = demo_email(role, slug)

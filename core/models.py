@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import peewee
 from peewee import (
@@ -33,6 +34,8 @@ class JSONField(TextField):
 class Organisation(BaseModel):
     slug = CharField(max_length=63, unique=True)
     name = CharField(max_length=200)
+    # An IANA name (Europe/London): reports count days, quiet hours and dates in it.
+    time_zone = CharField(max_length=64, default="UTC")
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -40,6 +43,14 @@ class Organisation(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The organisation's time zone (UTC if its name is unknown to this machine)."""
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
 
 class User(BaseModel):

@@ -20,12 +20,15 @@ def org() -> None:
 @org.command("create")
 @click.argument("slug")
 @click.option("--name", required=True, help="Display name.")
+@click.option(
+    "--time-zone", default="UTC", show_default=True, help="Its time zone, like Europe/London."
+)
 @pass_env
 @clean_errors
-def org_create(env: Env, slug: str, name: str) -> None:
+def org_create(env: Env, slug: str, name: str, time_zone: str) -> None:
     """Create an organisation."""
     with env.db(), database.atomic():
-        created = accounts.create_org(slug, name)
+        created = accounts.create_org(slug, name, time_zone)
     click.echo(f"Created organisation {created.slug} ({created.name}).")
 
 

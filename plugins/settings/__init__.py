@@ -1,4 +1,4 @@
-"""Organisation administration: members and roles, which plugins are on, the audit log."""
+"""Organisation administration: name and time zone, members, plugins, the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from accord import MenuItem, Page, Permission, RequestContext, hookimpl
 
-from . import lifecycle, members, plugin_settings, views
+from . import lifecycle, members, organisation, plugin_settings, views
 
 
 @hookimpl
@@ -20,6 +20,9 @@ def register_permissions() -> list[Permission]:
         Permission("settings.plugins", "Switch plugins on and off", roles=("admin",)),
         Permission("settings.audit", "Read the audit log", roles=("admin", "manager")),
         Permission("settings.members", "Add and remove members, change roles", roles=("admin",)),
+        Permission(
+            "settings.organisation", "Rename the organisation, set its time zone", roles=("admin",)
+        ),
     ]
 
 
@@ -40,6 +43,13 @@ def register_routes() -> list[Page]:
             name="disable",
             methods=("GET", "POST"),
             permission="settings.plugins",
+        ),
+        Page(
+            "/organisation",
+            organisation.edit,
+            name="organisation",
+            methods=("GET", "POST"),
+            permission="settings.organisation",
         ),
         Page("/audit", views.audit_log, name="audit", permission="settings.audit"),
         Page("/members", members.member_list, name="members", permission="settings.members"),
@@ -91,6 +101,12 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     if ctx.can("settings.members"):
         items.append(
             MenuItem("Members", ctx.url("settings:members"), section="Settings", order=905)
+        )
+    if ctx.can("settings.organisation"):
+        items.append(
+            MenuItem(
+                "Organisation", ctx.url("settings:organisation"), section="Settings", order=895
+            )
         )
     if ctx.can("settings.audit"):
         items.append(

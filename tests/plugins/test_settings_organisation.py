@@ -1,0 +1,43 @@
+"""Admins name their organisation and set the time zone its dates and reports are in."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accord.accounts import AccountError, create_org
+from accord.models import AuditEntry, Organisation
+from accord.testing import post_form
+
+URL = "/o/acme/settings/organisation"
+
+
+def test_an_organisation_starts_in_utc(org):
+    assert org.time_zone == "UTC" and org.zone == ZoneInfo("UTC")
+
+
+def test_admins_set_the_time_zone_and_it_is_audited(signed_in, org):
+    client = signed_in("admin")
+    response = post_form(client, URL, {"name": "Acme Ltd", "time_zone": "Europe/Dublin"})
+    assert response.status_code == 303
+    saved = Organisation.get_by_id(org.id)
+    assert (saved.name, saved.zone) == ("Acme Ltd", ZoneInfo("Europe/Dublin"))
+    entry = AuditEntry.get(AuditEntry.table == "accord_organisation", AuditEntry.action == "update")
+    assert entry.changes["time_zone"] == ["UTC", "Europe/Dublin"]
+
+
+def test_an_unknown_time_zone_is_refused_with_the_input_kept(signed_in, org):
+    response = post_form(signed_in("admin"), URL, {"name": "Acme Ltd", "time_zone": "Mars/Base"})
+    assert response.status_code == 422
+    assert 'value="Acme Ltd"' in response.text
+    assert Organisation.get_by_id(org.id).time_zone == "UTC"
+
+
+def test_only_admins_change_the_organisation(signed_in, org):
+    assert signed_in("manager").get(URL).status_code == 403
+
+
+def test_the_command_line_refuses_an_unknown_time_zone(accord_db):
+    with pytest.raises(AccountError, match="not a time zone"):
+        create_org("beta", "Beta", "Nowhere/Special")
