@@ -1,0 +1,109 @@
+"""Complaints: a complaint process distinct from incidents, reported by service and cause.
+
+A complaint is received (from a contacts ``Person``, about a catalogue
+service and an incident when those plugins are on), acknowledged within the
+organisation's target (``acknowledge_days`` business days), investigated,
+responded to and closed with the lesson learned and the improvement action it
+led to. Its timeline is its audit trail.
+
+Hooks only, below. Other plugins may use:
+
+``api.open_complaint(org, *, person, description, source, incident=None, service=None, user=None)``
+    Record a complaint (status ``received``) in the caller's transaction and
+    return it; see its docstring. List ``complaints`` in ``depends`` or
+    ``optional_depends`` and call it only where complaints is enabled.
+``models.Complaint``
+    ``reference``, ``status``, ``person``, ``customer``, ``service_id``,
+    ``incident_id``, ``cause``, ``acknowledge_due``, ``acknowledgement(now)``.
+
+Events (``handle_event``), emitted after the change commits, each with
+``{"complaint_id", "reference"}`` and: ``complaints.received`` ``{"source"}``;
+``complaints.status_changed`` ``{"from", "to"}``; ``complaints.closed``.
+
+Slots it fills: ``contacts.person.side`` and ``contacts.organisation.side``
+(open complaints), ``contacts.person.actions`` (log a complaint for them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import peewee
+
+from accord import DemoContext, MenuItem, Page, Permission, RequestContext, SearchResult, hookimpl
+
+from . import routes, widgets
+from .demo import add_demo_complaints
+from .models import MODELS
+from .views.shared import MANAGE, VIEW, WORK
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            VIEW, "See complaints and their report", roles=("admin", "manager", "agent", "viewer")
+        ),
+        Permission(WORK, "Log complaints and work them", roles=("admin", "manager", "agent")),
+        Permission(
+            MANAGE, "Close complaints with their lesson and improvement", roles=("admin", "manager")
+        ),
+    ]
+
+
+@hookimpl
+def register_routes() -> list[Page]:
+    return routes.pages()
+
+
+@hookimpl
+def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    if not ctx.can(VIEW):
+        return []
+    section = "Service desk"
+    return [
+        MenuItem("Complaints", ctx.url("complaints:index"), section=section, order=30),
+        MenuItem("Complaints report", ctx.url("complaints:report"), section=section, order=31),
+    ]
+
+
+@hookimpl
+def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
+    return widgets.search(ctx, query, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl
+def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    if not ctx.can(VIEW):
+        return None
+    if slot == "contacts.person.side":
+        return widgets.person_side(ctx, context["person"])
+    if slot == "contacts.person.actions" and ctx.can(WORK):
+        return widgets.log_for_person(ctx, context["person"])
+    if slot == "contacts.organisation.side":
+        return widgets.organisation_side(ctx, context["organisation"])
+    return None
+
+
+@hookimpl
+def register_template_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return HERE / "migrations"
+
+
+@hookimpl
+def register_models() -> list[type[peewee.Model]]:
+    return MODELS
+
+
+# trylast, like incidents: contacts' demo people must exist first.
+@hookimpl(trylast=True)
+def load_demo_data(demo: DemoContext) -> None:
+    add_demo_complaints(demo)

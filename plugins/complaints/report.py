@@ -1,0 +1,64 @@
+"""Complaints by service and cause over a period: counts for the report page and its CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from accord import Organisation
+
+from . import related
+from .choices import CAUSES
+from .models import Complaint
+
+NO_SERVICE = "(no service)"
+
+
+@dataclass
+class Grid:
+    """Rows are services, columns causes; ``counts[(service_id, cause)]``."""
+
+    services: list[tuple[int | None, str]]
+    causes: list[tuple[str, str]]
+    counts: dict[tuple[int | None, str], int] = field(default_factory=dict)
+
+    def count(self, service_id: int | None, cause: str) -> int:
+        return self.counts.get((service_id, cause), 0)
+
+    def row_total(self, service_id: int | None) -> int:
+        return sum(n for (s, _), n in self.counts.items() if s == service_id)
+
+    def column_total(self, cause: str) -> int:
+        return sum(n for (_, c), n in self.counts.items() if c == cause)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def by_service_and_cause(org: Organisation, start: dt.date, end: dt.date) -> Grid:
+    """Complaints received from ``start`` to ``end`` (inclusive), counted per service × cause."""
+    since = dt.datetime.combine(start, dt.time.min)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+    rows = (
+        Complaint.in_org(org, Complaint.service_id, Complaint.cause, fn.COUNT(Complaint.id))
+        .where((Complaint.received_at >= since) & (Complaint.received_at < until))
+        .group_by(Complaint.service_id, Complaint.cause)
+        .tuples()
+    )
+    counts = {(service_id, cause): int(n) for service_id, cause, n in rows}
+    names = related.service_names(org, [s for s, _ in counts])
+    services = sorted(
+        {s for s, _ in counts},
+        key=lambda s: (s is None, names.get(s, f"Service {s}") if s else ""),
+    )
+    used = {c for _, c in counts}
+    causes = [(key, label) for key, label in CAUSES.items() if key in used]
+    causes += [(c, c) for c in sorted(used - set(CAUSES))]
+    return Grid(
+        services=[(s, names.get(s, f"Service {s}") if s else NO_SERVICE) for s in services],
+        causes=causes,
+        counts=counts,
+    )

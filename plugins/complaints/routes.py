@@ -1,0 +1,38 @@
+"""Every page of complaints, with the permission it needs."""
+
+from __future__ import annotations
+
+from accord import Page
+
+from .views import complaints, report
+from .views.shared import MANAGE, VIEW, WORK
+
+FORM = ("GET", "POST")
+POST = ("POST",)
+ONE = "/{pk:int}"
+
+
+def pages() -> list[Page]:
+    return [
+        Page("/", complaints.index, name="index", permission=VIEW),
+        Page("/new", complaints.new, name="new", methods=FORM, permission=WORK),
+        Page("/report", report.report, name="report", permission=VIEW),
+        Page(ONE, complaints.detail, name="detail", permission=VIEW),
+        Page(f"{ONE}/edit", complaints.edit, name="edit", methods=FORM, permission=WORK),
+        Page(
+            f"{ONE}/acknowledge",
+            complaints.acknowledge,
+            name="acknowledge",
+            methods=POST,
+            permission=WORK,
+        ),
+        Page(
+            f"{ONE}/investigate",
+            complaints.investigate,
+            name="investigate",
+            methods=POST,
+            permission=WORK,
+        ),
+        Page(f"{ONE}/respond", complaints.respond, name="respond", methods=FORM, permission=WORK),
+        Page(f"{ONE}/close", complaints.close, name="close", methods=FORM, permission=MANAGE),
+    ]

@@ -1,0 +1,1 @@
+"""Complaints' pages: one module per noun."""

@@ -1,0 +1,78 @@
+"""Complaints elsewhere: contacts' pages and the global search."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from accord import RequestContext, SearchResult, render_to_string
+
+from .choices import OPEN
+from .models import Complaint
+
+REFERENCE = re.compile(r"^(?:cmp)?[-\s]?0*(\d{1,9})$", re.IGNORECASE)
+SHOWN = 5
+
+
+def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
+    """A complaint by its reference (``CMP-0012``, ``12``), or by words of its description."""
+    base = Complaint.in_org(ctx.org)
+    found: list[tuple[float, Complaint]] = []
+    match = REFERENCE.match(query.strip())
+    if match:
+        exact = base.where(Complaint.number == int(match.group(1))).first()
+        if exact is not None:
+            found.append((5.0, exact))
+    rows = base
+    for word in query.split()[:6]:
+        rows = rows.where(Complaint.description.contains(word))
+    for complaint in rows.order_by(Complaint.received_at.desc()).limit(limit):
+        if all(complaint.id != c.id for _, c in found):
+            found.append((2.0 if complaint.is_open else 1.0, complaint))
+    return [
+        SearchResult(
+            title=f"{c.reference} {c.summary}",
+            url=ctx.url("complaints:detail", pk=c.id),
+            kind=f"Complaint · {c.status_label} · {c.cause_label}",
+            snippet=str(c.description)[:160],
+            score=score,
+        )
+        for score, c in found[:limit]
+    ]
+
+
+def _side(ctx: RequestContext, query, heading: str, new_url: str | None) -> str:
+    open_ = query.where(Complaint.status.in_(OPEN))
+    return render_to_string(
+        ctx.request,
+        "complaints/_side.html",
+        {
+            "heading": heading,
+            "open": list(open_.order_by(Complaint.received_at.desc()).limit(SHOWN)),
+            "open_count": open_.count(),
+            "total": query.count(),
+            "new_url": new_url,
+        },
+    )
+
+
+def person_side(ctx: RequestContext, person) -> str:
+    query = Complaint.in_org(ctx.org).where(Complaint.person == person.id)
+    can_log = ctx.can("complaints.work")
+    return _side(ctx, query, "Complaints", _new_for(ctx, person) if can_log else None)
+
+
+def organisation_side(ctx: RequestContext, organisation) -> str:
+    query = Complaint.in_org(ctx.org).where(Complaint.customer == organisation.id)
+    return _side(ctx, query, "Complaints", None)
+
+
+def _new_for(ctx: RequestContext, person) -> str:
+    return ctx.url("complaints:new") + f"?person={person.id}"
+
+
+def log_for_person(ctx: RequestContext, person) -> str:
+    return Markup('<a class="btn btn-secondary" href="{}">Log a complaint</a>').format(
+        _new_for(ctx, person)
+    )
