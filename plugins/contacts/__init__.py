@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import click
 import peewee
@@ -19,11 +20,12 @@ from accord import (
     hookimpl,
 )
 
-from . import dashboard, hookspecs, importing
+from . import dashboard, engagement, hookspecs, importing
 from . import search as searching
 from .demo import load_demo
 from .models import MODELS
 from .views import affiliations, followups, imports, interactions, organisations, people
+from .views import groups as stakeholder_groups
 
 HERE = Path(__file__).parent
 VIEW, EDIT, DELETE = "contacts.view", "contacts.edit", "contacts.delete"
@@ -161,6 +163,62 @@ def register_routes() -> list[Page]:
             methods=("POST",),
             permission=EDIT,
         ),
+        *_stakeholder_routes(),
+    ]
+
+
+def _stakeholder_routes() -> list[Page]:
+    group = "/groups/{pk:int}"
+    views = stakeholder_groups
+    return [
+        Page("/groups/", views.group_list, name="groups", permission=VIEW),
+        Page("/groups/new", views.new, name="group_new", methods=FORM, permission=EDIT),
+        Page("/groups/overdue", views.overdue, name="engagement_overdue", permission=VIEW),
+        Page(
+            "/groups/people",
+            views.people_suggestions,
+            name="group_person_suggestions",
+            permission=VIEW,
+        ),
+        Page(group, views.detail, name="group", permission=VIEW),
+        Page(f"{group}/edit", views.edit, name="group_edit", methods=FORM, permission=EDIT),
+        Page(f"{group}/delete", views.delete, name="group_delete", methods=FORM, permission=DELETE),
+        Page(f"{group}/map", views.stakeholder_map, name="group_map", permission=VIEW),
+        Page(
+            f"{group}/members",
+            views.member_add,
+            name="group_member_add",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+        Page(
+            f"{group}/members/{{mid:int}}/remove",
+            views.member_remove,
+            name="group_member_remove",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            f"{group}/activities/new",
+            views.activity_new,
+            name="group_activity_new",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            f"{group}/activities/{{aid:int}}/edit",
+            views.activity_edit,
+            name="group_activity_edit",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            f"{group}/activities/{{aid:int}}/remove",
+            views.activity_remove,
+            name="group_activity_remove",
+            methods=FORM,
+            permission=EDIT,
+        ),
     ]
 
 
@@ -172,6 +230,7 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         MenuItem("People", ctx.url("contacts:people"), section="Contacts", order=20),
         MenuItem("Organisations", ctx.url("contacts:organisations"), section="Contacts", order=21),
         MenuItem("Follow-ups", ctx.url("contacts:follow_ups"), section="Contacts", order=22),
+        MenuItem("Stakeholder groups", ctx.url("contacts:groups"), section="Contacts", order=23),
     ]
 
 
@@ -212,7 +271,13 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_models() -> list[type[peewee.Model]]:
-    return list(MODELS)
+    return [*MODELS, *engagement.MODELS]
+
+
+@hookimpl(specname="fill_slot")
+def fill_own_slots(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    """A person's stakeholder groups and an organisation's relationship health, on their pages."""
+    return stakeholder_groups.fill_slot(ctx, slot, context) if ctx.can(VIEW) else None
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from accord import Column, Filter, Request, Table, User, utcnow
 
 from . import lookups
 from .choices import ORGANISATION_KINDS, country_name
+from .engagement import StakeholderMember, stakeholder_groups
 from .models import Affiliation, CustomerOrganisation, Person, PersonTag
 from .normalise import search_query
 
@@ -128,6 +129,17 @@ PEOPLE = ContactTable(
             ),
         ),
         Filter("owner", "Owner", staff_choices, where=owner_is(Person.owner)),
+        Filter(
+            "group",
+            "Stakeholder group",
+            lambda r: stakeholder_groups(r.state.ctx.org),
+            # EXISTS probes the (person, group) index, as the tag filter does.
+            where=lambda v: fn.EXISTS(
+                StakeholderMember.select(SQL("1")).where(
+                    (StakeholderMember.person == Person.id) & (StakeholderMember.group == int(v))
+                )
+            ),
+        ),
         Filter("country", "Country", _places(Person.country, named=True)),
         Filter("city", "Town or city", _places(Person.city)),
         Filter(
