@@ -1,0 +1,127 @@
+"""Complaints beyond one complaint: the report by service and cause, contacts' pages, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accord import utcnow
+from accord.plugins.catalogue.testing import make_service
+from accord.plugins.complaints.api import open_complaint
+from accord.plugins.complaints.testing import make_complaint
+from accord.plugins.contacts.testing import make_organisation, make_person
+
+BASE = "/o/acme/complaints"
+
+
+@pytest.fixture
+def agent(signed_in, org, enable_plugin):
+    enable_plugin(org, "complaints")
+    return signed_in("agent")
+
+
+@pytest.fixture
+def carla(org):
+    return make_person(org, "Carla", "Complainer", email="carla@example.org")
+
+
+def test_the_report_counts_complaints_per_service_and_cause(agent, org, carla):
+    email, vpn = make_service(org, "Email"), make_service(org, "VPN")
+    for service, cause in ((email, "slow_response"), (email, "slow_response"), (vpn, "quality")):
+        make_complaint(org, person=carla, service_id=service.id, cause=cause)
+    page = agent.get(f"{BASE}/report")
+    assert page.status_code == 200
+    assert "3 complaints received" in page.text
+    table = page.text[page.text.index('id="complaints-report"') :]
+    email_row = table[table.index('<th scope="row">Email</th>') :].split("</tr>")[0]
+    assert '<td class="num">2</td>' in email_row
+
+
+def test_the_report_leaves_out_complaints_outside_the_period(agent, org, carla):
+    make_complaint(org, person=carla, received_at=dt.datetime(2025, 1, 10, 9))
+    make_complaint(org, person=carla, received_at=dt.datetime(2025, 3, 10, 9))
+    page = agent.get(f"{BASE}/report?from=2025-03-01&to=2025-03-31")
+    assert "1 complaint received from 2025-03-01 to 2025-03-31" in page.text
+
+
+def test_the_report_downloads_as_csv(agent, org, carla):
+    email = make_service(org, "Email")
+    make_complaint(org, person=carla, service_id=email.id, cause="quality")
+    make_complaint(org, person=carla, cause="charges")
+    today = utcnow().date()
+    response = agent.get(f"{BASE}/report?from={today}&to={today}&format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.strip().splitlines()
+    assert lines[0] == "Service,Quality of the work,Charges or billing,Total"
+    assert lines[1] == "Email,1,0,1"
+    assert lines[2] == "(no service),0,1,1"
+    assert lines[-1] == "Total,1,1,2"
+
+
+def test_a_report_with_a_wrong_date_says_so(agent):
+    page = agent.get(f"{BASE}/report?from=last-week")
+    assert page.status_code == 422
+    assert "Dates are written like" in page.text
+
+
+def test_the_list_filters_by_cause_and_exports_csv(agent, org, carla):
+    make_complaint(org, "Bill was wrong", person=carla, cause="charges")
+    make_complaint(org, "Engineer was rude", person=carla, cause="staff_conduct")
+    page = agent.get(f"{BASE}/?cause=charges")
+    assert "Bill was wrong" in page.text
+    assert "Engineer was rude" not in page.text
+    csv = agent.get(f"{BASE}/?format=csv")
+    assert "Engineer was rude" in csv.text and "Carla Complainer" in csv.text
+
+
+def test_a_persons_page_shows_their_open_complaints_and_offers_to_log_one(agent, org, carla):
+    complaint = make_complaint(org, "Nobody called back", person=carla)
+    page = agent.get(f"/o/acme/contacts/people/{carla.id}")
+    assert complaint.reference in page.text
+    assert f"{BASE}/new?person={carla.id}" in page.text
+
+
+def test_logging_from_a_persons_page_preselects_them(agent, carla):
+    page = agent.get(f"{BASE}/new?person={carla.id}")
+    assert f'id="person-{carla.id}" name="person" value="{carla.id}" checked' in page.text
+
+
+def test_a_customer_organisations_page_shows_its_complaints(agent, org):
+    school = make_organisation(org, "Riverside Academy")
+    pupil_parent = make_person(org, "Pat", "Parent", organisation=school)
+    complaint = make_complaint(org, "Wi-Fi dead in block B", person=pupil_parent)
+    page = agent.get(f"/o/acme/contacts/organisations/{school.id}")
+    assert complaint.reference in page.text
+
+
+def test_global_search_finds_a_complaint_by_reference(agent, org, carla):
+    complaint = make_complaint(org, "Printer fixed four times", person=carla)
+    page = agent.get("/o/acme/dashboard/search?q=CMP-0001")
+    assert f"{BASE}/{complaint.id}" in page.text
+
+
+def test_open_complaint_records_a_received_complaint_for_another_plugin(org, carla):
+    email = make_service(org, "Email")
+    complaint = open_complaint(
+        org,
+        person=carla,
+        description="Score 1: still broken",
+        source="satisfaction survey",
+        service=email,
+        quiet=True,
+    )
+    assert complaint.status == "received"
+    assert complaint.reference == "CMP-0001"
+    assert (complaint.service_id, complaint.source) == (email.id, "satisfaction survey")
+
+
+def test_pages_are_404_where_complaints_is_off(signed_in):
+    assert signed_in("agent").get(f"{BASE}/").status_code == 404
+
+
+def test_viewers_may_read_but_not_log(signed_in, org, enable_plugin, carla):
+    enable_plugin(org, "complaints")
+    viewer = signed_in("viewer")
+    assert viewer.get(f"{BASE}/").status_code == 200
+    assert viewer.get(f"{BASE}/new").status_code == 403
