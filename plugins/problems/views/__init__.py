@@ -1,0 +1,1 @@
+"""Problems' pages, one module per noun."""
