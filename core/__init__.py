@@ -69,11 +69,17 @@ __all__ = [
     "wants_fragment",
 ]
 
-# Page components: list tables, forms, optimistic locking, confirmations, timelines.
+# Page components: list tables, forms, optimistic locking, confirmations, timelines,
+# charts and report pages.
 from .components import (  # noqa: E402 - appended so the exports above stay as they were
+    Chart,
     Column,
     Filter,
     Form,
+    Period,
+    ReportFilter,
+    ReportTable,
+    Section,
     StaleEdit,
     Table,
     TablePage,
@@ -86,14 +92,20 @@ from .components import (  # noqa: E402 - appended so the exports above stay as 
     forms,
     merge_timelines,
     render_form,
+    render_report,
     render_table,
     save_versioned,
 )
 
 __all__ += [
+    "Chart",
     "Column",
     "Filter",
     "Form",
+    "Period",
+    "ReportFilter",
+    "ReportTable",
+    "Section",
     "StaleEdit",
     "Table",
     "TablePage",
@@ -106,6 +118,7 @@ __all__ += [
     "forms",
     "merge_timelines",
     "render_form",
+    "render_report",
     "render_table",
     "save_versioned",
 ]
