@@ -22,9 +22,11 @@ from accord import (
 
 from . import dashboard, engagement, hookspecs, importing
 from . import search as searching
+from .consent.models import CONSENT_MODELS
 from .demo import load_demo
 from .models import MODELS
 from .views import affiliations, followups, imports, interactions, organisations, people
+from .views import consent as consent_views
 from .views import groups as stakeholder_groups
 
 HERE = Path(__file__).parent
@@ -164,6 +166,33 @@ def register_routes() -> list[Page]:
             permission=EDIT,
         ),
         *_stakeholder_routes(),
+        *_consent_routes(),
+    ]
+
+
+def _consent_routes() -> list[Page]:
+    person = "/people/{pk:int}"
+    return [
+        Page(
+            f"{person}/consent",
+            consent_views.edit,
+            name="consent_edit",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            f"{person}/consent/history",
+            consent_views.history,
+            name="consent_history",
+            permission=VIEW,
+        ),
+        Page(
+            "/contacts/unsubscribe/{org}/{token}",
+            consent_views.unsubscribe,
+            name="unsubscribe",
+            methods=FORM,
+            scope="public",
+        ),
     ]
 
 
@@ -244,6 +273,14 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
     return searching.search(ctx, query, limit) if ctx.can(VIEW) else []
 
 
+@hookimpl(specname="fill_slot")
+def consent_card(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    """The "Contact preferences" card on a person's page."""
+    if slot == "contacts.person.side" and ctx.can(VIEW):
+        return consent_views.card(ctx, context["person"])
+    return None
+
+
 @hookimpl
 def register_hookspecs() -> ModuleType:
     return hookspecs
@@ -271,7 +308,7 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_models() -> list[type[peewee.Model]]:
-    return [*MODELS, *engagement.MODELS]
+    return [*MODELS, *engagement.MODELS, *CONSENT_MODELS]
 
 
 @hookimpl(specname="fill_slot")

@@ -12,6 +12,7 @@ from accord import Column, Filter, Request, Table, User, utcnow
 
 from . import lookups
 from .choices import ORGANISATION_KINDS, country_name
+from .consent.filters import consent_choices, consent_where
 from .engagement import StakeholderMember, stakeholder_groups
 from .models import Affiliation, CustomerOrganisation, Person, PersonTag
 from .normalise import search_query
@@ -148,6 +149,7 @@ PEOPLE = ContactTable(
             LAST_CONTACT,
             where=_last_contact(Person.last_contacted_at),
         ),
+        Filter("consent", "Consent", consent_choices, where=consent_where),
     ],
     sort="last_name",
     filename="people",
