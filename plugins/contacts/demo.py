@@ -48,6 +48,7 @@ def load_demo(demo: DemoContext) -> None:
     people = list(linked.order_by(Person.id))  # now with their primary organisation
     active = [p for p in people if p.status == "active"]
     _interactions(demo, data["work"], active, staff, rng, now)
+    _stakeholder_groups(demo, by_name, staff, now)  # its interactions get dated below
     refresh_contact_dates((p.id for p in people), (o.id for o in organisations.values()))
 
 
@@ -162,6 +163,130 @@ def _interactions(
             present = [person]
             if item["kind"] == "meeting" and colleagues:
                 present.append(rng.choice(colleagues))
+            link = {"org": demo.org.id, "interaction": interaction.id}
+            rows = [{**link, "person": p.id} for p in present]
+            InteractionParticipant.insert_many(rows).execute()
+
+
+# Stakeholder groups: name, communication needs, members (first, last, influence, interest)
+# and the plan (title, kind, every n days); activities were planned 200 days ago.
+GROUPS: list[dict[str, Any]] = [
+    {
+        "name": "School principals",
+        "description": "Head teachers and principals of the schools and college we serve.",
+        "needs": "A termly forum in person, and a short briefing by email before each term on "
+        "changes that reach classrooms. They decide on school budgets: no jargon.",
+        "members": [
+            ("Catherine", "Holt", 5, 5),
+            ("Oliver", "Grant", 5, 4),
+            ("Alison", "Reeve", 4, 3),
+            ("Peter", "Quinn", 3, 2),
+        ],
+        "plan": [
+            ("Principals' forum", "meeting", 90),
+            ("Termly ICT briefing", "email", 90),
+            ("Site visit to each school", "visit", 60),
+        ],
+        # The forum met 40 days ago; the schools were last visited over 60 days ago.
+        "done": [("Catherine", "Holt", "meeting", 40, ("Oliver", "Grant"))],
+    },
+    {
+        "name": "Finance executives",
+        "description": "Budget holders who approve spending on ICT services.",
+        "needs": "A review of spend against budget every two months, and a monthly report. "
+        "Figures first, then the story.",
+        "members": [
+            ("Helen", "Ashworth", 5, 3),
+            ("Marion", "Greaves", 5, 2),
+            ("Priya", "Shah", 4, 4),
+            ("Agnieszka", "Zielinska", 2, 3),
+        ],
+        "plan": [
+            ("Budget review", "meeting", 60),
+            ("Monthly spend report", "email", 30),
+        ],
+        "done": [("Priya", "Shah", "email", 12, None)],
+    },
+    {
+        "name": "IT coordinators",
+        "description": "The ICT leads in each customer organisation: our day-to-day partners.",
+        "needs": "Early warning of changes and outages, a monthly call, and a user group "
+        "every half term. Chat and email suit them best.",
+        "members": [
+            ("Nadia", "Kowalczyk", 2, 5),
+            ("Hassan", "Farah", 3, 5),
+            ("David", "Brennan", 3, 4),
+            ("Kwame", "Mensah", 2, 4),
+            ("Joanne", "Whitaker", 2, 4),
+            ("Dylan", "Roberts", 1, 4),
+            ("Tunde", "Adeyemi", 2, 3),
+        ],
+        "plan": [
+            ("Monthly coordinators' call", "call", 30),
+            ("Half-termly user group", "meeting", 45),
+        ],
+        "done": [("Nadia", "Kowalczyk", "call", 9, None)],
+    },
+]
+
+
+def _stakeholder_groups(
+    demo: DemoContext,
+    by_name: dict[tuple[str, str], Person],
+    staff: list[User],
+    now: datetime,
+) -> None:
+    from .engagement import EngagementActivity, StakeholderGroup, StakeholderMember
+
+    owner = staff[0] if staff else None
+    planned = now - timedelta(days=200)
+    for spec in GROUPS:
+        group = StakeholderGroup.create(
+            org=demo.org,
+            name=spec["name"],
+            description=spec["description"],
+            communication_needs=spec["needs"],
+            owner=owner,
+            created_at=planned,
+        )
+        for first, last, influence, interest in spec["members"]:
+            if (first, last) in by_name:
+                StakeholderMember.create(
+                    org=demo.org,
+                    group=group,
+                    person=by_name[first, last],
+                    influence=influence,
+                    interest=interest,
+                )
+        for title, kind, every in spec["plan"]:
+            EngagementActivity.create(
+                org=demo.org,
+                group=group,
+                title=title,
+                kind=kind,
+                frequency_days=every,
+                owner=owner,
+                created_at=planned,
+            )
+        for first, last, kind, days_ago, other in spec["done"]:
+            person = by_name.get((first, last))
+            if person is None:
+                continue
+            present = [person, *([by_name[other]] if other and other in by_name else [])]
+            when = now - timedelta(days=days_ago)
+            interaction = Interaction.create(
+                org=demo.org,
+                kind=kind,
+                direction="outbound",
+                occurred_at=when,
+                summary=next(
+                    title for title, planned_kind, _ in spec["plan"] if planned_kind == kind
+                ),
+                person=person,
+                organisation=person.organisation_id,
+                logged_by=owner,
+                created_at=when,
+            )
             link = {"org": demo.org.id, "interaction": interaction.id}
             rows = [{**link, "person": p.id} for p in present]
             InteractionParticipant.insert_many(rows).execute()

@@ -507,3 +507,20 @@ def test_another_organisations_person_cannot_be_added(signed_in, enabled, make_o
 def test_an_organisation_page_still_renders(signed_in, enabled):
     school = make_organisation(enabled, "Riverside Academy")
     assert signed_in("viewer").get(f"/o/acme/contacts/organisations/{school.id}").status_code == 200
+
+
+# --- Demo -------------------------------------------------------------------------
+
+
+def test_the_demo_has_groups_with_members_plans_and_something_overdue(accord_host, org, make_user):
+    from accord import DemoContext
+
+    users = {"manager": make_user("manager@acme.test", org, "manager")}
+    accord_host.pm.get_plugin("contacts").load_demo_data(DemoContext(org=org, users=users))
+    names = {g.name for g in StakeholderGroup.in_org(org)}
+    assert {"School principals", "Finance executives", "IT coordinators"} <= names
+    principals = StakeholderGroup.get(StakeholderGroup.name == "School principals")
+    status = {s.activity.title: s for s in plan_status(principals)}
+    assert not status["Principals' forum"].overdue
+    assert status["Site visit to each school"].overdue
+    assert StakeholderMember.select().count() >= 12
