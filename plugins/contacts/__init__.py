@@ -1,4 +1,28 @@
-"""Contacts: people and customer organisations, their interactions, timelines and follow-ups."""
+"""Contacts: people and customer organisations, their interactions, timelines and follow-ups.
+
+Consent and communication preferences (``consent/``): one record per person,
+honoured by every plugin. Other plugins keep no opt-out lists; they ask and
+record through published functions::
+
+    from accord.plugins.contacts.consent import may_contact, record_contact, unsubscribe_url
+
+    may_contact(person, channel="email", purpose="surveys", at=None)
+    # -> ContactDecision(allowed, reason): truthy iff allowed; reason is a sentence
+    record_contact(person, channel="email", purpose="surveys", source="satisfaction", at=None)
+    unsubscribe_url(org, person, "surveys")  # path of a signed one-click link for that topic
+
+Channels: ``email``, ``phone``, ``sms``, ``post``. Purposes: ``newsletters``
+(explicit opt-in needed), ``service_notices`` (essential: allowed unless
+opted out, even for archived people, outside quiet hours and caps),
+``surveys`` (allowed unless opted out), and any a plugin adds for an
+organisation with ``define_purpose(org, ContactPurpose(key, label, ...))``
+(from its ``plugin_enabled`` hook, or when a campaign topic is created).
+Unknown channels or purposes raise ``ValueError``. Quiet hours are read in
+the organisation's time zone (``Organisation.zone``); a frequency cap counts
+the non-essential contacts ``record_contact`` kept in the last 7 or 30 days.
+Event ``contacts.consent.changed`` (``person_id``, ``source``) follows every
+change made on the preferences form or through an unsubscribe link.
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,11 @@ for the organisation. Pages also have slots for fragments:
 ``contacts.person.side``, ``contacts.person.actions``,
 ``contacts.person.timeline`` and ``contacts.organisation.side``
 (``fill_slot``, with ``person`` or ``organisation`` in ``context``).
+
+Consent is asked through published functions rather than hooks, since
+plugins ask it outside requests too (a job sending surveys):
+``accord.plugins.contacts.consent`` ``may_contact``, ``record_contact``,
+``unsubscribe_url`` and ``define_purpose`` (see the plugin's docstring).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from accord import Organisation, database, utcnow
 
 from . import normalise
 from .choices import countries
+from .consent import set_topic
 from .derived import refresh_organisations, refresh_people, set_tags
 from .models import Affiliation, CustomerOrganisation, Person
 
@@ -37,6 +38,13 @@ FIELDS: dict[str, str] = {
     "country": "Country",
     "organisation": "Organisation name",
     "tags": "Tags",
+    # Consent answers (yes / no; empty leaves it as it is), kept with source "import".
+    "consent_newsletters": "Newsletters opt-in",
+    "consent_surveys": "Surveys opt-in",
+}
+CONSENT_ANSWERS = {
+    **dict.fromkeys(("yes", "y", "true", "1", "x", "opted in", "opt in", "in"), True),
+    **dict.fromkeys(("no", "n", "false", "0", "opted out", "opt out", "out"), False),
 }
 ON_MATCH = ("update", "skip")
 MAX_ROWS = 10_000
@@ -60,6 +68,11 @@ _ALIASES = {
     "company": "organisation",
     "organisationname": "organisation",
     "tag": "tags",
+    "newsletter": "consent_newsletters",
+    "newsletters": "consent_newsletters",
+    "newsletteroptin": "consent_newsletters",
+    "surveys": "consent_surveys",
+    "surveyoptin": "consent_surveys",
 }
 
 
@@ -207,6 +220,11 @@ def _row(line: int, cells: list[str], headers: list[str], mapping: Mapping[str, 
         except normalise.InvalidValue as exc:
             plan.errors.append(f"{FIELDS[name]}: {exc}")
             values[name] = None
+    for name in ("consent_newsletters", "consent_surveys"):
+        answer = raw.get(name, "").casefold()
+        values[name] = CONSENT_ANSWERS.get(answer) if answer else None
+        if answer and values[name] is None:
+            plan.errors.append(f"{FIELDS[name]} “{raw[name]}”: answer yes or no.")
     if raw.get("phone"):
         try:
             values["phone"] = normalise.phone(raw["phone"], values.get("country") or "GB")
@@ -280,6 +298,7 @@ def apply(
             values = dict(row.values)
             tags = values.pop("tags")
             organisation_name = values.pop("organisation")
+            consent = {k: values.pop(f"consent_{k}") for k in ("newsletters", "surveys")}
             if row.match is not None and on_match == "skip":
                 result.skipped += 1
             else:
@@ -299,6 +318,9 @@ def apply(
                     set_tags(person, normalise.tags(merged))
                 if organisation_name:
                     _affiliate(org, person, _organisation(org, organisation_name, organisations))
+                for purpose, opted_in in consent.items():
+                    if opted_in is not None:
+                        set_topic(person, purpose, opted_in, source="import")
                 touched.append(person.id)
             if progress:
                 progress()

@@ -351,3 +351,40 @@ def test_recording_a_contact_is_kept_for_the_cap_with_its_source(ana):
     made = record_contact(ana, channel="phone", purpose="surveys", source="satisfaction")
     assert (made.source, made.essential, made.org_id) == ("satisfaction", False, ana.org_id)
     assert made.at <= utcnow()
+
+
+# ---- CSV import ----------------------------------------------------------------------------
+
+
+IMPORT = "/o/acme/contacts/people/import"
+
+
+def import_csv(client, text, action="import"):
+    mapping = {"map-0": "first_name", "map-1": "last_name", "map-2": "email"}
+    mapping["map-3"] = "consent_newsletters"
+    data = {"csv": text, "action": action, "on_match": "update", **mapping}
+    return post_form(client, IMPORT, data, token_from=IMPORT)
+
+
+def test_an_imported_newsletter_opt_in_is_recorded_with_source_import(signed_in, enabled):
+    text = "First;Last;Email;Newsletter\nAna;Lima;ana@example.org;yes\nBo;Chen;bo@example.org;\n"
+    assert import_csv(signed_in("agent"), text).status_code == 303
+    ana = Person.get(Person.last_name == "Lima")
+    bo = Person.get(Person.last_name == "Chen")
+    assert may_contact(ana, channel="email", purpose="newsletters")
+    assert not may_contact(bo, channel="email", purpose="newsletters")
+    change = ConsentChange.get(ConsentChange.person == ana.id)
+    assert (change.subject, change.after, change.source) == (
+        "topic:newsletters",
+        "opted in",
+        "import",
+    )
+    assert ConsentChange.select().where(ConsentChange.person == bo.id).count() == 0
+
+
+def test_an_unclear_consent_answer_is_a_row_error(signed_in, enabled):
+    text = "First;Last;Email;Newsletter\nAna;Lima;ana@example.org;maybe\n"
+    response = import_csv(signed_in("agent"), text)
+    assert response.status_code == 422
+    assert "Newsletters opt-in “maybe”: answer yes or no." in response.text
+    assert Person.select().count() == 0
