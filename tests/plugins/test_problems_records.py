@@ -11,11 +11,6 @@ from accord.testing import post_form
 
 
 @pytest.fixture
-def accord_extra_modules():
-    return ["accord.plugins.contacts", "accord.plugins.incidents", "accord.plugins.problems"]
-
-
-@pytest.fixture
 def on(org, enable_plugin):
     enable_plugin(org, "problems")
 
