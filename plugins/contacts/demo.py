@@ -17,6 +17,7 @@ from typing import Any
 from accord import DemoContext, User, utcnow
 
 from . import normalise
+from .consent.demo import load_consent
 from .derived import refresh_contact_dates, refresh_organisations, refresh_people, set_tags
 from .models import Affiliation, CustomerOrganisation, Interaction, InteractionParticipant, Person
 
@@ -50,6 +51,7 @@ def load_demo(demo: DemoContext) -> None:
     _interactions(demo, data["work"], active, staff, rng, now)
     _stakeholder_groups(demo, by_name, staff, now)  # its interactions get dated below
     refresh_contact_dates((p.id for p in people), (o.id for o in organisations.values()))
+    load_consent(demo, people, now)
 
 
 def _organisations(

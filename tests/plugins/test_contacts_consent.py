@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from accord import Organisation, utcnow
+from accord import DemoContext, Organisation, utcnow
 from accord.plugins.contacts.consent import (
     ContactPurpose,
     define_purpose,
@@ -388,3 +388,18 @@ def test_an_unclear_consent_answer_is_a_row_error(signed_in, enabled):
     assert response.status_code == 422
     assert "Newsletters opt-in “maybe”: answer yes or no." in response.text
     assert Person.select().count() == 0
+
+
+# ---- demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_has_people_opted_in_and_out(accord_host, org, make_user):
+    users = {role: make_user(f"{role}@acme.test", org, role) for role in ("manager", "agent")}
+    accord_host.pm.get_plugin("contacts").load_demo_data(DemoContext(org=org, users=users))
+    people = list(Person.in_org(org).where(Person.status == "active"))
+    newsletters = [p for p in people if may_contact(p, channel="email", purpose="newsletters")]
+    no_surveys = [p for p in people if not may_contact(p, channel="email", purpose="surveys")]
+    assert 5 <= len(newsletters) < len(people) / 2
+    assert no_surveys
+    sources = {c.source for c in ConsentChange.in_org(org)}
+    assert {"import", "staff form", "unsubscribe link"} <= sources
