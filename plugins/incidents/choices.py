@@ -120,6 +120,8 @@ ACTIVITY_KINDS = {
     "sla": "SLA",
     "email": "Email",
     "attachment": "Attachment",
+    "link": "Major incident",
+    "merge": "Merge",
 }
 
 

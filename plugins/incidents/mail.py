@@ -45,6 +45,7 @@ KINDS = {
     "status_changed": "When its status changes",
     "resolved": "When it is resolved",
     "reply": "A reply from an agent",
+    "merged": "When it is merged into another incident",
 }
 DEFAULTS = {
     "created": (
@@ -75,6 +76,14 @@ DEFAULTS = {
         "Dear {{ reporter_first_name }},\n\n{{ message }}\n\n"
         "{{ agent }}\n{{ organisation }}\n\nReference: {{ reference }}\n",
     ),
+    "merged": (
+        "[{{ reference }}] Now followed as {{ merged_into }}",
+        "Dear {{ reporter_first_name }},\n\n"
+        "Your incident {{ reference }} ({{ title }}) is the same as {{ merged_into }}, "
+        "which we are already working on, so we have merged them: {{ reference }} is closed "
+        "and everything you told us is on {{ merged_into }}.\n\n"
+        "Please quote {{ merged_into }} from now on.\n\n{{ organisation }}\n",
+    ),
 }
 # What a template may use, with an example for the editing page and the syntax check.
 VARIABLES = {
@@ -93,6 +102,7 @@ VARIABLES = {
     "reopen_days": 7,
     "message": "We have reset your password; please sign in again.",
     "agent": "Alex Agent",
+    "merged_into": "INC-000120",
 }
 
 _env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
@@ -151,7 +161,13 @@ def variables(incident: Incident, reporter: Person | None, message: str = "") ->
         "reopen_days": settings.get("reopen_days") or 7,
         "message": message,
         "agent": str(agent.name) if agent else str(incident.org.name),
+        "merged_into": _reference_of(incident.merged_into_id),
     }
+
+
+def _reference_of(incident_id: int | None) -> str:
+    found = Incident.get_or_none(Incident.id == incident_id) if incident_id else None
+    return str(found.reference) if found else ""
 
 
 def compose(incident: Incident, kind: str, message: str = "") -> tuple[str, str]:

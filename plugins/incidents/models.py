@@ -145,10 +145,20 @@ class Incident(VersionedModel):
     resolution_code = CharField(max_length=30, default="")
     resolution_notes = TextField(default="")
     reopen_count = IntegerField(default=0)
+    # A major incident gathers its children (the same failure reported by many);
+    # a duplicate merged into another points at the survivor.
+    is_major = BooleanField(default=False)
+    parent = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+", index=False)
+    merged_into = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+", index=False)
+    escalated_at = DateTimeField(null=True)  # last escalated to a higher tier
+    alert_at = DateTimeField(null=True)  # the next SLA alert the escalation task owes
 
     class Meta:
         table_name = "incidents_incident"
         indexes = (
+            (("parent", "status"), False),
+            (("merged_into",), False),
+            (("org", "is_major", "status"), False),
             (("org", "number"), True),
             (("org", "status", "priority", "due_at"), False),
             (("org", "assignee", "status"), False),
@@ -229,6 +239,12 @@ class Incident(VersionedModel):
 
     def sla_badge(self, now: dt.datetime | None = None) -> str:
         return SLA_BADGES[self.sla_state(now)]
+
+
+# Only incidents with an SLA alert to come: the escalation task's look each minute.
+Incident.add_index(
+    Incident.index(Incident.org, Incident.alert_at, where=Incident.alert_at.is_null(False))
+)
 
 
 class Activity(TenantModel):
@@ -344,6 +360,51 @@ class OutboundEmail(TenantModel):
         return f"{self.kind} to {self.to_address}"
 
 
+class SlaAlert(TenantModel):
+    """An SLA clock of an incident reached ``state`` (at_risk, breached): alerted once a round."""
+
+    incident = ForeignKeyField(Incident, on_delete="CASCADE", backref="+", index=False)
+    clock = CharField(max_length=12)
+    state = CharField(max_length=12)
+    round = IntegerField(default=0)  # the incident's reopen count: a reopened one alerts anew
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incidents_sla_alert"
+        indexes = ((("incident", "clock", "state", "round"), True),)
+
+
+class EscalationRule(TenantModel):
+    """What is done when an incident of ``priority`` nears or passes its due time."""
+
+    priority = IntegerField()
+    trigger = CharField(max_length=10)  # "warning" or "breach"
+    next_tier = BooleanField(default=False)
+    notify_lead = BooleanField(default=False)
+    notify_manager = BooleanField(default=False)
+
+    class Meta:
+        table_name = "incidents_escalation_rule"
+        indexes = ((("org", "priority", "trigger"), True),)
+
+
+class SavedView(TenantModel):
+    """A person's named queue with its filters, search and sort (the query string)."""
+
+    user = ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    queue = CharField(max_length=20)
+    name = CharField(max_length=60)
+    query = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incidents_saved_view"
+        indexes = ((("org", "user", "name"), True),)
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
 MODELS: list[type[Any]] = [
     Team,
     TeamMember,
@@ -356,4 +417,7 @@ MODELS: list[type[Any]] = [
     CannedReply,
     EmailTemplate,
     OutboundEmail,
+    SlaAlert,
+    EscalationRule,
+    SavedView,
 ]

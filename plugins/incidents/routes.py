@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from accord import Page
 
-from .views import actions, canned, files, incidents, queues, setup, teams
+from . import reports
+from .views import actions, canned, files, incidents, links, queues, setup, teams
 from .views.shared import MANAGE, VIEW, WORK
 
 FORM = ("GET", "POST")
@@ -22,6 +23,7 @@ def pages() -> list[Page]:
         Page("/priority", incidents.priority, name="priority", permission=WORK),
         Page("/reporters", incidents.reporter_search, name="reporters", permission=WORK),
         Page("/suggestions", incidents.suggestions, name="suggestions", permission=WORK),
+        Page("/report", reports.service_desk, name="report", permission=VIEW),
         # One incident
         Page(ONE, incidents.detail, name="detail", permission=VIEW),
         Page(f"{ONE}/edit", incidents.edit, name="edit", methods=FORM, permission=WORK),
@@ -33,6 +35,19 @@ def pages() -> list[Page]:
         Page(f"{ONE}/close", actions.close, name="close", methods=FORM, permission=WORK),
         Page(f"{ONE}/reopen", actions.reopen, name="reopen", methods=FORM, permission=WORK),
         Page(f"{ONE}/notes", actions.note, name="note", methods=POST, permission=WORK),
+        Page(f"{ONE}/major", links.major, name="major", methods=POST, permission=WORK),
+        Page(
+            f"{ONE}/children", links.link_children, name="children", methods=FORM, permission=WORK
+        ),
+        Page(
+            f"{ONE}/children/{{cid:int}}/unlink",
+            links.unlink_child,
+            name="unlink_child",
+            methods=POST,
+            permission=WORK,
+        ),
+        Page(f"{ONE}/parent", links.link_parent, name="parent", methods=FORM, permission=WORK),
+        Page(f"{ONE}/merge", links.merge, name="merge", methods=FORM, permission=WORK),
         Page(f"{ONE}/attachments", actions.attach, name="attach", methods=POST, permission=WORK),
         Page(f"{ONE}/attachments/{{aid:int}}", files.download, name="attachment", permission=VIEW),
         # Teams

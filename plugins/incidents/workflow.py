@@ -15,11 +15,12 @@ from typing import Any
 from accord import User, save_versioned, utcnow
 
 from . import mail, sla
-from .choices import MOVES, PENDING_REASONS, RESOLUTION_CODES
+from .choices import MOVES, OPEN, PENDING_REASONS, RESOLUTION_CODES
 from .intake import announce, edit, log, next_number, note, record
 from .models import Incident, Team
 
 __all__ = [
+    "ChildrenNotClosed",
     "NotAllowed",
     "assign",
     "close",
@@ -27,6 +28,7 @@ __all__ = [
     "log",
     "next_number",
     "note",
+    "open_children",
     "pend",
     "record",
     "reopen",
@@ -34,6 +36,7 @@ __all__ = [
     "resolve",
     "resume",
     "start",
+    "unclosed_children",
 ]
 
 
@@ -201,7 +204,9 @@ def resolve(
     user: User | None,
     now: dt.datetime | None = None,
     quiet: bool = False,
+    parent_reference: str = "",
 ) -> Incident:
+    """Resolve with a code and notes; a major incident resolves its open children alike."""
     _check(incident, "resolve", "resolved")
     if code not in RESOLUTION_CODES or not notes.strip():
         raise NotAllowed("A resolution needs a resolution code and notes.")
@@ -216,7 +221,8 @@ def resolve(
     }
     if incident.assignee_id is None and user is not None:
         changes["assignee"] = user.id
-    return _move(
+    via = f" with major incident {parent_reference}" if parent_reference else ""
+    _move(
         incident,
         version,
         "resolved",
@@ -224,9 +230,50 @@ def resolve(
         now=now,
         quiet=quiet,
         changes=changes,
-        body=f"Resolved: {RESOLUTION_CODES[code]}. {notes.strip()}",
+        body=f"Resolved{via}: {RESOLUTION_CODES[code]}. {notes.strip()}",
         data={"code": code},
     )
+    if incident.is_major:
+        # The children are the same failure: fixed with it, and their reporters told.
+        for child in open_children(incident):
+            resolve(
+                child,
+                child.version,
+                code,
+                notes,
+                user=user,
+                now=now,
+                quiet=quiet,
+                parent_reference=str(incident.reference),
+            )
+    return incident
+
+
+def open_children(incident: Incident) -> list[Incident]:
+    """A major incident's children still being worked on."""
+    return list(
+        Incident.select()
+        .where((Incident.parent == incident.id) & Incident.status.in_(OPEN))
+        .order_by(Incident.number)
+    )
+
+
+def unclosed_children(incident: Incident) -> list[Incident]:
+    """A major incident's children that are not closed yet (open or resolved)."""
+    return list(
+        Incident.select()
+        .where((Incident.parent == incident.id) & (Incident.status != "closed"))
+        .order_by(Incident.number)
+    )
+
+
+class ChildrenNotClosed(NotAllowed):
+    """A major incident's children are not all closed; ``children`` lists them."""
+
+    def __init__(self, children: list[Incident]) -> None:
+        refs = ", ".join(str(c.reference) for c in children)
+        super().__init__(f"Its child incidents are not closed yet: {refs}.")
+        self.children = children
 
 
 def close(
@@ -236,9 +283,27 @@ def close(
     user: User | None,
     now: dt.datetime | None = None,
     quiet: bool = False,
+    close_children: bool = False,
 ) -> Incident:
+    """Close a resolved incident; a major one only with its children (``close_children``)."""
     _check(incident, "close", "closed")
     now = now or utcnow()
+    children = unclosed_children(incident) if incident.is_major else []
+    if children and not close_children:
+        raise ChildrenNotClosed(children)
+    for child in children:
+        if child.status in OPEN:
+            resolve(
+                child,
+                child.version,
+                str(incident.resolution_code),
+                str(incident.resolution_notes),
+                user=user,
+                now=now,
+                quiet=quiet,
+                parent_reference=str(incident.reference),
+            )
+        close(child, child.version, user=user, now=now, quiet=quiet)
     return _move(
         incident,
         version,
@@ -268,6 +333,12 @@ def reopen(
     quiet: bool = False,
 ) -> Incident:
     """Reopen a resolved incident within ``window_days`` of its resolution."""
+    if incident.merged_into_id:
+        survivor = Incident.get_by_id(incident.merged_into_id)
+        raise NotAllowed(
+            f"It was merged into {survivor.reference} as a duplicate: its history is there, "
+            f"so work on {survivor.reference} instead."
+        )
     _check(incident, "reopen", "reopened")
     now = now or utcnow()
     deadline = reopen_deadline(incident, window_days)

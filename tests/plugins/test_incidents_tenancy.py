@@ -63,6 +63,9 @@ READS = [
     "/{pk}/close",
     "/{pk}/reopen",
     "/{pk}/attachments/{aid}",
+    "/{pk}/children",
+    "/{pk}/parent",
+    "/{pk}/merge",
     "/teams/{team}",
     "/teams/{team}/edit",
     "/canned/{canned}/edit",
@@ -80,6 +83,11 @@ CHANGES = [
     "/{pk}/reopen",
     "/{pk}/notes",
     "/{pk}/attachments",
+    "/{pk}/major",
+    "/{pk}/children",
+    "/{pk}/children/{pk}/unlink",
+    "/{pk}/parent",
+    "/{pk}/merge",
     "/teams/{team}/edit",
     "/teams/{team}/members",
     "/teams/{team}/members/{mid}/remove",
@@ -172,3 +180,28 @@ def test_global_search_finds_only_the_organisations_incidents(acme_admin, theirs
     for query in ("INC-000001", "secret outage"):
         text = acme_admin.get(f"/o/acme/dashboard/search?q={query}").text
         assert "Globex secret" not in text, query
+
+
+@pytest.mark.parametrize("picker", ["merge", "parent"])
+def test_pickers_never_offer_another_organisations_incidents(acme_admin, org, theirs, picker):
+    from accord.plugins.incidents.models import Incident
+
+    Incident.update(is_major=True).where(Incident.id == theirs["pk"]).execute()
+    mine = make_incident(org, "Acme printer jam")
+    text = acme_admin.get(f"/o/acme/incidents/{mine.id}/{picker}?q=secret").text
+    assert "Globex secret outage" not in text and "No incident matches" in text
+
+
+def test_another_organisations_incident_cannot_be_linked_or_merged_into_mine(
+    acme_admin, org, theirs
+):
+    from accord.plugins.incidents.models import Incident
+
+    mine = make_incident(org, "Acme printer jam")
+    Incident.update(is_major=True).where(Incident.id == mine.id).execute()
+    base = f"/o/acme/incidents/{mine.id}"
+    for action, field in (("children", "child"), ("parent", "parent"), ("merge", "other")):
+        data = {field: str(theirs["pk"]), "confirmed": "1", "keep": "this"}
+        response = post_form(acme_admin, f"{base}/{action}", data, token_from=base)
+        assert response.status_code == 404, action
+    assert reload(Incident.get_by_id(theirs["pk"])).merged_into_id is None

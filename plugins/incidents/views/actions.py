@@ -29,6 +29,7 @@ from .. import attachments_store, workflow
 from ..forms import AssignForm, NoteForm, PendForm, ReopenForm, ResolveForm
 from ..models import Incident, Team
 from .detail import detail_page
+from .links import close_major
 from .shared import incident_or_404, reopen_days, staff_member, stale_response, with_choices
 
 
@@ -195,6 +196,8 @@ def _button(request: Request, move: Any, what: str, done: str) -> Response:
         move(incident, version, user=ctx.user)
     except StaleEdit as stale:
         return stale_response(request, stale, incident, what)
+    except workflow.ChildrenNotClosed:
+        raise  # the caller asks the user
     except workflow.NotAllowed as exc:
         flash(request, str(exc), "error")
         return redirect(request, back)
@@ -224,7 +227,16 @@ def close(request: Request) -> Response:
             cancel_url=ctx.url("incidents:detail", pk=incident.id),
             danger=False,
         )
-    return _button(request, workflow.close, "close it", "{ref} is closed.")
+    incident = incident_or_404(request)
+    with_children = str(form_data(request).get("close_children") or "") == "1"
+
+    def move(incident: Incident, version: Any, *, user: Any) -> None:
+        workflow.close(incident, version, user=user, close_children=with_children)
+
+    try:
+        return _button(request, move, "close it", "{ref} is closed.")
+    except workflow.ChildrenNotClosed as exc:
+        return close_major(request, incident, exc.children)
 
 
 def note(request: Request) -> Response:

@@ -17,6 +17,7 @@ from ..models import Attachment, CannedReply, Incident, Team
 from ..timeline import incident_timeline
 from ..words import business_span, local_time, short_time, span
 from ..workflow import reopen_deadline
+from . import links
 from .shared import WORK, reopen_days
 
 TEMPLATE = "incidents/detail.html"
@@ -76,9 +77,10 @@ def detail_context(
     ctx = request.state.ctx
     now = utcnow()
     org = ctx.org
+    merged = list(links.merged_from(incident))
     attachments = list(
         Attachment.select()
-        .where(Attachment.incident == incident.id)
+        .where(Attachment.incident.in_([incident.id, *(m.id for m in merged)]))
         .order_by(Attachment.uploaded_at.desc())
     )
     names = _people(
@@ -89,7 +91,7 @@ def detail_context(
     window = reopen_days(org)
     deadline = reopen_deadline(incident, window)
     moves = {action for action, allowed in MOVES.items() if incident.status in allowed}
-    if "reopen" in moves and (deadline is None or now > deadline):
+    if "reopen" in moves and (deadline is None or now > deadline or incident.merged_into_id):
         moves.discard("reopen")
     return {
         "title": f"{incident.reference} {incident.title}",
@@ -121,6 +123,10 @@ def detail_context(
         "note_form": note_form or NoteForm(),
         "canned": list(CannedReply.in_org(org).order_by(CannedReply.title)) if can_work else [],
         "local": lambda moment: local_time(hours, moment),
+        "children": links.children_with_status(incident),
+        "parent": links.parent_of(incident),
+        "merged_into": links.merged_into(incident),
+        "merged_from": merged,
     }
 
 
