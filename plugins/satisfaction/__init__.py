@@ -1,0 +1,127 @@
+"""Satisfaction: a survey for the reporter of every resolved incident, its results, follow-ups.
+
+On ``incidents.resolved`` a survey is created for the configured share of
+incidents (sampled by a hash of the incident, so always the same ones), due
+after the configured delay. The worker's minute task sends due surveys where
+contacts' consent allows (``may_contact(person, "email", "surveys")``;
+otherwise the survey records why it was not sent) through incidents' outbox
+(``queue_message``). The email's links lead to ``/survey/<signed token>``, a
+public page: a score from 1 to 5 with a comment, or "it is not resolved",
+which reopens the incident within incidents' reopen window. Each survey is
+answered once. A score at or below the low score opens a recovery task for
+the lead of the incident's team, or a complaint (``complaints.api
+.open_complaint``) where the organisation chose that and complaints is on.
+
+Hooks only, below. It publishes no functions. Slots it fills:
+``incidents.incident.side`` (the incident's survey and its answer). It reacts
+to ``incidents.resolved`` (survey) and ``incidents.status_changed`` (a survey
+not yet sent is cancelled when the incident is reopened).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import peewee
+from huey import crontab
+
+from accord import (
+    DemoContext,
+    MenuItem,
+    Organisation,
+    Page,
+    Permission,
+    RequestContext,
+    Settings,
+    hookimpl,
+)
+
+from . import links, routes, surveys, widgets
+from .demo import add_demo_surveys
+from .models import MODELS
+from .routes import RECOVER, VIEW
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            VIEW,
+            "See satisfaction results and recovery tasks",
+            roles=("admin", "manager", "agent", "viewer"),
+        ),
+        Permission(RECOVER, "Complete recovery tasks", roles=("admin", "manager", "agent")),
+    ]
+
+
+@hookimpl
+def register_routes() -> list[Page]:
+    return routes.pages()
+
+
+@hookimpl
+def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    if not ctx.can(VIEW):
+        return []
+    section = "Service desk"
+    return [
+        MenuItem("Satisfaction", ctx.url("satisfaction:results"), section=section, order=40),
+        MenuItem("Recovery tasks", ctx.url("satisfaction:tasks"), section=section, order=41),
+    ]
+
+
+@hookimpl
+def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    if slot == "incidents.incident.side" and ctx.can(VIEW):
+        return widgets.incident_side(ctx, context["incident"])
+    return None
+
+
+@hookimpl
+def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
+    if event == "incidents.resolved":
+        survey = surveys.invite(org, int(payload["incident_id"]))
+        if survey is not None and survey.send_after <= survey.created_at:
+            surveys.send_due(org)  # no delay: send now rather than in a minute
+    elif (
+        event == "incidents.status_changed"
+        and payload.get("from") == "resolved"
+        and payload.get("to") != "closed"
+    ):
+        surveys.cancel_for_reopened(org, int(payload["incident_id"]))
+
+
+@hookimpl
+def register_tasks(queue: Any) -> None:
+    @queue.periodic_task(crontab(minute="*"), name="satisfaction.send_due_surveys")
+    def send_due_surveys() -> int:
+        return surveys.send_due_everywhere()
+
+
+@hookimpl
+def startup(settings: Settings) -> None:
+    links.bind(settings)
+
+
+@hookimpl
+def register_template_dir() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return HERE / "migrations"
+
+
+@hookimpl
+def register_models() -> list[type[peewee.Model]]:
+    return MODELS
+
+
+# trylast, like incidents; the demo runs in dependency order, after incidents' demo.
+@hookimpl(trylast=True)
+def load_demo_data(demo: DemoContext) -> None:
+    add_demo_surveys(demo)

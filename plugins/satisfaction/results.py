@@ -1,0 +1,101 @@
+"""Average scores and answer counts per service, team, agent and month, over a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import fn
+
+from accord import Organisation, User
+from accord.plugins.catalogue.models import Service
+from accord.plugins.incidents.models import Team
+
+from .models import Survey
+
+GROUPS = {"service": "Service", "team": "Team", "agent": "Agent", "month": "Month"}
+COLUMNS = {
+    "service": Survey.service_id,
+    "team": Survey.team_id,
+    "agent": Survey.agent,
+    "month": Survey.month,
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    responses: int
+    average: float
+    low: int  # answers at or below the low score
+
+
+def _names(group: str, keys: list) -> dict:
+    ids = [k for k in keys if k]
+    if not ids:
+        return {}
+    if group == "service":
+        return {
+            s.id: str(s.name)
+            for s in Service.select(Service.id, Service.name).where(Service.id.in_(ids))
+        }
+    if group == "team":
+        return {t.id: str(t.name) for t in Team.select(Team.id, Team.name).where(Team.id.in_(ids))}
+    if group == "agent":
+        return {u.id: str(u.name) for u in User.select(User.id, User.name).where(User.id.in_(ids))}
+    return {}
+
+
+def lines(
+    org: Organisation, group: str, start: dt.date, end: dt.date, low_score: int
+) -> list[Line]:
+    """One line per ``group`` value of the scores answered from ``start`` to ``end`` inclusive."""
+    column = COLUMNS[group]
+    since = dt.datetime.combine(start, dt.time.min)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+    rows = list(
+        Survey.in_org(
+            org,
+            column,
+            fn.COUNT(Survey.id),
+            fn.AVG(Survey.score),
+            fn.SUM(fn.CASE(None, [((Survey.score <= low_score), 1)], 0)),
+        )
+        .where(
+            (Survey.answered_at >= since)
+            & (Survey.answered_at < until)
+            & Survey.score.is_null(False)
+        )
+        .group_by(column)
+        .tuples()
+    )
+    names = _names(group, [r[0] for r in rows])
+    none = {"service": "(no service)", "team": "(no team)", "agent": "(nobody)"}.get(group, "")
+    found = [
+        Line(
+            names.get(key, str(key)) if key else none,
+            int(count),
+            round(float(average), 2),
+            int(low or 0),
+        )
+        for key, count, average, low in rows
+    ]
+    if group == "month":
+        return sorted(found, key=lambda line: line.label)
+    return sorted(found, key=lambda line: (-line.responses, line.label))
+
+
+def overall(org: Organisation, start: dt.date, end: dt.date) -> tuple[int, float | None]:
+    since = dt.datetime.combine(start, dt.time.min)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+    count, average = (
+        Survey.in_org(org, fn.COUNT(Survey.id), fn.AVG(Survey.score))
+        .where(
+            (Survey.answered_at >= since)
+            & (Survey.answered_at < until)
+            & Survey.score.is_null(False)
+        )
+        .tuples()
+        .get()
+    )
+    return int(count), (round(float(average), 2) if average is not None else None)

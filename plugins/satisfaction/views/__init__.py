@@ -1,0 +1,1 @@
+"""Satisfaction's pages: the public survey, results, recovery tasks."""

@@ -1,0 +1,34 @@
+"""Satisfaction on incidents' pages: the survey of an incident and its answer."""
+
+from __future__ import annotations
+
+from accord import RequestContext, render_to_string
+
+from .models import Survey
+from .surveys import SCORE_WORDS
+
+
+def incident_side(ctx: RequestContext, incident) -> str:
+    surveys = list(
+        Survey.in_org(ctx.org).where(Survey.incident == incident.id).order_by(Survey.id.desc())
+    )
+    survey = surveys[0] if surveys else None
+    task_url = complaint_url = None
+    if survey is not None and survey.follow_up:
+        kind, _, pk = survey.follow_up.partition(":")
+        if kind == "task":
+            task_url = ctx.url("satisfaction:task", pk=int(pk))
+        elif kind == "complaint" and "complaints" in ctx.enabled:
+            complaint_url = ctx.url("complaints:detail", pk=int(pk))
+    return render_to_string(
+        ctx.request,
+        "satisfaction/_incident_side.html",
+        {
+            "incident": incident,
+            "survey": survey,
+            "earlier": max(len(surveys) - 1, 0),
+            "words": SCORE_WORDS,
+            "task_url": task_url,
+            "complaint_url": complaint_url,
+        },
+    )
