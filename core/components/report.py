@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -233,6 +234,31 @@ class Period:
         if self.granularity == "week":
             return peewee.fn.date(column, shift, "-6 days", "weekday 1").coerce(False)
         return peewee.fn.strftime("%Y-%m", column, shift).coerce(False)
+
+
+def minutes_between(start: peewee.Node, end: peewee.Node) -> peewee.Node:
+    """SQL for the minutes from ``start`` to ``end`` (two naive UTC datetime columns)."""
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        return (peewee.fn.julianday(end) - peewee.fn.julianday(start)) * 1440
+    return peewee.fn.date_part("epoch", end - start) / 60
+
+
+def percentiles(
+    query: peewee.SelectQuery, value: peewee.Node, points: Sequence[float]
+) -> list[float | None]:
+    """The ``points`` (0–1) percentiles of ``value`` over ``query``'s rows, nearest rank.
+
+    Sorted in the database; only one value per point comes back, however many rows.
+    """
+    total = query.select(peewee.fn.COUNT(peewee.SQL("*"))).scalar() or 0
+    if not total:
+        return [None for _ in points]
+    ordered = query.select(value.alias("v")).order_by(value)
+    out: list[float | None] = []
+    for point in points:
+        rank = max(1, math.ceil(point * total))
+        out.append(ordered.offset(rank - 1).limit(1).scalar())
+    return out
 
 
 # --- Sections ----------------------------------------------------------------------------

@@ -107,6 +107,9 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     if ctx.can(WORK):
         items.append(MenuItem("Log incident", ctx.url("incidents:new"), section=section, order=11))
     items.append(MenuItem("Teams", ctx.url("incidents:teams"), section=section, order=12))
+    items.append(
+        MenuItem("Service desk report", ctx.url("incidents:report"), section="Reports", order=10)
+    )
     if ctx.can(MANAGE):
         items += [
             MenuItem("Canned replies", ctx.url("incidents:canned"), section=section, order=13),

@@ -1,0 +1,368 @@
+"""The service desk report: SLA compliance, response and resolution times, backlog, volumes
+and reopen rate, for any period, with charts and CSV (the core's report component)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import peewee
+from peewee import fn
+
+from accord import (
+    Chart,
+    Period,
+    ReportFilter,
+    ReportTable,
+    Request,
+    Response,
+    Section,
+    render_report,
+    utcnow,
+)
+from accord.components.report import minutes_between, percentiles
+from accord.plugins.catalogue.models import Service
+
+from .choices import CATEGORIES, CHANNELS, OPEN, priority_label
+from .models import Incident, Team
+
+PRIORITIES = (1, 2, 3, 4)
+AGE_BANDS = (
+    ("Under a day", dt.timedelta(days=1)),
+    ("1–3 days", dt.timedelta(days=3)),
+    ("3–7 days", dt.timedelta(days=7)),
+    ("7–30 days", dt.timedelta(days=30)),
+    ("Over 30 days", None),
+)
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _show_percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _show_minutes(value: float | None) -> str:
+    return "—" if value is None else _duration(value)
+
+
+def _duration(minutes: float) -> str:
+    """Wall-clock minutes as a person reads them: 45 min, 3.5 h, 2.1 days."""
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} days"
+
+
+class Scope:
+    """The incidents a report reads: the organisation's, narrowed by the page's filters."""
+
+    def __init__(self, request: Request) -> None:
+        ctx = request.state.ctx
+        self.org = ctx.org
+        params = request.query_params
+        self.services = [
+            (str(s.id), s.name)
+            for s in Service.in_org(self.org)
+            .order_by(Service.name)
+            .select(Service.id, Service.name)
+        ]
+        self.teams = [
+            (str(t.id), t.name)
+            for t in Team.in_org(self.org).order_by(Team.name).select(Team.id, Team.name)
+        ]
+        self.service = params.get("service", "")
+        self.team = params.get("team", "")
+        if self.service not in dict(self.services):
+            self.service = ""
+        if self.team not in dict(self.teams):
+            self.team = ""
+
+    def incidents(self) -> peewee.ModelSelect:
+        query = Incident.in_org(self.org)
+        if self.service:
+            query = query.where(Incident.service == int(self.service))
+        if self.team:
+            query = query.where(Incident.team == int(self.team))
+        return query
+
+    def filters(self) -> list[ReportFilter]:
+        return [
+            ReportFilter("service", "Service", self.services, self.service, "All services"),
+            ReportFilter("team", "Team", self.teams, self.team, "All teams"),
+        ]
+
+
+def sla_section(scope: Scope, period: Period) -> Section:
+    """Of the incidents resolved in the period with a target, how many met it."""
+    resolved = scope.incidents().where(
+        period.where(Incident.resolved_at) & (Incident.has_target == True)  # noqa: E712
+    )
+    rows = (
+        resolved.select(
+            Incident.service,
+            Incident.priority,
+            fn.COUNT(Incident.id),
+            fn.SUM(peewee.Case(None, [(Incident.response_breached == False, 1)], 0)),  # noqa: E712
+            fn.SUM(peewee.Case(None, [(Incident.resolution_breached == False, 1)], 0)),  # noqa: E712
+        )
+        .group_by(Incident.service, Incident.priority)
+        .tuples()
+    )
+    names = {int(k): v for k, v in scope.services}
+    table, per_service = [], defaultdict(lambda: [0, 0])
+    totals = [0, 0, 0]
+    for service_id, priority, count, response_met, resolution_met in rows:
+        name = names.get(service_id, "No service") if service_id else "No service"
+        table.append(
+            (
+                name,
+                priority_label(priority),
+                count,
+                _percent(int(response_met or 0), count),
+                _percent(int(resolution_met or 0), count),
+            )
+        )
+        per_service[name][0] += count
+        per_service[name][1] += int(resolution_met or 0)
+        totals = [
+            totals[0] + count,
+            totals[1] + int(response_met or 0),
+            totals[2] + int(resolution_met or 0),
+        ]
+    table.sort(key=lambda row: (row[0], row[1]))
+    labels = sorted(per_service)
+    return Section(
+        "sla",
+        "SLA compliance",
+        chart=Chart(
+            "Resolution target met, by service",
+            labels,
+            {
+                "Resolution target met": [
+                    _percent(per_service[n][1], per_service[n][0]) for n in labels
+                ]
+            },
+            kind="hbar",
+            unit="%",
+            max_value=100,
+            value_format=_show_percent,
+            height=max(160, 40 * len(labels) + 80),
+        ),
+        table=ReportTable(
+            ["Service", "Priority", "Resolved", "Response met", "Resolution met"],
+            table,
+            formats={3: _show_percent, 4: _show_percent},
+        ),
+        figures=[
+            ("resolved with a target", f"{totals[0]:,}"),
+            ("response target met", _show_percent(_percent(totals[1], totals[0]))),
+            ("resolution target met", _show_percent(_percent(totals[2], totals[0]))),
+        ],
+        note="Incidents resolved in the period whose service has targets for their priority.",
+    )
+
+
+def times_section(scope: Scope, period: Period) -> Section:
+    """Time to first response and to resolution: mean, median and 90th percentile."""
+    base = scope.incidents()
+    measures = (
+        (
+            "First response",
+            base.where(period.where(Incident.responded_at)),
+            minutes_between(Incident.created_at, Incident.responded_at),
+        ),
+        (
+            "Resolution",
+            base.where(period.where(Incident.resolved_at)),
+            minutes_between(Incident.created_at, Incident.resolved_at),
+        ),
+    )
+    rows = []
+    for label, query, minutes in measures:
+        count = query.count()
+        mean = query.select(fn.AVG(minutes)).scalar() if count else None
+        median, p90 = percentiles(query, minutes, (0.5, 0.9))
+        rows.append((label, count, mean, median, p90))
+    return Section(
+        "times",
+        "Time to first response and to resolution",
+        chart=Chart(
+            "Hours from logging",
+            [row[0] for row in rows],
+            {
+                name: [None if row[i] is None else round(row[i] / 60, 1) for row in rows]
+                for name, i in (("Mean", 2), ("Median", 3), ("90th percentile", 4))
+            },
+            unit="hours",
+        ),
+        table=ReportTable(
+            ["Measure", "Incidents", "Mean", "Median", "90th percentile"],
+            rows,
+            formats={2: _show_minutes, 3: _show_minutes, 4: _show_minutes},
+        ),
+        note="Wall-clock time from logging; the SLA clocks count business hours only.",
+    )
+
+
+def volume_section(scope: Scope, period: Period) -> Section:
+    """Incidents logged and resolved in each day, week or month of the period."""
+    bucket_logged = period.bucket_sql(Incident.created_at)
+    bucket_resolved = period.bucket_sql(Incident.resolved_at)
+    logged = dict(
+        scope.incidents()
+        .where(period.where(Incident.created_at))
+        .select(bucket_logged, fn.COUNT(Incident.id))
+        .group_by(bucket_logged)
+        .tuples()
+    )
+    resolved = dict(
+        scope.incidents()
+        .where(period.where(Incident.resolved_at))
+        .select(bucket_resolved, fn.COUNT(Incident.id))
+        .group_by(bucket_resolved)
+        .tuples()
+    )
+    buckets = period.buckets()
+    rows = [(label, logged.get(key, 0), resolved.get(key, 0)) for key, label in buckets]
+    return Section(
+        "volume",
+        "Logged and resolved",
+        chart=Chart(
+            "Incidents logged and resolved",
+            [label for _, label in buckets],
+            {"Logged": [r[1] for r in rows], "Resolved": [r[2] for r in rows]},
+            kind="line" if len(buckets) > 12 else "bar",
+        ),
+        table=ReportTable([period.granularity.title(), "Logged", "Resolved"], rows),
+        figures=[
+            ("logged", f"{sum(r[1] for r in rows):,}"),
+            ("resolved", f"{sum(r[2] for r in rows):,}"),
+        ],
+    )
+
+
+def _counts_by(scope: Scope, period: Period, column: peewee.Field, names: dict) -> Section:
+    key = column.name
+    rows = dict(
+        scope.incidents()
+        .where(period.where(Incident.created_at))
+        .select(column, fn.COUNT(Incident.id))
+        .group_by(column)
+        .tuples()
+    )
+    ordered = sorted(rows.items(), key=lambda kv: -kv[1])
+    labelled = [(names.get(k, k), n) for k, n in ordered]
+    title = {"channel": "By channel", "category": "By category"}[key]
+    return Section(
+        key,
+        title,
+        chart=Chart(
+            f"Incidents logged {title.lower()}",
+            [label for label, _ in labelled],
+            {"Logged": [n for _, n in labelled]},
+            kind="hbar",
+            height=max(160, 36 * len(labelled) + 80),
+        ),
+        table=ReportTable([key.title(), "Logged"], labelled),
+    )
+
+
+def reopen_section(scope: Scope, period: Period) -> Section:
+    """Of the incidents resolved in the period, how many had been reopened."""
+    query = scope.incidents().where(period.where(Incident.resolved_at))
+    rows = (
+        query.select(
+            Incident.service,
+            fn.COUNT(Incident.id),
+            fn.SUM(peewee.Case(None, [(Incident.reopen_count > 0, 1)], 0)),
+        )
+        .group_by(Incident.service)
+        .tuples()
+    )
+    names = {int(k): v for k, v in scope.services}
+    table = sorted(
+        (
+            (
+                names.get(sid, "No service") if sid else "No service",
+                n,
+                int(r or 0),
+                _percent(int(r or 0), n),
+            )
+            for sid, n, r in rows
+        ),
+        key=lambda row: row[0],
+    )
+    total, reopened = sum(r[1] for r in table), sum(r[2] for r in table)
+    return Section(
+        "reopened",
+        "Reopen rate",
+        table=ReportTable(
+            ["Service", "Resolved", "Reopened", "Reopen rate"], table, formats={3: _show_percent}
+        ),
+        figures=[
+            ("reopened before their last resolution", _show_percent(_percent(reopened, total)))
+        ],
+    )
+
+
+def backlog_section(scope: Scope, now: dt.datetime) -> Section:
+    """Open incidents now, by age and priority (the period does not apply)."""
+    query = scope.incidents().where(Incident.status.in_(OPEN))
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    upper = now
+    for label, age in AGE_BANDS:
+        band = query.where(Incident.created_at <= upper)
+        if age is not None:
+            band = band.where(Incident.created_at > now - age)
+        for priority, n in (
+            band.select(Incident.priority, fn.COUNT(Incident.id))
+            .group_by(Incident.priority)
+            .tuples()
+        ):
+            counts[(label, priority)] += n
+        if age is not None:
+            upper = now - age
+    bands = [label for label, _ in AGE_BANDS]
+    rows = [(band, *[counts[(band, p)] for p in PRIORITIES]) for band in bands]
+    total = sum(sum(r[1:]) for r in rows)
+    return Section(
+        "backlog",
+        "Backlog now, by age",
+        chart=Chart(
+            "Open incidents by age and priority",
+            bands,
+            {priority_label(p): [counts[(b, p)] for b in bands] for p in PRIORITIES},
+            kind="stacked",
+        ),
+        table=ReportTable(["Age", *[priority_label(p) for p in PRIORITIES]], rows),
+        figures=[("open now", f"{total:,}")],
+        note="Open incidents today, whatever the period.",
+    )
+
+
+def service_desk(request: Request) -> Response:
+    """The service desk report page (and its CSV tables)."""
+    scope = Scope(request)
+
+    def build(period: Period) -> list[Section]:
+        return [
+            sla_section(scope, period),
+            times_section(scope, period),
+            volume_section(scope, period),
+            _counts_by(scope, period, Incident.channel, CHANNELS),
+            _counts_by(scope, period, Incident.category, CATEGORIES),
+            reopen_section(scope, period),
+            backlog_section(scope, utcnow()),
+        ]
+
+    return render_report(
+        request,
+        "Service desk report",
+        build,
+        filters=scope.filters(),
+        intro="SLA compliance, response and resolution times, volumes and the backlog.",
+    )
