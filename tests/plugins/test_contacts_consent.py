@@ -328,6 +328,30 @@ def test_the_people_list_filters_by_consent(signed_in, enabled, ana):
     assert "Ana Lima" not in opted_out
 
 
+def test_a_defined_purpose_appears_on_the_card_and_in_the_filter(signed_in, enabled, ana):
+    bo = make_person(enabled, "Bo", "Chen", email="bo@example.org")
+    define_purpose(enabled, ContactPurpose("spring_offers", "Spring offers"))
+    set_topic(bo, "spring_offers", True, source="campaigns")
+    client = signed_in("viewer")
+    assert "Spring offers" in client.get(person_url(ana)).text
+    listed = client.get("/o/acme/contacts/people/?consent=spring_offers:email").text
+    assert "Bo Chen" in listed
+    assert "Ana Lima" not in listed
+
+
+def test_a_defined_purpose_without_opt_in_reaches_everyone_who_did_not_say_no(
+    signed_in, enabled, ana
+):
+    bo = make_person(enabled, "Bo", "Chen", email="bo@example.org")
+    invites = ContactPurpose("user_group", "User group invitations", opt_in_required=False)
+    define_purpose(enabled, invites)
+    set_topic(bo, "user_group", False, source="unsubscribe link")
+    assert may_contact(ana, channel="email", purpose="user_group")
+    listed = signed_in("viewer").get("/o/acme/contacts/people/?consent=user_group:email").text
+    assert "Ana Lima" in listed
+    assert "Bo Chen" not in listed
+
+
 # ---- tenancy -----------------------------------------------------------------------------
 
 
