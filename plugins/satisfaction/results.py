@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import Case, fn
 
 from accord import Organisation, User
 from accord.plugins.catalogue.models import Service
@@ -59,7 +59,7 @@ def lines(
             column,
             fn.COUNT(Survey.id),
             fn.AVG(Survey.score),
-            fn.SUM(fn.CASE(None, [((Survey.score <= low_score), 1)], 0)),
+            fn.SUM(Case(None, [((Survey.score <= low_score), 1)], 0)),
         )
         .where(
             (Survey.answered_at >= since)

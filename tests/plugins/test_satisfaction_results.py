@@ -1,0 +1,137 @@
+"""Satisfaction results per service, team, agent and month, and the recovery tasks page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import pytest
+
+from accord import User, utcnow
+from accord.plugins.catalogue.testing import make_service
+from accord.plugins.incidents.testing import make_incident, make_team
+from accord.plugins.satisfaction.models import RecoveryTask, Survey
+from accord.testing import post_form
+
+BASE = "/o/acme/satisfaction"
+
+
+@pytest.fixture
+def manager(signed_in, org, enable_plugin):
+    enable_plugin(org, "satisfaction")
+    return signed_in("manager", email="mia@acme.test")
+
+
+@pytest.fixture
+def mia(manager):
+    return User.get(User.email == "mia@acme.test")
+
+
+def answered(org, incident, score, at, *, agent=None, comment=""):
+    return Survey.create(
+        org=org,
+        incident=incident.id,
+        person=incident.reporter_id,
+        service_id=incident.service_id,
+        team_id=incident.team_id,
+        agent=agent.id if agent else None,
+        nonce=secrets.token_hex(16),
+        send_after=at,
+        sent_at=at,
+        status="answered",
+        score=score,
+        comment=comment,
+        answered_at=at,
+        month=f"{at:%Y-%m}",
+    )
+
+
+def test_results_average_the_scores_per_service(manager, org, mia):
+    email, vpn = make_service(org, "Email"), make_service(org, "VPN")
+    now = utcnow()
+    for service, score in ((email, 5), (email, 2), (vpn, 4)):
+        answered(org, make_incident(org, service=service), score, now, agent=mia)
+    page = manager.get(f"{BASE}/")
+    assert page.status_code == 200
+    assert "<strong>3</strong> answers" in page.text
+    table = page.text[page.text.index('id="satisfaction-by-service"') :].split("</table>")[0]
+    assert '<th scope="row">Email</th><td class="num">2</td><td class="num">3.50</td>' in table
+    assert '<th scope="row">VPN</th><td class="num">1</td><td class="num">4.00</td>' in table
+
+
+def test_results_group_by_team_agent_and_month(manager, org, mia):
+    desk = make_team(org, "Service Desk")
+    march, april = dt.datetime(2025, 3, 10, 9), dt.datetime(2025, 4, 2, 9)
+    answered(org, make_incident(org, team=desk.id), 4, march, agent=mia)
+    answered(org, make_incident(org, team=desk.id), 2, april, agent=mia)
+    page = manager.get(f"{BASE}/?from=2025-03-01&to=2025-04-30").text
+    assert (
+        '<th scope="row">Service Desk</th><td class="num">2</td><td class="num">3.00</td>' in page
+    )
+    assert f'<th scope="row">{mia.name}</th><td class="num">2</td>' in page
+    months = page[page.index('id="satisfaction-by-month"') :].split("</table>")[0]
+    assert months.index("2025-03") < months.index("2025-04")
+
+
+def test_results_leave_out_answers_outside_the_period(manager, org):
+    answered(org, make_incident(org), 5, dt.datetime(2025, 1, 5, 9))
+    page = manager.get(f"{BASE}/?from=2025-03-01&to=2025-03-31").text
+    assert "No answers from 2025-03-01 to 2025-03-31" in page
+
+
+def test_results_download_as_csv(manager, org):
+    email = make_service(org, "Email")
+    answered(org, make_incident(org, service=email), 1, dt.datetime(2025, 3, 5, 9))
+    answered(org, make_incident(org, service=email), 4, dt.datetime(2025, 3, 6, 9))
+    response = manager.get(f"{BASE}/?from=2025-03-01&to=2025-03-31&by=service&format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text.splitlines() == [
+        "Service,Responses,Average score,Low scores",
+        "Email,2,2.50,1",
+    ]
+
+
+def test_a_wrong_date_says_so(manager):
+    page = manager.get(f"{BASE}/?to=yesterday")
+    assert page.status_code == 422
+    assert "Dates are written like" in page.text
+
+
+def test_the_recovery_tasks_page_lists_low_scores_for_their_lead(manager, org, mia):
+    incident = make_incident(org, "VPN drops hourly")
+    survey = answered(org, incident, 1, utcnow(), comment="Nobody called back")
+    RecoveryTask.create(org=org, survey=survey.id, incident=incident.id, assignee=mia.id)
+    page = manager.get(f"{BASE}/recovery/?assignee={mia.id}")
+    assert "VPN drops hourly" in page.text
+    assert "Nobody called back" in page.text
+    assert "1/5" in page.text
+
+
+def test_a_recovery_task_is_done_with_a_note(manager, org, mia):
+    incident = make_incident(org)
+    survey = answered(org, incident, 2, utcnow())
+    task = RecoveryTask.create(org=org, survey=survey.id, incident=incident.id, assignee=mia.id)
+    url = f"{BASE}/recovery/{task.id}"
+    refused = post_form(manager, f"{url}/done", {"version": "1", "note": ""}, token_from=url)
+    assert refused.status_code == 422
+    done = post_form(
+        manager, f"{url}/done", {"version": "1", "note": "Called Ana; apologised."}, token_from=url
+    )
+    assert done.status_code == 303
+    task = RecoveryTask.get_by_id(task.id)
+    assert (task.status, task.note) == ("done", "Called Ana; apologised.")
+
+
+def test_viewers_see_tasks_but_cannot_complete_them(signed_in, org, enable_plugin):
+    enable_plugin(org, "satisfaction")
+    viewer = signed_in("viewer")
+    incident = make_incident(org)
+    survey = answered(org, incident, 1, utcnow())
+    task = RecoveryTask.create(org=org, survey=survey.id, incident=incident.id)
+    url = f"{BASE}/recovery/{task.id}"
+    assert viewer.get(url).status_code == 200
+    assert post_form(viewer, f"{url}/done", {"note": "x"}, token_from=url).status_code == 403
+
+
+def test_pages_are_404_where_satisfaction_is_off(signed_in):
+    assert signed_in("manager").get(f"{BASE}/").status_code == 404
