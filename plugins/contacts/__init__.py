@@ -44,7 +44,7 @@ from accord import (
     hookimpl,
 )
 
-from . import dashboard, engagement, hookspecs, importing
+from . import dashboard, engagement, hookspecs, importing, reports
 from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
@@ -182,6 +182,7 @@ def register_routes() -> list[Page]:
         ),
         Page("/follow-ups/", followups.mine, name="follow_ups", permission=VIEW),
         Page("/follow-ups/overdue", followups.overdue, name="follow_ups_overdue", permission=VIEW),
+        Page("/report", reports.customers, name="report", permission=VIEW),
         Page(
             "/interactions/{pk:int}/done",
             interactions.follow_up_done,
@@ -284,6 +285,7 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         MenuItem("Organisations", ctx.url("contacts:organisations"), section="Contacts", order=21),
         MenuItem("Follow-ups", ctx.url("contacts:follow_ups"), section="Contacts", order=22),
         MenuItem("Stakeholder groups", ctx.url("contacts:groups"), section="Contacts", order=23),
+        MenuItem("Customers report", ctx.url("contacts:report"), section="Reports", order=20),
     ]
 
 
