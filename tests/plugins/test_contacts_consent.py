@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from playhouse.test_utils import count_queries
 
 from accord import DemoContext, Organisation, utcnow
 from accord.plugins.contacts.consent import (
@@ -208,6 +209,26 @@ def test_the_persons_page_shows_the_contact_preferences_card(signed_in, ana):
     assert "May we contact Ana Lima now?" in page.text
     assert "Ana Lima has opted out of surveys." in page.text
     assert "Opted out" in page.text
+
+
+def test_the_card_asks_the_database_the_same_number_of_times_for_more_topics(
+    signed_in, enabled, ana
+):
+    ContactPreference.create(
+        org=enabled, person=ana.id, quiet_from=60, quiet_until=120, cap=3, cap_period="week"
+    )
+    client = signed_in("viewer")
+    client.get(person_url(ana))  # the session and caches warmed up
+
+    def queries():
+        with count_queries() as counter:
+            assert client.get(person_url(ana)).status_code == 200
+        return counter.count
+
+    before = queries()
+    for n in range(4):
+        define_purpose(enabled, ContactPurpose(f"topic_{n}", f"Topic {n}"))
+    assert queries() == before > 0
 
 
 def test_staff_edit_preferences_and_the_history_records_the_source(signed_in, ana):

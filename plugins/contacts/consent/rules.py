@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,7 @@ class Preferences:
     person: Any
     record: ContactPreference | None
     topics: dict[str, bool] = field(default_factory=dict)  # explicit choices only
+    _made: dict[datetime.datetime, int] = field(default_factory=dict, repr=False)
 
     def channel_allowed(self, channel: str) -> bool:
         return self.record is None or bool(getattr(self.record, f"{channel}_allowed"))
@@ -67,6 +69,17 @@ class Preferences:
         if self.record is None or self.record.cap is None:
             return None
         return int(self.record.cap), str(self.record.cap_period)
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return time_zone(self.person.org_id)
+
+    def contacts_made(self, at: datetime.datetime) -> int:
+        """Non-essential contacts in the cap's window before ``at`` (asked once per moment)."""
+        assert self.cap is not None
+        if at not in self._made:
+            self._made[at] = contacts_made(self.person, at - CAP_WINDOWS[self.cap[1]], at)
+        return self._made[at]
 
 
 def preferences(person: Any) -> Preferences:
@@ -145,7 +158,7 @@ def decide(
     if not wanted.essential:
         quiet = prefs.quiet_hours
         if quiet is not None:
-            zone = time_zone(person.org_id)
+            zone = prefs.zone
             local = at.replace(tzinfo=datetime.UTC).astimezone(zone)
             if in_quiet_hours(local.hour * 60 + local.minute, quiet):
                 return ContactDecision(
@@ -155,7 +168,7 @@ def decide(
                 )
         cap = prefs.cap
         if cap is not None:
-            made = contacts_made(person, at - CAP_WINDOWS[cap[1]], at)
+            made = prefs.contacts_made(at)
             if made >= cap[0]:
                 return ContactDecision(
                     False,

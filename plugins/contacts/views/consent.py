@@ -45,7 +45,6 @@ from ..consent.rules import (
     preferences,
     quiet_words,
     set_topic,
-    time_zone,
 )
 from ..forms import GroupedForm
 from ..models import Person
@@ -157,7 +156,7 @@ def summary(person: Person, prefs: Preferences, at: datetime.datetime) -> dict[s
         "rows": rows,
         "quiet": quiet_words(prefs.quiet_hours),
         "cap": cap_words(prefs.cap),
-        "zone": time_zone(person.org_id).key,
+        "zone": prefs.zone.key,
     }
 
 
