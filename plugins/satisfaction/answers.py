@@ -104,10 +104,10 @@ def not_resolved(survey: Survey, comment: str, now: dt.datetime | None = None) -
     )
 
 
-def follow_up(survey: Survey, *, quiet: bool = False) -> None:
+def follow_up(survey: Survey, *, quiet: bool = False, at: dt.datetime | None = None) -> None:
     """A low score: a complaint or a recovery task, as the organisation chose.
 
-    ``quiet`` (demo data) announces no event for the complaint.
+    ``quiet`` and ``at`` (demo data): no event for the complaint; when the task was opened.
     """
     org: Organisation = survey.org
     incident = Incident.get_by_id(survey.incident_id)
@@ -138,5 +138,6 @@ def follow_up(survey: Survey, *, quiet: bool = False) -> None:
         survey=survey.id,
         incident=incident.id,
         assignee=team.lead_id if team is not None else None,
+        created_at=at or utcnow(),
     )
     Survey.update(follow_up=f"task:{task.id}").where(Survey.id == survey.id).execute()

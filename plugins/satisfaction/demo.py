@@ -14,7 +14,7 @@ from accord import DemoContext, utcnow
 from accord.plugins.incidents.models import Incident
 
 from . import answers
-from .models import Survey
+from .models import RecoveryTask, Survey
 from .surveys import settings_of
 
 COMMENTS = {
@@ -64,4 +64,12 @@ def add_demo_surveys(demo: DemoContext) -> None:
             month=f"{answered_at:%Y-%m}",
         ).where(Survey.id == survey.id).execute()
         if score <= low:
-            answers.follow_up(Survey.get_by_id(survey.id), quiet=True)
+            answers.follow_up(Survey.get_by_id(survey.id), quiet=True, at=answered_at)
+    # Leads have worked through the older low scores.
+    RecoveryTask.update(
+        status="done",
+        note="Called the reporter, apologised and checked it works now.",
+        done_at=now - dt.timedelta(days=3),
+    ).where(
+        (RecoveryTask.org == org) & (RecoveryTask.created_at < now - dt.timedelta(days=10))
+    ).execute()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accord import RequestContext, render_to_string
+from accord import RequestContext, render_to_string, utcnow
 
 from .models import Survey
 from .surveys import SCORE_WORDS
@@ -30,5 +30,6 @@ def incident_side(ctx: RequestContext, incident) -> str:
             "words": SCORE_WORDS,
             "task_url": task_url,
             "complaint_url": complaint_url,
+            "now": utcnow(),
         },
     )
