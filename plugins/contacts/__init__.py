@@ -1,5 +1,16 @@
 """Contacts: people and customer organisations, their interactions, timelines and follow-ups.
 
+Stakeholder groups (``engagement.py``): members with influence and interest
+per group, and an engagement plan whose activities are done when an
+interaction of their kind is logged with a member. Published functions:
+``engagement_coverage(org, start, end)`` (planned against done per group),
+``plan_status(group)``, ``overdue_activities(org)``. Event
+``contacts.group.created`` (``group_id``, ``name``). Relationship health
+(``health.py``): plugins add factors through the ``relationship_health_factors``
+hook (``hookspecs.py``) returning ``health.HealthFactor``s; contacts fills its
+own ``contacts.person.side`` slot with a person's groups and
+``contacts.organisation.side`` with the organisation's health.
+
 Consent and communication preferences (``consent/``): one record per person,
 honoured by every plugin. Other plugins keep no opt-out lists; they ask and
 record through published functions::

@@ -137,7 +137,7 @@ def _group_factors(ctx: RequestContext, group: Any) -> list[HealthFactor]:
     from .models import Person
 
     today = utcnow().date()
-    url = ctx.url("contacts:group", pk=group.id)
+    page = ctx.url("contacts:group", pk=group.id)
     last = (
         Person.select(fn.MAX(Person.last_contacted_at))
         .join(StakeholderMember, on=(StakeholderMember.person == Person.id))
@@ -146,7 +146,7 @@ def _group_factors(ctx: RequestContext, group: Any) -> list[HealthFactor]:
     )
     if isinstance(last, str):  # SQLite gives MAX() of a datetime as text
         last = datetime.datetime.fromisoformat(last)
-    factors = [_contact_factor(_ago(last, today), "any member", url)]
+    factors = [_contact_factor(_ago(last, today), "any member", f"{page}#members")]
     plan = plan_status(group, today)
     if plan:
         late = sum(1 for s in plan if s.overdue)
@@ -155,7 +155,7 @@ def _group_factors(ctx: RequestContext, group: Any) -> list[HealthFactor]:
                 "Engagement plan",
                 round(100 * (len(plan) - late) / len(plan)),
                 detail=f"{late} of {len(plan)} planned activities overdue.",
-                url=f"{url}#plan",
+                url=f"{page}#plan",
             )
         )
     return factors

@@ -402,6 +402,35 @@ def test_the_overdue_page_lists_overdue_activities_across_groups(signed_in, enab
     assert [s.activity.title for s in overdue_activities(enabled)] == ["Termly meeting"]
 
 
+def test_my_overdue_engagement_lists_only_what_i_own(signed_in, enabled, make_user):
+    from accord import User
+
+    client = signed_in("manager", email="me@acme.test")
+    me = User.get(User.email == "me@acme.test")
+    someone = make_user("someone@acme.test", enabled, "manager")
+    principals = make_group(enabled, "School principals", owner=me)
+    finance = make_group(enabled, "Finance executives", owner=someone)
+    plan(principals, title="Termly meeting", every=90, created_days_ago=120)
+    plan(finance, title="Budget briefing", every=30, created_days_ago=40, owner=me)
+    plan(finance, title="Spend report", every=30, created_days_ago=40, owner=someone)
+    page = client.get("/o/acme/contacts/groups/overdue?mine=1").text
+    assert "Termly meeting" in page and "Budget briefing" in page
+    assert "Spend report" not in page
+
+
+def test_the_group_list_counts_overdue_activities(signed_in, enabled):
+    group = make_group(enabled)
+    plan(group, title="Termly meeting", every=90, created_days_ago=120)
+    plan(group, title="Newsletter", every=30, created_days_ago=40)
+    plan(group, title="Forum", every=90, created_days_ago=10)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(signed_in("viewer").get(GROUPS + "?format=csv").text.lstrip("\ufeff"))
+        )
+    )
+    assert rows[0]["Overdue activities"] == "2"
+
+
 def test_coverage_counts_planned_against_done_in_a_period(enabled):
     group = make_group(enabled)
     ana = make_person(enabled)
