@@ -277,6 +277,17 @@ def test_saving_an_unchanged_form_records_nothing(signed_in, ana):
     assert ConsentChange.select().count() == 0
 
 
+def test_an_edit_over_someone_elses_change_is_a_conflict(signed_in, ana):
+    ContactPreference.create(org=ana.org_id, person=ana.id)
+    client = signed_in("agent")
+    url = person_url(ana, "/consent")
+    assert 'name="version" value="1"' in client.get(url).text
+    set_channel(ana, "post", False, source="staff form")  # someone else, meanwhile
+    response = post_form(client, url, preference_form(version="1", cap="2"), token_from=url)
+    assert response.status_code == 409
+    assert ContactPreference.get(ContactPreference.person == ana.id).cap is None
+
+
 def test_viewers_cannot_edit_preferences(signed_in, ana):
     assert signed_in("viewer").get(person_url(ana, "/consent")).status_code == 403
 

@@ -32,7 +32,7 @@ from accord import (
 
 from ..choices import CHANNELS as PERSON_CHANNELS
 from ..consent.links import read_token
-from ..consent.models import ConsentChange
+from ..consent.models import ConsentChange, ContactPreference
 from ..consent.purposes import CHANNELS, ContactPurpose, purposes
 from ..consent.rules import (
     CAP_CHOICES,
@@ -86,6 +86,7 @@ class PreferenceForm(GroupedForm):
         hint="Newsletters, surveys and other non-essential contacts; empty for no limit.",
     )
     cap_period = forms.Choice("Per", list(CAP_CHOICES.items()), default="week")
+    topics: list[ContactPurpose]  # one ``topic_<key>`` choice each, added by preference_form
 
     def validate(self) -> None:
         super().validate()
@@ -136,7 +137,7 @@ def preference_form(
         initial.update({f"topic_{p.key}": "in" if prefs.opted_in(p) else "out" for p in topics})
         form = form_class(initial=initial, version=record.version if record else None)
     form.org = org
-    form.topics = topics  # type: ignore[attr-defined]
+    form.topics = topics
     return form
 
 
@@ -193,20 +194,10 @@ def edit(request: Request) -> Response:
     form = preference_form(ctx.org, form_data(request))
     if not form.is_valid():
         return render_form(request, form, **page)
-    record = preference_record(person)
     before = preferences(person)
-    changes: dict[str, Any] = {}
-    for channel in CHANNELS:
-        column = f"{channel}_allowed"
-        if form.cleaned[column] != bool(getattr(record, column)):
-            changes[column] = form.cleaned[column]
-    quiet = (form.cleaned["quiet_from"], form.cleaned["quiet_until"])
-    if quiet != (record.quiet_from, record.quiet_until):
-        changes.update(quiet_from=quiet[0], quiet_until=quiet[1])
-    cap = (form.cleaned["cap"], form.cleaned["cap_period"] if form.cleaned["cap"] else "week")
-    if cap != (record.cap, record.cap_period):
-        changes.update(cap=cap[0], cap_period=cap[1])
+    changes = _record_changes(form, before.record or ContactPreference())
     if changes:
+        record = preference_record(person)
         try:
             save_versioned(
                 record, form.version or record.version, {**changes, "updated_at": utcnow()}
@@ -215,7 +206,7 @@ def edit(request: Request) -> Response:
             return conflict_response(request, stale, form, action=url, cancel_url=back)
     _log_preference_changes(person, before, changes, ctx.user)
     changed = bool(changes)
-    for p in form.topics:  # type: ignore[attr-defined]
+    for p in form.topics:
         wanted = form.cleaned[f"topic_{p.key}"] == "in"
         if wanted != before.opted_in(p):
             changed |= set_topic(person, p.key, wanted, source=SOURCE_FORM, user=ctx.user)
@@ -236,6 +227,22 @@ def edit(request: Request) -> Response:
         emit(ctx.org, "contacts.consent.changed", {"person_id": person.id, "source": SOURCE_FORM})
     flash(request, f"Contact preferences of {person.full_name} are saved.")
     return redirect(request, back)
+
+
+def _record_changes(form: PreferenceForm, record: ContactPreference) -> dict[str, Any]:
+    """The columns of the person's preference row the form changes (a new row's defaults)."""
+    changes: dict[str, Any] = {}
+    for channel in CHANNELS:
+        column = f"{channel}_allowed"
+        if form.cleaned[column] != bool(getattr(record, column)):
+            changes[column] = form.cleaned[column]
+    quiet = (form.cleaned["quiet_from"], form.cleaned["quiet_until"])
+    if quiet != (record.quiet_from, record.quiet_until):
+        changes.update(quiet_from=quiet[0], quiet_until=quiet[1])
+    cap = (form.cleaned["cap"], form.cleaned["cap_period"] if form.cleaned["cap"] else "week")
+    if cap != (record.cap, record.cap_period):
+        changes.update(cap=cap[0], cap_period=cap[1])
+    return changes
 
 
 def _log_preference_changes(
