@@ -533,6 +533,28 @@ def test_another_organisations_person_cannot_be_added(signed_in, enabled, make_o
     assert not StakeholderMember.select().exists()
 
 
+def test_another_organisations_people_are_not_suggested(signed_in, enabled, make_org):
+    make_person(make_org("other"), "Secret", "Lima")
+    make_person(enabled, "Ana", "Lima")
+    options = signed_in("agent").get(
+        "/o/acme/contacts/groups/people?person=lima", headers={"HX-Request": "true"}
+    )
+    assert "Ana Lima" in options.text
+    assert "Secret" not in options.text
+    assert "<html" not in options.text
+
+
+def test_a_stale_group_edit_is_a_conflict(signed_in, enabled):
+    group = make_group(enabled)
+    edit = url(group, "/edit")
+    client = signed_in("manager")
+    first = post_form(client, edit, {"name": "Head teachers", "version": "1"}, token_from=edit)
+    assert first.status_code == 303
+    second = post_form(client, edit, {"name": "Principals", "version": "1"}, token_from=edit)
+    assert second.status_code == 409
+    assert StakeholderGroup.get_by_id(group.id).name == "Head teachers"
+
+
 def test_an_organisation_page_still_renders(signed_in, enabled):
     school = make_organisation(enabled, "Riverside Academy")
     assert signed_in("viewer").get(f"/o/acme/contacts/organisations/{school.id}").status_code == 200

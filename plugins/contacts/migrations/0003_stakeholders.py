@@ -82,3 +82,10 @@ def up(migrator, db):
             table_name = "contacts_engagement_activity"
 
     db.create_tables([StakeholderGroup, StakeholderMember, EngagementActivity])
+    # An organisation's health counts its open follow-ups, overdue or not; a partial
+    # index keeps that to the few open ones however long the organisation's history.
+    db.execute_sql(
+        "CREATE INDEX contacts_interaction_open_follow_ups ON contacts_interaction "
+        "(organisation_id, follow_up_due) "
+        "WHERE follow_up_done_at IS NULL AND follow_up_due IS NOT NULL"
+    )
