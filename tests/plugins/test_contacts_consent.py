@@ -325,6 +325,12 @@ def test_unsubscribing_twice_records_one_change(client, enabled, ana):
     assert "You do not receive surveys" in client.get(url).text
 
 
+def test_the_unsubscribe_url_is_the_unsubscribe_pages_path(app, enabled, ana):
+    url = unsubscribe_url(enabled, ana, "surveys")
+    token = url.rsplit("/", 1)[1]
+    assert url == app.url_path_for("contacts:unsubscribe", slug="acme", token=token)
+
+
 def test_a_forged_unsubscribe_link_is_refused(client, enabled, ana):
     url = unsubscribe_url(enabled, ana, "surveys")
     forged = url[:-3] + ("aaa" if not url.endswith("aaa") else "bbb")

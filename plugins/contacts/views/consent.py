@@ -324,7 +324,7 @@ def _subject(subject: str, labels: dict[str, str]) -> str:
 
 def unsubscribe(request: Request) -> Response:
     """One topic, one person, no sign-in: GET asks, POST unsubscribes."""
-    org = Organisation.get_or_none(Organisation.slug == request.path_params["org"])
+    org = Organisation.get_or_none(Organisation.slug == request.path_params["slug"])
     found = read_token(org, request.path_params["token"]) if org is not None else None
     person = None
     if found is not None:
