@@ -47,10 +47,12 @@ import peewee
 from accord import (
     DemoContext,
     MenuItem,
+    Organisation,
     Page,
     Permission,
     RequestContext,
     SearchResult,
+    Settings,
     Widget,
     hookimpl,
 )
@@ -59,8 +61,9 @@ from . import dashboard, engagement, hookspecs, importing, reports
 from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
+from .documents.models import DOCUMENT_MODELS
 from .models import MODELS
-from .views import affiliations, followups, imports, interactions, organisations, people
+from .views import affiliations, documents, followups, imports, interactions, organisations, people
 from .views import consent as consent_views
 from .views import groups as stakeholder_groups
 
@@ -84,6 +87,11 @@ def register_permissions() -> list[Permission]:
         ),
         Permission(
             DELETE, "Archive and restore people and organisations", roles=("admin", "manager")
+        ),
+        Permission(
+            documents.DOCUMENTS,
+            "See and download the documents kept with people and organisations",
+            roles=("admin", "manager", "agent"),
         ),
     ]
 
@@ -195,6 +203,26 @@ def register_routes() -> list[Page]:
         Page("/follow-ups/overdue", followups.overdue, name="follow_ups_overdue", permission=VIEW),
         Page("/report", reports.customers, name="report", permission=VIEW),
         Page(
+            "/{kind}/{pk:int}/documents",
+            documents.documents,
+            name="documents",
+            methods=FORM,
+            permission=documents.DOCUMENTS,
+        ),
+        Page(
+            "/{kind}/{pk:int}/documents/{did:int}",
+            documents.download,
+            name="document",
+            permission=documents.DOCUMENTS,
+        ),
+        Page(
+            "/{kind}/{pk:int}/documents/{did:int}/delete",
+            documents.delete,
+            name="document_delete",
+            methods=FORM,
+            permission=documents.DOCUMENTS,
+        ),
+        Page(
             "/interactions/{pk:int}/done",
             interactions.follow_up_done,
             name="follow_up_done",
@@ -284,6 +312,13 @@ def _stakeholder_routes() -> list[Page]:
             methods=FORM,
             permission=EDIT,
         ),
+        Page(
+            f"{group}/activities/{{aid:int}}/record",
+            views.activity_record,
+            name="group_activity_record",
+            methods=FORM,
+            permission=EDIT,
+        ),
     ]
 
 
@@ -308,6 +343,28 @@ def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
 @hookimpl
 def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
     return searching.search(ctx, query, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl(specname="fill_slot")
+def documents_card(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    """The newest documents on a person's or a customer organisation's page."""
+    if not ctx.can(documents.DOCUMENTS):
+        return None
+    if slot == "contacts.person.side":
+        return documents.card(ctx, context["person"], "people")
+    if slot == "contacts.organisation.side":
+        return documents.card(ctx, context["organisation"], "organisations")
+    return None
+
+
+@hookimpl
+def startup(settings: Settings) -> None:
+    documents.STORE.bind(settings)
+
+
+@hookimpl
+def purge_org_data(org: Organisation, dry_run: bool) -> dict[str, int] | None:
+    return {"contacts_document_files": documents.STORE.purge(org, dry_run)}
 
 
 @hookimpl(specname="fill_slot")
@@ -345,7 +402,7 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_models() -> list[type[peewee.Model]]:
-    return [*MODELS, *engagement.MODELS, *CONSENT_MODELS]
+    return [*MODELS, *engagement.MODELS, *CONSENT_MODELS, *DOCUMENT_MODELS]
 
 
 @hookimpl(specname="fill_slot")

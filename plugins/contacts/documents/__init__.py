@@ -1,0 +1,1 @@
+"""Documents kept with people and customer organisations (contracts, forms, letters)."""
