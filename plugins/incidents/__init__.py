@@ -117,6 +117,9 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
             MenuItem(
                 "Reporter emails", ctx.url("incidents:email_templates"), section=section, order=15
             ),
+            MenuItem(
+                "Escalation rules", ctx.url("incidents:escalation"), section=section, order=16
+            ),
         ]
     return items
 
@@ -173,6 +176,10 @@ def register_tasks(queue: Any) -> None:
     @queue.periodic_task(crontab(minute="*"), name="incidents.send_due_emails")
     def send_due_emails() -> int:
         return tasks.send_due_emails()
+
+    @queue.periodic_task(crontab(minute="*"), name="incidents.escalate")
+    def escalate() -> int:
+        return tasks.escalate()
 
 
 @hookimpl

@@ -118,6 +118,7 @@ ACTIVITY_KINDS = {
     "escalation": "Escalation",
     "priority": "Priority",
     "sla": "SLA",
+    "sla_alert": "SLA alert",
     "email": "Email",
     "attachment": "Attachment",
     "link": "Major incident",

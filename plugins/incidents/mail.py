@@ -223,6 +223,13 @@ def queue(incident: Incident, kind: str, message: str = "") -> OutboundEmail | N
     return _insert(incident, kind, to, subject, body)
 
 
+def queue_to(
+    incident: Incident, address: str, subject: str, body: str, *, kind: str
+) -> OutboundEmail:
+    """Email someone on the staff about ``incident`` (an escalation), through the outbox."""
+    return _insert(incident, kind, address, subject, body)
+
+
 def queue_message(
     incident: Incident, subject: str, body: str, *, kind: str = "message"
 ) -> OutboundEmail | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from accord import Page
 
 from . import reports
-from .views import actions, canned, files, incidents, links, queues, setup, teams
+from .views import actions, canned, escalation, files, incidents, links, queues, setup, teams
 from .views.shared import MANAGE, VIEW, WORK
 
 FORM = ("GET", "POST")
@@ -87,6 +87,14 @@ def pages() -> list[Page]:
         Page("/matrix", setup.matrix, name="matrix", permission=VIEW),
         Page(
             "/matrix/edit", setup.matrix_edit, name="matrix_edit", methods=FORM, permission=MANAGE
+        ),
+        Page("/escalation", escalation.rules, name="escalation", permission=VIEW),
+        Page(
+            "/escalation/edit",
+            escalation.rules_edit,
+            name="escalation_edit",
+            methods=FORM,
+            permission=MANAGE,
         ),
         Page("/emails/", setup.email_templates, name="email_templates", permission=MANAGE),
         Page(

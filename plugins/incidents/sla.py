@@ -22,9 +22,9 @@ from accord.plugins.catalogue import business_hours_for, service_level
 from accord.plugins.catalogue.hours import BusinessHours, NoBusinessHours
 from accord.plugins.catalogue.models import Service
 
-from .choices import DONE, PENDING_REASONS, priority_label
+from .choices import DONE, OPEN, PENDING_REASONS, priority_label
 from .clock import Clock, Hold, Marker, Target, run_clock
-from .models import Activity, ClockLedger, Incident
+from .models import Activity, ClockLedger, Incident, SlaAlert
 
 CLOCKS = ("response", "resolution")
 MARKER_KINDS = {"priority": "priority_changed", "sla": "sla_changed"}
@@ -148,11 +148,12 @@ def recompute(incident: Incident, now: dt.datetime | None = None) -> tuple[Clock
         "warn_at": min(warns) if warns else None,
         "sla_computed_at": now,
     }
+    for name, value in values.items():
+        incident.__data__[name] = value
+    values["alert_at"] = incident.__data__["alert_at"] = next_alert(incident)
     Incident.update({getattr(Incident, k): v for k, v in values.items()}).where(
         Incident.id == incident.id
     ).execute()
-    for name, value in values.items():
-        incident.__data__[name] = value
     _write_ledger(incident, {"response": response, "resolution": resolution})
     return response, resolution
 
@@ -219,3 +220,43 @@ def clock_state(incident: Incident, clock: str, now: dt.datetime | None = None) 
 
 def priority_marker(before: int, after: int) -> str:
     return f"priority changed from {priority_label(before)} to {priority_label(after)}"
+
+
+# --- Alerts: when the escalation task must look at an incident again ------------------------------
+
+ALERT_STATES = ("at_risk", "breached")
+
+
+def running_clocks(incident: Incident) -> list[tuple[str, dt.datetime | None, dt.datetime | None]]:
+    """``(clock, warn_at, due)`` of the clocks counting now, from the stored times."""
+    if incident.status not in OPEN or not incident.has_target:
+        return []
+    found = []
+    if incident.responded_at is None:
+        found.append(("response", incident.response_warn_at, incident.response_due))
+    if incident.status != "pending":
+        found.append(("resolution", incident.resolution_warn_at, incident.resolution_due))
+    return found
+
+
+def alerted(incident: Incident) -> set[tuple[str, str]]:
+    """The ``(clock, state)`` alerts already raised in the incident's current round."""
+    query = SlaAlert.select(SlaAlert.clock, SlaAlert.state).where(
+        (SlaAlert.incident == incident.id) & (SlaAlert.round == incident.reopen_count)
+    )
+    return {(row.clock, row.state) for row in query}
+
+
+def next_alert(incident: Incident) -> dt.datetime | None:
+    """The next instant a running clock warns or breaches without an alert yet, or None."""
+    clocks_now = running_clocks(incident)
+    if not clocks_now:
+        return None
+    done = alerted(incident)
+    moments = [
+        moment
+        for clock, warn, due in clocks_now
+        for state, moment in (("at_risk", warn), ("breached", due))
+        if moment is not None and (clock, state) not in done
+    ]
+    return min(moments) if moments else None

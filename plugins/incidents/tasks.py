@@ -9,7 +9,7 @@ from accord import Organisation, database
 from accord.models import PluginEnablement
 from accord.plugins.catalogue.models import Service
 
-from . import mail, sla
+from . import escalation, mail, sla
 from .choices import OPEN
 from .models import Incident
 from .workflow import record
@@ -38,6 +38,19 @@ def send_due_emails() -> int:
             except Exception:  # one organisation's trouble must not stop the others'
                 log.exception("delivering incidents email for %s failed", org.slug)
     return sent
+
+
+def escalate() -> int:
+    """Every organisation's SLA alerts and escalations, then their emails; each minute."""
+    count = 0
+    with database.connection_context():
+        for org in organisations():
+            try:
+                count += escalation.run(org)
+                mail.deliver(org)
+            except Exception:  # one organisation's trouble must not stop the others'
+                log.exception("escalating incidents of %s failed", org.slug)
+    return count
 
 
 def follow_catalogue(org: Organisation, event: str, payload: dict[str, Any]) -> int:

@@ -70,6 +70,6 @@ def incident_timeline(incident: Incident) -> list[Item]:
     items = [_activity(a, sources) for a in activities]
     items += [_email(e, sources) for e in emails]
     # Ties (a status change and its email) keep a stable, readable order.
-    order = {"status": 0, "assignment": 1, "escalation": 1, "priority": 2, "sla": 2}
+    order = {"status": 0, "assignment": 1, "escalation": 1, "priority": 2, "sla": 2, "sla_alert": 0}
     items.sort(key=lambda i: (i.when, -order.get(i.kind, 3)), reverse=True)
     return items

@@ -90,11 +90,16 @@ def assign(
     user: User | None,
     now: dt.datetime | None = None,
     quiet: bool = False,
+    reason: str = "",
 ) -> Incident:
-    """Give the incident to a team and/or a person; a move to a higher tier is an escalation."""
+    """Give the incident to a team and/or a person; a move to a higher tier is an escalation.
+
+    ``reason`` (the escalation rules' words) marks it as an escalation and says why.
+    """
     _check(incident, "assign", "assigned")
     now = now or utcnow()
     old_team = Team.get_or_none(Team.id == incident.team_id) if incident.team_id else None
+    old_tier = int(old_team.tier) if old_team else 0
     status = incident.status
     if status == "new" or (
         status == "in_progress"
@@ -103,16 +108,24 @@ def assign(
         and (user is None or assignee.id != user.id)
     ):
         status = "assigned"
-    changes = {"team": team.id if team else None, "assignee": assignee.id if assignee else None}
+    changes: dict[str, Any] = {
+        "team": team.id if team else None,
+        "assignee": assignee.id if assignee else None,
+    }
     words = " and ".join(str(x) for x in (team, assignee) if x is not None) or "nobody"
-    _move(incident, version, status, user=user, now=now, quiet=quiet, changes=changes)
-    escalated = team is not None and old_team is not None and int(team.tier) > int(old_team.tier)
-    kind = "escalation" if escalated else "assignment"
-    body = (
-        f"Escalated from {old_team} ({old_team.tier_label}) to {team} ({team.tier_label})"
-        if escalated and team and old_team
-        else f"Assigned to {words}"
+    escalated = team is not None and (
+        bool(reason) or (old_team is not None and int(team.tier) > old_tier)
     )
+    moved = {**changes, "escalated_at": now} if escalated else changes
+    _move(incident, version, status, user=user, now=now, quiet=quiet, changes=moved)
+    kind = "escalation" if escalated else "assignment"
+    if escalated and team is not None:
+        source = f"from {old_team} ({old_team.tier_label}) " if old_team else ""
+        body = f"Escalated {source}to {team} ({team.tier_label})" + (
+            f": {reason}" if reason else ""
+        )
+    else:
+        body = f"Assigned to {words}"
     record(incident, kind, body, user=user, at=now, data=changes)
     return incident
 
