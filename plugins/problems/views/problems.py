@@ -37,7 +37,8 @@ from .shared import MANAGE, WORK, problem_or_404, services, with_choices
 
 # Moves that change who may do them: closing is a manager's decision.
 MOVE_PERMISSION = {"close": MANAGE}
-UNSHOWN_CHANGES = frozenset({"updated_at", "known_error_at", "resolved_at", "closed_at"})
+# Status moves have their own timeline entries (ProblemEvent), so the audit's copy is left out.
+UNSHOWN_CHANGES = frozenset({"status", "updated_at", "known_error_at", "resolved_at", "closed_at"})
 FOUND_INCIDENTS = 10
 
 

@@ -19,7 +19,8 @@ def proposal_list(request: Request) -> Response:
     rows = list(
         Proposal.in_org(ctx.org)
         .where(Proposal.status == "proposed")
-        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        # Newest run first; within a run, the detector stored the largest groups first.
+        .order_by(Proposal.created_at.desc(), Proposal.id)
         .limit(SHOWN)
     )
     ids = {i for p in rows for i in p.incident_ids}
