@@ -366,6 +366,14 @@ def test_the_people_list_filters_by_consent(signed_in, enabled, ana):
     assert "Ana Lima" not in opted_out
 
 
+def test_the_people_list_filters_people_who_take_no_calls(signed_in, enabled, ana):
+    make_person(enabled, "Bo", "Chen", phone="+44 113 496 0124")
+    set_channel(ana, "phone", False, source="staff form")
+    listed = signed_in("viewer").get("/o/acme/contacts/people/?consent=no-channel:phone").text
+    assert "Ana Lima" in listed
+    assert "Bo Chen" not in listed
+
+
 def test_a_defined_purpose_appears_on_the_card_and_in_the_filter(signed_in, enabled, ana):
     bo = make_person(enabled, "Bo", "Chen", email="bo@example.org")
     define_purpose(enabled, ContactPurpose("spring_offers", "Spring offers"))

@@ -10,9 +10,10 @@ from accord import Request
 
 from ..models import Person
 from .models import ConsentPurpose, ContactPreference, TopicConsent
-from .purposes import BUILT_IN, purposes
+from .purposes import BUILT_IN, CHANNELS, purposes
 
 _BUILT_IN = {p.key: p for p in BUILT_IN}
+NO_CHANNEL = "no-channel:"
 
 
 def consent_choices(request: Request) -> list[tuple[str, str]]:
@@ -23,7 +24,10 @@ def consent_choices(request: Request) -> list[tuple[str, str]]:
             (f"{p.key}:email", f"May receive {topic} by email"),
             (f"{p.key}:out", f"Opted out of {topic}"),
         ]
-    return choices
+    no_channel = [
+        (f"{NO_CHANNEL}{c}", f"Not to be contacted by {w.lower()}") for c, w in CHANNELS.items()
+    ]
+    return choices + no_channel
 
 
 def _chose(key: str, opted_in: bool) -> Any:
@@ -45,7 +49,18 @@ def _defined(key: str, **flags: bool) -> Any:
     return fn.EXISTS(ConsentPurpose.select(SQL("1")).where(condition))
 
 
+def _channel_off(channel: str) -> Any:
+    column = getattr(ContactPreference, f"{channel}_allowed")
+    return fn.EXISTS(
+        ContactPreference.select(SQL("1")).where(
+            (ContactPreference.person == Person.id) & (column == False)  # noqa: E712
+        )
+    )
+
+
 def consent_where(value: str) -> Any:
+    if value.startswith(NO_CHANNEL):
+        return _channel_off(value.removeprefix(NO_CHANNEL))
     key, _, wanted = value.rpartition(":")
     if wanted == "out":
         return _chose(key, False)
@@ -60,10 +75,5 @@ def consent_where(value: str) -> Any:
     else:
         opted_in = _chose(key, True) | (~_chose(key, False) & _defined(key, opt_in_required=False))
         reachable = (Person.status == "active") | _defined(key, essential=True)
-    email_off = fn.EXISTS(
-        ContactPreference.select(SQL("1")).where(
-            (ContactPreference.person == Person.id) & (ContactPreference.email_allowed == False)  # noqa: E712
-        )
-    )
     has_email = Person.email.is_null(False) & (Person.email != "")
-    return opted_in & reachable & has_email & ~email_off
+    return opted_in & reachable & has_email & ~_channel_off("email")
