@@ -106,3 +106,10 @@ def up(migrator, db):
         "WHERE alert_at IS NOT NULL"
     )
     db.create_tables([SlaAlert, EscalationRule, SavedView])
+    # Open incidents whose clock has not yet run out alert from now on; those long
+    # breached before the upgrade do not all escalate at once.
+    db.execute_sql(
+        "UPDATE incidents_incident SET alert_at = COALESCE(warn_at, due_at) "
+        f"WHERE due_at > {db.param} AND status IN ('new', 'assigned', 'in_progress')",
+        (now(),),
+    )
