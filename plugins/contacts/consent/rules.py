@@ -17,9 +17,9 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from peewee import fn
+from peewee import IntegrityError, fn
 
-from accord import Organisation, User, utcnow
+from accord import Organisation, User, database, utcnow
 
 from .models import ConsentChange, ContactMade, ContactPreference, TopicConsent
 from .purposes import CHANNELS, ContactPurpose, check_channel, purpose
@@ -259,9 +259,13 @@ def set_topic(
         return False
     before = topic_word(bool(row.opted_in) if row is not None else None)
     if row is None:
-        TopicConsent.create(
-            org=person.org_id, person=person.id, purpose=wanted.key, opted_in=opted_in
-        )
+        try:
+            with database.atomic():  # a savepoint: a second click may be saving the same choice
+                TopicConsent.create(
+                    org=person.org_id, person=person.id, purpose=wanted.key, opted_in=opted_in
+                )
+        except IntegrityError:
+            return False
     else:
         row.opted_in, row.changed_at = opted_in, utcnow()
         row.save()
