@@ -124,11 +124,12 @@ def _ago(when: datetime.datetime | None, today: datetime.date) -> int | None:
 
 
 def _contact_factor(days: int | None, whom: str, url: str | None) -> HealthFactor:
-    detail = (
-        f"No interaction with {whom} logged yet."
-        if days is None
-        else f"Last interaction with {whom} {days} day{'s' if days != 1 else ''} ago."
-    )
+    if days is None:
+        detail = f"No interaction with {whom} logged yet."
+    elif days == 0:
+        detail = f"Last interaction with {whom} today."
+    else:
+        detail = f"Last interaction with {whom} {days} day{'s' if days != 1 else ''} ago."
     return HealthFactor("Time since last interaction", recency_score(days), detail=detail, url=url)
 
 

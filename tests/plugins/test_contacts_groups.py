@@ -18,6 +18,7 @@ from accord.plugins.contacts.engagement import (
     plan_status,
     quadrant,
 )
+from accord.plugins.contacts.models import Interaction, InteractionParticipant
 from accord.plugins.contacts.testing import log_interaction, make_organisation, make_person
 from accord.testing import post_form
 
@@ -463,6 +464,74 @@ def test_editing_and_removing_an_activity(signed_in, enabled):
     assert not EngagementActivity.select().exists()
 
 
+def test_recording_an_activity_logs_it_with_the_members_and_makes_it_done(signed_in, enabled):
+    group = make_group(enabled)
+    school = make_organisation(enabled, "Riverside Academy")
+    ana = make_person(enabled, "Ana", "Lima", organisation=school)
+    ben = make_person(enabled, "Ben", "Okafor")
+    add_member(group, ana)
+    add_member(group, ben)
+    activity = plan(group, title="Termly meeting", kind="meeting", every=90, created_days_ago=120)
+    record = url(group, f"/activities/{activity.id}/record")
+    when = days_ago(1).replace(second=0, microsecond=0)
+    response = post_form(
+        signed_in("agent"),
+        record,
+        {
+            "participants": [str(ana.id), str(ben.id)],
+            "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
+            "summary": "Termly meeting: budgets and laptops",
+        },
+        token_from=record,
+    )
+    assert response.status_code == 303
+    interaction = Interaction.get()
+    assert (interaction.kind, interaction.person_id, interaction.organisation_id) == (
+        "meeting",
+        ana.id,
+        school.id,
+    )
+    assert {p.person_id for p in InteractionParticipant.select()} == {ana.id, ben.id}
+    [status] = plan_status(group)
+    assert (status.overdue, status.last_done) == (False, when)
+
+
+def test_recording_needs_someone_who_took_part(signed_in, enabled):
+    group = make_group(enabled)
+    add_member(group, make_person(enabled))
+    activity = plan(group)
+    record = url(group, f"/activities/{activity.id}/record")
+    response = post_form(
+        signed_in("agent"),
+        record,
+        {"occurred_at": days_ago(1).strftime("%Y-%m-%dT%H:%M"), "summary": "Met them"},
+        token_from=record,
+    )
+    assert response.status_code == 422
+    assert "Choose at least one member who took part." in response.text
+    assert "Met them" in response.text
+    assert not Interaction.select().exists()
+
+
+def test_only_members_can_be_recorded_as_taking_part(signed_in, enabled):
+    group = make_group(enabled)
+    add_member(group, make_person(enabled, "Ana", "Lima"))
+    outsider = make_person(enabled, "Ben", "Okafor")
+    activity = plan(group)
+    record = url(group, f"/activities/{activity.id}/record")
+    response = post_form(
+        signed_in("agent"),
+        record,
+        {
+            "participants": [str(outsider.id)],
+            "occurred_at": days_ago(1).strftime("%Y-%m-%dT%H:%M"),
+            "summary": "Met them",
+        },
+        token_from=record,
+    )
+    assert response.status_code == 422
+
+
 # --- The stakeholder map ----------------------------------------------------------
 
 
@@ -507,6 +576,8 @@ def test_another_organisations_group_does_not_exist(signed_in, enabled, make_org
         ("GET", url(group, "/activities/new")),
         ("POST", url(group, f"/activities/{activity.id}/edit")),
         ("POST", url(group, f"/activities/{activity.id}/remove")),
+        ("GET", url(group, f"/activities/{activity.id}/record")),
+        ("POST", url(group, f"/activities/{activity.id}/record")),
     ]
     for method, path in routes:
         if method == "GET":

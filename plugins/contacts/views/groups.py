@@ -36,6 +36,7 @@ from accord import (
 )
 
 from .. import lookups
+from ..derived import refresh_contact_dates
 from ..engagement import (
     ACTIVITY_KINDS,
     QUADRANTS,
@@ -47,8 +48,9 @@ from ..engagement import (
     person_groups,
     plan_status,
 )
+from ..forms import FUTURE_SLACK, Fieldset
 from ..health import relationship_health
-from ..models import CustomerOrganisation, Person
+from ..models import CustomerOrganisation, Interaction, InteractionParticipant, Person
 from ..tables import user_name
 
 FORM_TEMPLATE = "components/form.html"
@@ -492,6 +494,84 @@ def activity_remove(request: Request) -> Response:
         )
     activity.delete_instance()
     flash(request, f"{activity.title} is out of the plan for {group.name}.")
+    return redirect(request, back)
+
+
+class RecordForm(Form):
+    occurred_at = forms.DateTime("When (UTC)")
+    summary = forms.TextArea("Summary", max_length=5000)
+    outcome = forms.Text("Outcome", required=False, max_length=300)
+
+    def validate(self) -> None:
+        if self.cleaned["occurred_at"] > utcnow() + FUTURE_SLACK:
+            self.add_error("occurred_at", "Record it once it has happened.")
+
+
+def _fields(form: Form) -> Fieldset:
+    # The fields without the core's error summary: the page shows one for the whole form.
+    return Fieldset("", form, tuple(form.fields))
+
+
+def activity_record(request: Request) -> Response:
+    """Record that a planned activity happened: an interaction of its kind with members.
+
+    It is an ordinary interaction (on the members' timelines, with the usual
+    event), which is what makes the activity done (see ``engagement.py``).
+    """
+    ctx = request.state.ctx
+    group, activity = _group_and_activity(request)
+    members = _members(group)
+    url = ctx.url("contacts:group_activity_record", pk=group.id, aid=activity.id)
+    back = ctx.url("contacts:group", pk=group.id) + "#plan"
+    page: dict[str, Any] = {"group": group, "activity": activity, "members": members}
+    page.update(action=url)
+    page.update(title=f"Record {activity.title}", cancel_url=back)
+    if request.method == "GET":
+        initial = {"occurred_at": utcnow().replace(second=0, microsecond=0)}
+        form = RecordForm(initial={**initial, "summary": activity.title}, prefix="record-")
+        context = {**page, "form": form, "fields": _fields(form), "chosen": []}
+        return render(request, "contacts/group_record.html", context)
+    data = form_data(request)
+    form = RecordForm(data, prefix="record-")
+    allowed = {m.person_id for m in members}
+    chosen = [int(v) for v in data.getlist("participants") if str(v).isdigit()]
+    people = [pk for pk in dict.fromkeys(chosen) if pk in allowed]
+    valid = form.is_valid()
+    if not people:
+        form.add_error("participants", "Choose at least one member who took part.")
+        valid = False
+    if not valid:
+        context = {**page, "form": form, "fields": _fields(form), "chosen": people}
+        return render(request, "contacts/group_record.html", context, status_code=422)
+    first = Person.get_by_id(people[0])
+    interaction = Interaction.create(
+        org=ctx.org,
+        kind=activity.kind,
+        direction="outbound",
+        occurred_at=form.cleaned["occurred_at"],
+        summary=form.cleaned["summary"],
+        outcome=form.cleaned["outcome"] or "",
+        person=first,
+        organisation=first.organisation_id,
+        logged_by=ctx.user,
+    )
+    InteractionParticipant.insert_many(
+        [{"org": ctx.org.id, "interaction": interaction.id, "person": pk} for pk in people]
+    ).execute()
+    refresh_contact_dates(people, [first.organisation_id] if first.organisation_id else [])
+    emit(
+        ctx.org,
+        "contacts.interaction.logged",
+        {
+            "interaction_id": interaction.id,
+            "kind": interaction.kind,
+            "person_ids": people,
+            "organisation_id": interaction.organisation_id,
+            "occurred_at": interaction.occurred_at.isoformat(),
+            "follow_up_due": None,
+        },
+    )
+    flash(request, f"{activity.title} is recorded for {group.name}.")
     return redirect(request, back)
 
 
