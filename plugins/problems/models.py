@@ -67,6 +67,7 @@ class Problem(VersionedModel):
         indexes = (
             (("org", "number"), True),
             (("org", "status", "number"), False),
+            (("org", "status", "known_error_at"), False),
             (("org", "service", "status"), False),
             (("org", "updated_at"), False),
         )

@@ -160,3 +160,12 @@ def test_the_settings_change_what_is_proposed(org, on, vpn_incidents, accord_set
 def test_the_daily_task_looks_in_every_organisation_with_problems_on(org, on, vpn_incidents):
     assert tasks.detect_recurring_incidents() == 1
     assert Proposal.select().count() == 1
+
+
+def test_the_worker_runs_the_detector_every_day(accord_settings, accord_host):
+    from accord.jobs import make_queue
+
+    queue = make_queue(accord_settings, accord_host)
+    due = {task.name for task in queue.read_periodic(dt.datetime(2026, 3, 2, 5, 30))}
+    later = {task.name for task in queue.read_periodic(dt.datetime(2026, 3, 2, 5, 31))}
+    assert "problems.detect_recurring_incidents" in due - later

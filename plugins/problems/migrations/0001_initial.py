@@ -1,8 +1,9 @@
 """Problems' tables: problems, their linked incidents and timeline, the detector's proposals.
 
-Indexes: the list by status and number, a service's open problems, an
-incident's problems (its page and the detector's exclusion), a problem's
-incidents and timeline, and open proposals by age.
+Indexes: the list by status and number, known errors by when they became
+one, a service's open problems, an incident's problems (its page and the
+detector's exclusion), a problem's incidents and timeline, and open
+proposals by age.
 """
 
 from datetime import UTC, datetime
@@ -74,6 +75,7 @@ def up(migrator, db):
             indexes = (
                 (("org", "number"), True),
                 (("org", "status", "number"), False),
+                (("org", "status", "known_error_at"), False),
                 (("org", "service", "status"), False),
                 (("org", "updated_at"), False),
             )
