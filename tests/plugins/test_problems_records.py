@@ -205,3 +205,21 @@ def test_the_menu_lists_problems_known_errors_and_proposals(agent):
     page = agent.get("/o/acme/dashboard/").text
     assert ">Problems</a>" in page and ">Known errors</a>" in page
     assert ">Proposed problems</a>" in page
+
+
+def test_the_known_error_form_opens_with_the_workaround_so_far(agent, org):
+    problem = make_problem(org, status="investigating", workaround="Restart the client")
+    page = agent.get(f"/o/acme/problems/{problem.id}/move/known_error")
+    assert page.status_code == 200 and "Restart the client" in page.text
+
+
+def test_opening_a_move_the_status_does_not_allow_goes_back_to_the_problem(agent, org):
+    problem = make_problem(org)
+    response = agent.get(f"/o/acme/problems/{problem.id}/move/reopen", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/o/acme/problems/{problem.id}"
+
+
+def test_an_unknown_move_is_404(agent, org):
+    problem = make_problem(org)
+    assert agent.get(f"/o/acme/problems/{problem.id}/move/explode").status_code == 404

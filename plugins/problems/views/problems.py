@@ -243,9 +243,10 @@ def move(request: Request) -> Response:
     action = ctx.url("problems:move", pk=problem.id, move=name)
     cancel = ctx.url("problems:detail", pk=problem.id)
     if request.method == "GET":
-        form = move_form(name, problem=problem)
         if name not in records.moves_from(problem.status):
-            form.add_error(None, f"A {problem.status_label.lower()} problem cannot do this.")
+            flash(request, f"A {problem.status_label.lower()} problem cannot do that.", "error")
+            return redirect(request, cancel)
+        form = move_form(name, problem=problem)
         return render_form(
             request, form, title=title, action=action, cancel_url=cancel, submit_label=label
         )
