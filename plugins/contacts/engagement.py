@@ -149,7 +149,7 @@ def _status(
 
 
 def last_done_by_kind(
-    org: Organisation, group_ids: Iterable[int], before: datetime.datetime | None = None
+    org: Organisation | int, group_ids: Iterable[int], before: datetime.datetime | None = None
 ) -> dict[tuple[int, str], datetime.datetime]:
     """The newest interaction of each kind with a member of each group, by (group, kind)."""
     ids = list(group_ids)
@@ -167,7 +167,7 @@ def last_done_by_kind(
         )
         .join(Interaction, on=(Interaction.id == InteractionParticipant.interaction))
         .where(
-            (StakeholderMember.org == org.id)
+            (StakeholderMember.org == org)
             & StakeholderMember.group.in_(ids)
             & Interaction.kind.in_(list(ACTIVITY_KINDS))
         )
@@ -194,7 +194,7 @@ def plan_status(
         .where(EngagementActivity.group == group.id)
         .order_by(EngagementActivity.title, EngagementActivity.id)
     )
-    done = last_done_by_kind(group.org, [group.id])
+    done = last_done_by_kind(group.org_id, [group.id])
     return [_status(a, group, done.get((group.id, a.kind)), today) for a in activities]
 
 
