@@ -21,7 +21,10 @@ Events (``handle_event``), emitted after the change commits, each with
 ``complaints.status_changed`` ``{"from", "to"}``; ``complaints.closed``.
 
 Slots it fills: ``contacts.person.side`` and ``contacts.organisation.side``
-(open complaints), ``contacts.person.actions`` (log a complaint for them).
+(open complaints), ``contacts.person.actions`` (log a complaint for them),
+``incidents.incident.side`` (complaints about the incident, and logging one;
+filled only where incidents is on, since only its page offers the slot). A
+dashboard card counts open complaints and overdue acknowledgements.
 """
 
 from __future__ import annotations
@@ -31,7 +34,16 @@ from typing import Any
 
 import peewee
 
-from accord import DemoContext, MenuItem, Page, Permission, RequestContext, SearchResult, hookimpl
+from accord import (
+    DemoContext,
+    MenuItem,
+    Page,
+    Permission,
+    RequestContext,
+    SearchResult,
+    Widget,
+    hookimpl,
+)
 
 from . import routes, widgets
 from .demo import add_demo_complaints
@@ -71,6 +83,11 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
 
 
 @hookimpl
+def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    return [widgets.dashboard_widget(ctx)] if ctx.can(VIEW) else []
+
+
+@hookimpl
 def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
     return widgets.search(ctx, query, limit) if ctx.can(VIEW) else []
 
@@ -85,6 +102,8 @@ def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | 
         return widgets.log_for_person(ctx, context["person"])
     if slot == "contacts.organisation.side":
         return widgets.organisation_side(ctx, context["organisation"])
+    if slot == "incidents.incident.side":
+        return widgets.incident_side(ctx, context["incident"])
     return None
 
 

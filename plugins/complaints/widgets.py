@@ -6,7 +6,7 @@ import re
 
 from markupsafe import Markup
 
-from accord import RequestContext, SearchResult, render_to_string
+from accord import RequestContext, SearchResult, Widget, render_to_string, utcnow
 
 from .choices import OPEN
 from .models import Complaint
@@ -75,4 +75,31 @@ def _new_for(ctx: RequestContext, person) -> str:
 def log_for_person(ctx: RequestContext, person) -> str:
     return Markup('<a class="btn btn-secondary" href="{}">Log a complaint</a>').format(
         _new_for(ctx, person)
+    )
+
+
+def dashboard_widget(ctx: RequestContext) -> Widget:
+    base = Complaint.in_org(ctx.org)
+    counts = {
+        "open": base.where(Complaint.status.in_(OPEN)).count(),
+        "overdue": base.where(
+            (Complaint.status == "received") & (Complaint.acknowledge_due < utcnow())
+        ).count(),
+    }
+    html = render_to_string(ctx.request, "complaints/_widget.html", {"counts": counts})
+    return Widget(title="Complaints", html=html, order=25)
+
+
+def incident_side(ctx: RequestContext, incident) -> str:
+    """Complaints about the incident, and a link to log one for its reporter."""
+    about = Complaint.in_org(ctx.org).where(Complaint.incident_id == incident.id)
+    new_url = None
+    if ctx.can("complaints.work"):
+        new_url = ctx.url("complaints:new") + f"?incident={incident.reference}"
+        if incident.reporter_id:
+            new_url += f"&person={incident.reporter_id}"
+    return render_to_string(
+        ctx.request,
+        "complaints/_incident_side.html",
+        {"complaints": list(about.order_by(Complaint.received_at.desc())), "new_url": new_url},
     )

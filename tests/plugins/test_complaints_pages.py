@@ -125,3 +125,27 @@ def test_viewers_may_read_but_not_log(signed_in, org, enable_plugin, carla):
     viewer = signed_in("viewer")
     assert viewer.get(f"{BASE}/").status_code == 200
     assert viewer.get(f"{BASE}/new").status_code == 403
+
+
+def test_an_incidents_page_lists_complaints_about_it_and_offers_to_log_one(
+    agent, org, carla, enable_plugin
+):
+    from accord.plugins.incidents.testing import make_incident
+
+    enable_plugin(org, "incidents")
+    incident = make_incident(org, reporter=carla)
+    complaint = make_complaint(org, "Closed without asking", person=carla, incident_id=incident.id)
+    page = agent.get(f"/o/acme/incidents/{incident.id}")
+    assert complaint.reference in page.text
+    new = f"{BASE}/new?incident={incident.reference}&amp;person={carla.id}"
+    assert new in page.text
+    form = agent.get(f"{BASE}/new?incident={incident.reference}&person={carla.id}")
+    assert f'value="{incident.reference}"' in form.text
+
+
+def test_the_dashboard_counts_open_and_overdue_complaints(agent, org, carla):
+    make_complaint(org, person=carla, received_at=utcnow() - dt.timedelta(days=9))
+    make_complaint(org, person=carla)
+    page = agent.get("/o/acme/dashboard/").text
+    assert '>2<span class="stat-label">open complaints</span>' in page
+    assert '>1<span class="stat-label">not acknowledged in time</span>' in page
