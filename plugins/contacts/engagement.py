@@ -126,6 +126,17 @@ class ActivityStatus:
     due_on: datetime.date
     overdue: bool
     days_overdue: int
+    today: datetime.date
+
+    @property
+    def silence(self) -> str:
+        """What the lateness means in words: "No meeting with the group for 120 days"."""
+        kind = self.activity.kind_label.lower()
+        if self.last_done is None:
+            days = (self.today - self.activity.created_at.date()).days
+            return f"No {kind} with the group since it was planned {days} days ago"
+        days = (self.today - self.last_done.date()).days
+        return f"No {kind} with the group for {days} day{'s' if days != 1 else ''}"
 
 
 def due_date(activity: EngagementActivity, last_done: datetime.datetime | None) -> datetime.date:
@@ -145,7 +156,7 @@ def _status(
 ) -> ActivityStatus:
     due = due_date(activity, last_done)
     late = (today - due).days
-    return ActivityStatus(activity, group, last_done, due, late > 0, max(late, 0))
+    return ActivityStatus(activity, group, last_done, due, late > 0, max(late, 0), today)
 
 
 def last_done_by_kind(

@@ -390,6 +390,16 @@ def test_the_group_page_shows_overdue_activities_highlighted(signed_in, enabled)
     page = signed_in("viewer").get(url(group))
     assert 'class="overdue"' in page.text
     assert "Overdue by 15 days" in page.text
+    assert "No meeting with the group since it was planned 45 days ago" in page.text
+
+
+def test_an_overdue_activity_says_how_long_the_group_has_gone_without(enabled):
+    group = make_group(enabled)
+    ana = make_person(enabled)
+    add_member(group, ana)
+    plan(group, kind="meeting", every=90, created_days_ago=400)
+    log_interaction(ana, kind="meeting", occurred_at=days_ago(120))
+    assert plan_status(group)[0].silence == "No meeting with the group for 120 days"
 
 
 def test_the_overdue_page_lists_overdue_activities_across_groups(signed_in, enabled):
