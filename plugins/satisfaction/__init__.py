@@ -13,7 +13,8 @@ the lead of the incident's team, or a complaint (``complaints.api
 .open_complaint``) where the organisation chose that and complaints is on.
 
 Hooks only, below. It publishes no functions. Slots it fills:
-``incidents.incident.side`` (the incident's survey and its answer). It reacts
+``incidents.incident.side`` (the incident's survey and its answer). A
+dashboard card shows the last 30 days' average and the open recovery tasks. It reacts
 to ``incidents.resolved`` (survey) and ``incidents.status_changed`` (a survey
 not yet sent is cancelled when the incident is reopened).
 """
@@ -34,6 +35,7 @@ from accord import (
     Permission,
     RequestContext,
     Settings,
+    Widget,
     hookimpl,
 )
 
@@ -71,6 +73,11 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         MenuItem("Satisfaction", ctx.url("satisfaction:results"), section=section, order=40),
         MenuItem("Recovery tasks", ctx.url("satisfaction:tasks"), section=section, order=41),
     ]
+
+
+@hookimpl
+def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    return [widgets.dashboard_widget(ctx)] if ctx.can(VIEW) else []
 
 
 @hookimpl

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from accord import RequestContext, render_to_string, utcnow
+import datetime as dt
 
-from .models import Survey
+from accord import RequestContext, Widget, render_to_string, utcnow
+
+from . import results
+from .models import RecoveryTask, Survey
 from .surveys import SCORE_WORDS
 
 
@@ -33,3 +36,20 @@ def incident_side(ctx: RequestContext, incident) -> str:
             "now": utcnow(),
         },
     )
+
+
+def dashboard_widget(ctx: RequestContext) -> Widget:
+    today = utcnow().date()
+    count, average = results.overall(ctx.org, today - dt.timedelta(days=30), today)
+    open_tasks = RecoveryTask.in_org(ctx.org).where(RecoveryTask.status == "open")
+    html = render_to_string(
+        ctx.request,
+        "satisfaction/_widget.html",
+        {
+            "count": count,
+            "average": average,
+            "open_tasks": open_tasks.count(),
+            "mine": open_tasks.where(RecoveryTask.assignee == ctx.user.id).count(),
+        },
+    )
+    return Widget(title="Satisfaction", html=html, order=26)

@@ -135,3 +135,14 @@ def test_viewers_see_tasks_but_cannot_complete_them(signed_in, org, enable_plugi
 
 def test_pages_are_404_where_satisfaction_is_off(signed_in):
     assert signed_in("manager").get(f"{BASE}/").status_code == 404
+
+
+def test_the_dashboard_shows_the_average_and_open_recovery_tasks(manager, org, mia):
+    incident = make_incident(org)
+    survey = answered(org, incident, 2, utcnow())
+    answered(org, make_incident(org), 5, utcnow())
+    RecoveryTask.create(org=org, survey=survey.id, incident=incident.id, assignee=mia.id)
+    page = manager.get("/o/acme/dashboard/").text
+    assert '3.5<span class="stat-label">average of 2 answers, 30 days</span>' in page
+    assert '>1<span class="stat-label">open recovery task</span>' in page
+    assert '>1<span class="stat-label">for you</span>' in page
