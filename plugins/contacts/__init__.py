@@ -62,8 +62,18 @@ from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
 from .documents.models import DOCUMENT_MODELS
+from .merging import MERGE_MODELS
 from .models import MODELS
-from .views import affiliations, documents, followups, imports, interactions, organisations, people
+from .views import (
+    affiliations,
+    documents,
+    followups,
+    imports,
+    interactions,
+    merge,
+    organisations,
+    people,
+)
 from .views import consent as consent_views
 from .views import groups as stakeholder_groups
 
@@ -202,6 +212,15 @@ def register_routes() -> list[Page]:
         Page("/follow-ups/", followups.mine, name="follow_ups", permission=VIEW),
         Page("/follow-ups/overdue", followups.overdue, name="follow_ups_overdue", permission=VIEW),
         Page("/report", reports.customers, name="report", permission=VIEW),
+        Page("/people/duplicates", merge.duplicates, name="duplicates", permission=EDIT),
+        Page(f"{person}/merge", merge.compare, name="person_merge", methods=FORM, permission=EDIT),
+        Page(
+            f"{person}/not-duplicate/{{other:int}}",
+            merge.dismiss,
+            name="not_duplicates",
+            methods=("POST",),
+            permission=EDIT,
+        ),
         Page(
             "/{kind}/{pk:int}/documents",
             documents.documents,
@@ -332,6 +351,11 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         MenuItem("Follow-ups", ctx.url("contacts:follow_ups"), section="Contacts", order=22),
         MenuItem("Stakeholder groups", ctx.url("contacts:groups"), section="Contacts", order=23),
         MenuItem("Customers report", ctx.url("contacts:report"), section="Reports", order=20),
+        *(
+            [MenuItem("Duplicates", ctx.url("contacts:duplicates"), section="Contacts", order=24)]
+            if ctx.can(EDIT)
+            else []
+        ),
     ]
 
 
@@ -343,6 +367,14 @@ def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
 @hookimpl
 def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
     return searching.search(ctx, query, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl(specname="fill_slot")
+def duplicates_card(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
+    """People who may be this person too, with a link to compare and merge."""
+    if slot == "contacts.person.side" and ctx.can(EDIT):
+        return merge.card(ctx, context["person"])
+    return None
 
 
 @hookimpl(specname="fill_slot")
@@ -402,7 +434,7 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_models() -> list[type[peewee.Model]]:
-    return [*MODELS, *engagement.MODELS, *CONSENT_MODELS, *DOCUMENT_MODELS]
+    return [*MODELS, *engagement.MODELS, *CONSENT_MODELS, *DOCUMENT_MODELS, *MERGE_MODELS]
 
 
 @hookimpl(specname="fill_slot")

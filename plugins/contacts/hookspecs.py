@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from accord import hookspec
 
 if TYPE_CHECKING:
-    from accord import RequestContext, TimelineEntry
+    from accord import Organisation, RequestContext, TimelineEntry
 
     from .engagement import StakeholderGroup
     from .health import HealthFactor
@@ -89,4 +89,31 @@ def relationship_health_factors(
 
     :param ctx: the request's organisation, user and permissions.
     :param subject: the ``CustomerOrganisation`` or ``StakeholderGroup`` whose health is shown.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Merging duplicates: every plugin moves its links to the person who stays.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def merge_people(org: Organisation, survivor: Person, duplicate: Person) -> dict[str, int] | None:
+    """Move what your plugin links to ``duplicate`` over to ``survivor``.
+
+    Called inside the merge's transaction, after contacts has moved its own
+    records (interactions, organisations, tags, groups, consent, documents)
+    and before ``duplicate`` is archived with ``merged_into`` set to
+    ``survivor``. Update your foreign keys (``UPDATE … SET person = survivor
+    WHERE person = duplicate`` and the organisation), resolving what would
+    clash with a unique index. Return counts of what moved, labelled for
+    people (``{"incidents reported": 3}``), shown on the merge's summary and
+    kept in the audit log. Raising aborts the whole merge: nothing moves, and
+    the user is told which plugin failed. Only plugins enabled for the
+    organisation are called; a disabled plugin's links keep pointing at the
+    archived duplicate, whose page leads to the survivor.
+
+    :param org: the organisation both people belong to.
+    :param survivor: the ``Person`` who stays, with the values the user chose.
+    :param duplicate: the ``Person`` merged into ``survivor``.
     """

@@ -157,6 +157,8 @@ class Person(Place):
     search_text = SearchText(max_length=1000, default="")
     last_contacted_at = DateTimeField(null=True)
     next_planned_on = DateField(null=True)
+    # Set when this person was merged into another (then archived): links lead there.
+    merged_into = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+")
 
     class Meta:
         table_name = "contacts_person"

@@ -56,7 +56,11 @@ def _list(request: Request, status: str, title: str) -> Response:
 
 
 def detail(request: Request) -> Response:
-    return person_page(request, get_or_404(Person, request, request.path_params["pk"]))
+    person = get_or_404(Person, request, request.path_params["pk"])
+    if person.merged_into_id:
+        flash(request, f"{person.full_name} was merged into this person.", "info")
+        return redirect(request, request.state.ctx.url("contacts:person", pk=person.merged_into_id))
+    return person_page(request, person)
 
 
 def new(request: Request) -> Response:
