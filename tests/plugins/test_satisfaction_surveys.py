@@ -285,3 +285,30 @@ def test_the_incident_page_shows_the_survey_and_its_answer(agent, org, incident,
     assert "Satisfaction" in page.text
     assert "5/5" in page.text
     assert "Brilliant" in page.text
+
+
+def test_the_worker_sends_due_surveys_every_minute(accord_settings, accord_host):
+    from accord.jobs import make_queue
+
+    queue = make_queue(accord_settings, accord_host)
+    periodic = queue._registry._periodic_tasks
+    [task] = [t for t in periodic if t.__name__ == "satisfaction.send_due_surveys"]
+    assert task().validate_datetime(dt.datetime(2025, 3, 3, 9, 17))
+
+
+def test_quiet_hours_postpone_a_survey_rather_than_skip_it(agent, org, incident):
+    from accord.plugins.contacts.consent.rules import preference_record, time_zone
+
+    resolve(agent, incident)
+    at = utcnow() + LATER
+    local = at.replace(tzinfo=dt.UTC).astimezone(time_zone(org))
+    record = preference_record(incident.reporter)
+    record.quiet_from = local.hour * 60
+    record.quiet_until = ((local.hour + 2) % 24) * 60
+    record.save()
+    assert surveys.send_due(org, now=at) == 0
+    survey = survey_of(incident)
+    assert survey.status == "pending"
+    assert "quiet hours" in survey.reason
+    assert survey.send_after == at + dt.timedelta(hours=4)
+    assert surveys.send_due(org, now=survey.send_after) == 1
