@@ -181,6 +181,10 @@ def register_tasks(queue: Any) -> None:
     def escalate() -> int:
         return tasks.escalate()
 
+    @queue.periodic_task(crontab(minute="7"), name="incidents.close_resolved")
+    def close_resolved() -> int:
+        return tasks.close_all_resolved()
+
 
 @hookimpl
 def startup(settings: Settings) -> None:

@@ -17,7 +17,14 @@ def pages() -> list[Page]:
     return [
         # Queues and logging
         Page("/", queues.index, name="index", permission=VIEW),
-        Page("/queues/{queue}", queues.queue, name="queue", permission=VIEW),
+        Page("/queues/{queue}", queues.queue, name="queue", methods=FORM, permission=VIEW),
+        Page(
+            "/views/{vid:int}/delete",
+            queues.delete_view,
+            name="view_delete",
+            methods=POST,
+            permission=VIEW,
+        ),
         Page("/bulk", queues.bulk, name="bulk", methods=POST, permission=WORK),
         Page("/new", incidents.new, name="new", methods=FORM, permission=WORK),
         Page("/priority", incidents.priority, name="priority", permission=WORK),

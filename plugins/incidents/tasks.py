@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
-from accord import Organisation, database
+from accord import Organisation, database, plugin_settings, utcnow
 from accord.models import PluginEnablement
 from accord.plugins.catalogue.models import Service
 
-from . import escalation, mail, sla
+from . import escalation, mail, sla, workflow
 from .choices import OPEN
 from .models import Incident
 from .workflow import record
@@ -51,6 +52,58 @@ def escalate() -> int:
             except Exception:  # one organisation's trouble must not stop the others'
                 log.exception("escalating incidents of %s failed", org.slug)
     return count
+
+
+def close_resolved(org: Organisation, now: dt.datetime | None = None) -> int:
+    """Close ``org``'s incidents resolved more than ``close_after_days`` ago; count them.
+
+    A major incident whose children are not closed yet waits for them. The
+    reporter's email is queued as for any closing; no event is announced (a
+    task has no request to deliver them after).
+    """
+    days = int(plugin_settings.get(org, "incidents").get("close_after_days") or 0)
+    if days <= 0:
+        return 0
+    now = now or utcnow()
+    due = (
+        Incident.in_org(org)
+        .where(
+            (Incident.status == "resolved")
+            & (Incident.resolved_at <= now - dt.timedelta(days=days))
+        )
+        .order_by(Incident.resolved_at)
+        .limit(500)
+    )
+    closed = 0
+    for incident in due:
+        try:
+            with database.atomic():
+                workflow.close(
+                    incident,
+                    incident.version,
+                    user=None,
+                    now=now,
+                    quiet=True,
+                    body=f"Closed automatically {days} days after its resolution",
+                )
+                mail.queue(incident, "status_changed")
+            closed += 1
+        except workflow.NotAllowed:  # a major incident's children are still open
+            continue
+    return closed
+
+
+def close_all_resolved() -> int:
+    """Every organisation's automatic closing, then the reporters' emails; each hour."""
+    closed = 0
+    with database.connection_context():
+        for org in organisations():
+            try:
+                closed += close_resolved(org)
+                mail.deliver(org)
+            except Exception:  # one organisation's trouble must not stop the others'
+                log.exception("closing resolved incidents of %s failed", org.slug)
+    return closed
 
 
 def follow_catalogue(org: Organisation, event: str, payload: dict[str, Any]) -> int:

@@ -297,6 +297,7 @@ def close(
     now: dt.datetime | None = None,
     quiet: bool = False,
     close_children: bool = False,
+    body: str = "Closed",
 ) -> Incident:
     """Close a resolved incident; a major one only with its children (``close_children``)."""
     _check(incident, "close", "closed")
@@ -325,7 +326,7 @@ def close(
         now=now,
         quiet=quiet,
         changes={"closed_at": now},
-        body="Closed",
+        body=body,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
 from accord import (
     HTTPException,
     Request,
@@ -14,7 +17,7 @@ from accord import (
 
 from .. import workflow
 from ..choices import PENDING_REASONS
-from ..models import Incident, Team
+from ..models import Incident, SavedView, Team
 from ..queues import QUEUES, TABLES, queue_query
 from .shared import WORK, teams
 
@@ -26,6 +29,7 @@ BULK_ACTIONS = {
     "close": "Close (resolved only)",
 }
 MAX_BULK = 100
+NOT_SAVED = {"after", "before", "format", "csrf_token", "view_name"}
 
 
 def index(request: Request) -> Response:
@@ -34,12 +38,45 @@ def index(request: Request) -> Response:
     return redirect(request, ctx.url("incidents:queue", queue=name))
 
 
+def _saved_query(request: Request, posted: str | None = None) -> str:
+    """The queue's filters, search and sort as they are now, without the page it was on.
+
+    ``posted``: the query the rows last shown were for (htmx changes it without a page load).
+    """
+    items = (
+        parse_qsl(posted, keep_blank_values=False)
+        if posted is not None
+        else request.query_params.multi_items()
+    )
+    return urlencode([(k, v) for k, v in items if k not in NOT_SAVED and v])[:1000]
+
+
 def queue(request: Request) -> Response:
     ctx = request.state.ctx
     current = QUEUES.get(request.path_params["queue"])
     if current is None:
         raise HTTPException(404)
+    view_name, view_error = "", ""
+    if request.method == "POST":
+        view_name = str(form_data(request).get("view_name") or "").strip()
+        if not view_name:
+            view_error = "Name the view, like “P1 and P2 of my team”."
+        elif len(view_name) > 60:
+            view_error = "At most 60 characters."
+        else:
+            return _save_view(request, current.name, view_name)
+    own_views = list(
+        SavedView.in_org(ctx.org).where(SavedView.user == ctx.user).order_by(SavedView.name)
+    )
+    this_query = _saved_query(request)
     context = {
+        "this_query": this_query,
+        "saved_views": own_views,
+        "current_view": next(
+            (v.id for v in own_views if v.queue == current.name and v.query == this_query), None
+        ),
+        "view_name": view_name,
+        "view_error": view_error,
         "title": current.title,
         "queue": current,
         "queues": QUEUES.values(),
@@ -51,7 +88,7 @@ def queue(request: Request) -> Response:
         + (f"?{request.url.query}" if request.url.query else ""),
     }
     action = ("Log an incident", ctx.url("incidents:new")) if ctx.can(WORK) else None
-    return render_table(
+    response = render_table(
         request,
         TABLES[current.name],
         queue_query(ctx, current),
@@ -59,6 +96,46 @@ def queue(request: Request) -> Response:
         context,
         empty_action=action,
     )
+    if view_error:
+        response.status_code = 422
+    return response
+
+
+def _save_view(request: Request, queue_name: str, name: str) -> Response:
+    """Save the queue as it is shown as the user's view ``name`` (replacing one of that name)."""
+    ctx = request.state.ctx
+    posted = form_data(request).get("view_query")
+    query = _saved_query(request, None if posted is None else str(posted))
+    existing = (
+        SavedView.in_org(ctx.org)
+        .where((SavedView.user == ctx.user) & (SavedView.name == name))
+        .first()
+    )
+    if existing is None:
+        SavedView.create(org=ctx.org, user=ctx.user, queue=queue_name, name=name, query=query)
+    else:
+        existing.queue, existing.query = queue_name, query
+        existing.save()
+    flash(request, f"Your view “{name}” is saved.")
+    return redirect(request, view_url(ctx, queue_name, query))
+
+
+def view_url(ctx: Any, queue_name: str, query: str) -> str:
+    return ctx.url("incidents:queue", queue=queue_name) + (f"?{query}" if query else "")
+
+
+def delete_view(request: Request) -> Response:
+    ctx = request.state.ctx
+    view = (
+        SavedView.in_org(ctx.org)
+        .where((SavedView.id == request.path_params["vid"]) & (SavedView.user == ctx.user))
+        .first()
+    )
+    if view is None:
+        raise HTTPException(404)
+    view.delete_instance()
+    flash(request, f"Your view “{view.name}” is deleted.")
+    return redirect(request, ctx.url("incidents:queue", queue=view.queue))
 
 
 def _back(request: Request, raw: str) -> str:
