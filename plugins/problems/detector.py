@@ -2,9 +2,10 @@
 
 Incidents are bucketed by service and category, then joined when the
 ``token_set_ratio`` of their title and description (rapidfuzz, 0–100, word
-order and repeated words ignored) reaches the threshold. A group is what
-such links join (single linkage): A like B and B like C put all three
-together, which is how a recurring fault reads in a desk's wording drift.
+order and repeated words ignored; compared as English word stems, by
+snowballstemmer) reaches the threshold. A group is what such links join
+(single linkage): A like B and B like C put all three together, which is how
+a recurring fault reads in a desk's wording drift.
 Groups smaller than ``min_size`` are not worth a problem and are dropped.
 """
 
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 
 # Words every incident shares; left in, they make unrelated short titles look alike.
@@ -55,9 +59,24 @@ class Group:
         return ",".join(str(i) for i in sorted(self.incident_ids))
 
 
+_local = threading.local()
+
+
+def _stemmer() -> Any:
+    # A Snowball stemmer keeps state while it works: one per thread (pages run in a pool).
+    if not hasattr(_local, "stemmer"):
+        _local.stemmer = snowballstemmer.stemmer("english")
+    return _local.stemmer
+
+
 def normalise(text: str) -> str:
-    """Lower-case words without stop words: what two incidents are compared on."""
-    return " ".join(w for w in WORD.findall(text.casefold()) if w not in STOPWORDS)
+    """Word stems without stop words: what two incidents are compared on.
+
+    Stemming makes "disconnects", "disconnecting" and "disconnected" one word,
+    as people describing the same fault write them.
+    """
+    words = [w for w in WORD.findall(text.casefold()) if w not in STOPWORDS]
+    return " ".join(_stemmer().stemWords(words))
 
 
 def similarity(a: str, b: str) -> int:

@@ -15,15 +15,17 @@ from accord import Organisation, User, utcnow
 from accord.plugins.incidents.models import Incident
 
 from . import records
-from .detector import Group, IncidentText, find_groups
+from .detector import Group, IncidentText, find_groups, similarity
 from .models import Problem, ProblemIncident, Proposal
 from .settings import detector_settings
 
 DESCRIPTION_CHARS = 1000
 
 
-def recent_incidents(org: Organisation, since: dt.datetime) -> list[IncidentText]:
-    """Incidents logged since ``since`` that are not linked to a problem."""
+def recent_incidents(
+    org: Organisation, since: dt.datetime, *, of: Problem | None = None
+) -> list[IncidentText]:
+    """Incidents logged since ``since`` that are not linked to a problem (of ``of``'s kind)."""
     linked = ProblemIncident.select(ProblemIncident.incident).where(ProblemIncident.org == org)
     rows = (
         Incident.in_org(
@@ -38,6 +40,13 @@ def recent_incidents(org: Organisation, since: dt.datetime) -> list[IncidentText
         .where((Incident.created_at >= since) & Incident.id.not_in(linked))
         .order_by(Incident.created_at)
     )
+    if of is not None:
+        same_service = (
+            Incident.service.is_null()
+            if of.service_id is None
+            else Incident.service == of.service_id
+        )
+        rows = rows.where(same_service & (Incident.category == of.category))
     return [
         IncidentText(
             id=i.id,
@@ -49,6 +58,23 @@ def recent_incidents(org: Organisation, since: dt.datetime) -> list[IncidentText
         )
         for i in rows
     ]
+
+
+def similar_incidents(problem: Problem, limit: int = 10) -> list[Incident]:
+    """Recent unlinked incidents of the problem's service and category that read like it."""
+    settings = detector_settings(problem.org)
+    since = utcnow() - dt.timedelta(days=settings.window_days)
+    about = [problem.title, f"{problem.title} {problem.symptoms}"]
+    alike = [
+        text.id
+        for text in recent_incidents(problem.org, since, of=problem)
+        if max(similarity(f"{text.title} {text.description}", a) for a in about)
+        >= settings.similarity_threshold
+    ]
+    if not alike:
+        return []
+    rows = Incident.in_org(problem.org_id).where(Incident.id.in_(alike[-limit:]))
+    return list(rows.order_by(Incident.created_at.desc()))
 
 
 def _dismissed(org: Organisation) -> list[frozenset[int]]:

@@ -103,3 +103,7 @@ def test_a_group_is_named_after_its_most_common_title_and_scored():
 
 def test_stop_words_alone_do_not_make_incidents_alike():
     assert similarity("It is not working for me", "It is not on the list for my team") < 75
+
+
+def test_word_forms_count_as_the_same_word():
+    assert similarity("VPN keeps disconnecting", "VPN disconnected") == 100

@@ -152,3 +152,17 @@ def test_viewers_see_an_incidents_problem_but_no_link_form(signed_in, agent, org
     ProblemIncident.create(org=org, problem=problem, incident=incident)
     page = signed_in("viewer").get(f"/o/acme/incidents/{incident.id}").text
     assert "PRB-0001" in page and "Link to a problem" not in page
+
+
+def test_the_problem_page_offers_recent_incidents_like_it(agent, org):
+    vpn = make_service(org, "VPN", code="VPN")
+    problem = make_problem(
+        org, "VPN disconnects every ten minutes", service=vpn, category="network"
+    )
+    alike = make_incident(org, "VPN keeps disconnecting", service=vpn, category="network")
+    make_incident(org, "VPN client will not install", service=vpn, category="network")
+    make_incident(org, "VPN keeps disconnecting", service=vpn, category="access")
+    page = agent.get(f"/o/acme/problems/{problem.id}").text
+    offered = page.split('id="alike-incidents"')[1].split("</ul>")[0]
+    assert alike.reference in offered
+    assert "will not install" not in offered and "INC-000003" not in offered

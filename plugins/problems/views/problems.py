@@ -33,6 +33,7 @@ from .. import records
 from ..choices import EVENT_KINDS, MOVES, STATUSES
 from ..forms import ProblemForm, move_form
 from ..models import Problem, ProblemEvent, ProblemIncident
+from ..proposals import similar_incidents
 from .shared import MANAGE, WORK, problem_or_404, services, with_choices
 
 # Moves that change who may do them: closing is a manager's decision.
@@ -40,6 +41,7 @@ MOVE_PERMISSION = {"close": MANAGE}
 # Status moves have their own timeline entries (ProblemEvent), so the audit's copy is left out.
 UNSHOWN_CHANGES = frozenset({"status", "updated_at", "known_error_at", "resolved_at", "closed_at"})
 FOUND_INCIDENTS = 10
+SHOWN_INCIDENTS = 100
 
 
 def _service_choices(request: Request) -> list[tuple[int, str]]:
@@ -109,8 +111,8 @@ def problem_list(request: Request) -> Response:
     )
 
 
-def linked_incidents(problem: Problem) -> list[Incident]:
-    return list(
+def linked_incidents(problem: Problem) -> peewee.ModelSelect:
+    return (
         Incident.select()
         .join(ProblemIncident, on=(ProblemIncident.incident == Incident.id))
         .where((ProblemIncident.problem == problem.id) & (Incident.org == problem.org_id))
@@ -169,8 +171,10 @@ def detail(request: Request) -> Response:
         if problem.service_id
         else None,
         "owner": User.get_or_none(User.id == problem.owner_id) if problem.owner_id else None,
-        "incidents": linked_incidents(problem),
+        "incidents": list(linked_incidents(problem).limit(SHOWN_INCIDENTS)),
+        "incident_count": linked_incidents(problem).count(),
         "found": find_incidents(problem, query) if query and ctx.can(WORK) else [],
+        "alike": similar_incidents(problem) if problem.is_open and ctx.can(WORK) else [],
         "query": query,
         "moves": moves,
         "can_work": ctx.can(WORK),
