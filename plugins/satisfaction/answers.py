@@ -89,13 +89,20 @@ def not_resolved(survey: Survey, comment: str, now: dt.datetime | None = None) -
     reason = "The reporter said in the satisfaction survey that it is not resolved."
     if comment:
         reason += f" “{comment}”"
+    contact = (
+        f"Please contact the service desk, quoting {incident.reference}, "
+        "and we will look at it again."
+    )
+    if incident.status not in ("resolved", "closed"):
+        return f"Thank you. We are already working on {incident.reference} again."
+    if incident.status == "closed":
+        return f"{incident.reference} can no longer be reopened: it has been closed. {contact}"
     try:
         workflow.reopen(incident, incident.version, reason, window_days=window, user=None, now=now)
     except workflow.NotAllowed:
         return (
             f"{incident.reference} can no longer be reopened: it was resolved more than "
-            f"{window} days ago. Please contact the service desk, quoting {incident.reference}, "
-            "and we will look at it again."
+            f"{window} days ago. {contact}"
         )
     Survey.update(reopened=True).where(Survey.id == survey.id).execute()
     return (

@@ -312,3 +312,21 @@ def test_quiet_hours_postpone_a_survey_rather_than_skip_it(agent, org, incident)
     assert "quiet hours" in survey.reason
     assert survey.send_after == at + dt.timedelta(hours=4)
     assert surveys.send_due(org, now=survey.send_after) == 1
+
+
+def test_not_resolved_on_a_closed_incident_suggests_contacting_the_desk(
+    agent, org, incident, client
+):
+    resolve(agent, incident)
+    send_due(org)
+    url = f"/o/acme/incidents/{incident.id}/close"
+    post_form(
+        agent,
+        url,
+        {"version": str(reload(incident).version)},
+        token_from=f"/o/acme/incidents/{incident.id}",
+    )
+    assert reload(incident).status == "closed"
+    response = answer(client, link(incident, not_resolved=1), answer="not_resolved")
+    assert "it has been closed" in response.text
+    assert reload(incident).status == "closed"
