@@ -7,7 +7,7 @@ import pytest
 from accord import utcnow
 from accord.plugins.catalogue.testing import make_service
 from accord.plugins.contacts.testing import make_person
-from accord.plugins.incidents.models import Attachment, CannedReply, TeamMember
+from accord.plugins.incidents.models import Attachment, CannedReply, SavedView, TeamMember
 from accord.plugins.incidents.testing import make_incident, make_team, reload
 from accord.testing import HTMX_HEADERS, post_form
 
@@ -43,6 +43,9 @@ def theirs(make_org, enable_plugin, make_user):
         "team": team.id,
         "mid": TeamMember.get(TeamMember.team == team.id).id,
         "canned": CannedReply.create(org=globex, title="Globex secret", body="Secret").id,
+        "view": SavedView.create(
+            org=globex, user=boss, queue="all", name="Globex secret view", query=""
+        ).id,
         "service": service.id,
         "person": reporter.id,
     }
@@ -93,6 +96,7 @@ CHANGES = [
     "/teams/{team}/members/{mid}/remove",
     "/canned/{canned}/edit",
     "/canned/{canned}/delete",
+    "/views/{view}/delete",
 ]
 
 
@@ -155,6 +159,8 @@ def test_their_own_organisation_url_is_404_for_a_stranger(acme_admin, theirs, pa
 def test_lists_and_lookups_show_only_the_organisations_own_records(acme_admin, theirs):
     pages = [
         "/queues/all",
+        "/queues/mine",
+        "/escalation",
         "/queues/unassigned",
         "/queues/breaching",
         "/teams/",
