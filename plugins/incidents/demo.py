@@ -14,9 +14,9 @@ from accord import DemoContext, User, utcnow
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import Person
 
-from . import reporters, sla, workflow
+from . import escalation, links, reporters, sla, workflow
 from .choices import CATEGORIES, CHANNELS, PENDING_REASONS, RESOLUTION_CODES
-from .models import CannedReply, Incident, Team, TeamMember
+from .models import CannedReply, Incident, SavedView, Team, TeamMember
 
 COUNT = 150
 DAYS = 60
@@ -272,3 +272,54 @@ def add_demo_service_desk(demo: DemoContext) -> None:
         )
         _replay(incident, rng, teams[team_index], now)
         sla.recompute(Incident.get_by_id(incident.id), now)
+    _major_and_duplicates(demo, services, people, teams, now)
+    if desk_user is not None:
+        SavedView.create(
+            org=org, user=desk_user, queue="all", name="Breached", query="sla=breached"
+        )
+    # What the worker would have done by now: SLA alerts and escalations by the default rules.
+    escalation.run(org, now)
+
+
+def _major_and_duplicates(
+    demo: DemoContext,
+    services: list[Service],
+    people: list[Person],
+    teams: list[Team],
+    now: dt.datetime,
+) -> None:
+    """An outage reported by several people (a major incident) and a duplicate merged away."""
+    org, agent = demo.org, demo.users.get("agent")
+    service = services[0]
+
+    def log(title: str, reporter: Person, minutes_ago: int, impact: int = 3) -> Incident:
+        return workflow.log(
+            org,
+            {
+                "title": title,
+                "description": f"{reporter.first_name} reports: {title.lower()}.",
+                "reporter": reporter.id,
+                "customer": reporter.organisation_id,
+                "service": service.id,
+                "category": "network",
+                "channel": "phone",
+                "impact": impact,
+                "urgency": 1 if impact == 1 else 2,
+                "team": teams[0].id,
+            },
+            user=agent,
+            now=now - dt.timedelta(minutes=minutes_ago),
+            quiet=True,
+        )
+
+    outage = log(f"{service.name} is down at the main office", people[0], 95, impact=1)
+    links.mark_major(outage, outage.version, True, user=agent, now=now - dt.timedelta(minutes=90))
+    for position, person in enumerate(people[1:4]):
+        child = log(f"Cannot reach {service.name}", person, 90 - 10 * position)
+        links.link_child(
+            outage, child, user=agent, now=now - dt.timedelta(minutes=85 - 10 * position)
+        )
+    if len(people) > 4:
+        first = log(f"{service.name} very slow since this morning", people[4], 240)
+        again = log(f"{service.name} still slow", people[4], 200)
+        links.merge(first, again, user=agent, now=now - dt.timedelta(minutes=190), quiet=True)

@@ -151,6 +151,34 @@ def test_the_demo_fills_a_realistic_service_desk(accord_host):
     assert sum(i.sla_state(now) == "met" for i in incidents) > len(incidents) / 2
 
 
+def test_the_demo_shows_a_major_incident_a_merged_duplicate_and_escalations(accord_host):
+    from accord.demo import build_demo
+    from accord.plugins.incidents.models import Activity, SavedView
+
+    org = build_demo(accord_host).org
+    [major] = Incident.in_org(org).where(Incident.is_major)
+    assert Incident.in_org(org).where(Incident.parent == major.id).count() == 3
+    [duplicate] = Incident.in_org(org).where(Incident.merged_into.is_null(False))
+    assert duplicate.status == "closed" and duplicate.resolution_code == "duplicate"
+    kinds = {a.kind for a in Activity.in_org(org)}
+    assert {"sla_alert", "escalation", "link", "merge"} <= kinds
+    assert SavedView.in_org(org).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "minute"),
+    [("incidents.escalate", 17), ("incidents.close_resolved", 7)],
+)
+def test_the_worker_runs_escalation_and_closing(accord_settings, accord_host, name, minute):
+    from datetime import datetime
+
+    from accord.jobs import make_queue
+
+    queue = make_queue(accord_settings, accord_host)
+    [task] = [t for t in queue._registry._periodic_tasks if t.__name__ == name]
+    assert task().validate_datetime(datetime(2025, 3, 3, 9, minute))
+
+
 def test_a_customer_organisations_page_lists_its_open_incidents(agent, org):
     school = make_organisation(org, "Riverside Academy")
     ana = make_person(org, "Ana", "Lima", organisation=school)
