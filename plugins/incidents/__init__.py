@@ -5,8 +5,12 @@ Hooks only, below. Other plugins (list ``incidents`` in ``depends``) may use:
 ``models``
     ``Incident`` (``reference``, ``status``, ``priority``, ``reporter`` a contacts
     ``Person``, ``service`` a catalogue ``Service``, ``team``, ``assignee``, the
-    SLA times ``response_due``/``resolution_due`` and ``sla_state(now)``),
-    ``Team``, ``TeamMember``, ``Activity`` (the timeline), ``ClockLedger``.
+    SLA times ``response_due``/``resolution_due`` and ``sla_state(now)``,
+    ``is_major`` and ``parent`` (a major incident's children), ``merged_into``
+    (a duplicate's survivor), ``escalated_at``), ``Team``, ``TeamMember``,
+    ``Activity`` (the timeline), ``ClockLedger``, ``SlaAlert``.
+``links.children(incident)``, ``links.merged_ids(incident)``
+    A major incident's children; the duplicates merged into an incident.
 ``clock.run_clock(hours, start, target, holds=, markers=, stop=, now=)``
     The SLA clock over the catalogue's business hours, pure: due and warning
     times, state, and the ledger of what counted and why.
@@ -29,8 +33,15 @@ Hooks only, below. Other plugins (list ``incidents`` in ``depends``) may use:
 Events (``handle_event``), emitted after the change commits, each with
 ``{"incident_id"}`` and: ``incidents.created`` ``{"reference", "priority",
 "service_id", "reporter_id"}``; ``incidents.status_changed`` ``{"from", "to"}``;
-``incidents.resolved`` ``{"resolution_code"}``; ``incidents.replied``
-``{"activity_id"}``.
+``incidents.resolved`` ``{"resolution_code"}`` (also for each child a major
+incident resolves); ``incidents.replied`` ``{"activity_id"}``;
+``incidents.merged`` ``{"into_id"}`` (the duplicate's id is ``incident_id``).
+Changes made by the periodic tasks (escalation, closing resolved incidents after
+``close_after_days``) announce no event: a task has no request to deliver them after.
+
+Periodic tasks (``accord worker``): ``incidents.send_due_emails`` and
+``incidents.escalate`` each minute (SLA alerts once per clock and state, then the
+organisation's escalation rules), ``incidents.close_resolved`` hourly.
 
 Slots it offers: ``incidents.incident.side`` and ``incidents.incident.actions`` on an
 incident's page (``incident`` in the context); ``incidents.intake.suggestions`` on the log
