@@ -17,7 +17,7 @@ install: $(BIN)/accord
 run: install
 	$(BIN)/accord migrate
 	$(BIN)/accord demo
-	$(BIN)/accord serve
+	$(BIN)/accord serve --with-worker
 
 # The whole suite: SQLite, then PostgreSQL, with the browser tests on both.
 test: install

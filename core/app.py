@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from . import db, plugin_settings
 from .db import database
 from .host import PluginHost, build_host
+from .jobs import make_queue
 from .middleware import SecurityHeadersMiddleware
 from .permissions import PermissionTable
 from .routing import DatabaseUnavailable, build_routes
@@ -49,6 +50,7 @@ class AppState:
     permissions: PermissionTable
     templates: jinja2.Environment
     routes_by_name: dict[str, Route] = field(default_factory=dict)
+    queue: Any = None  # the job queue pages enqueue background tasks on (accord.jobs)
 
     @property
     def secure_cookies(self) -> bool:
@@ -126,6 +128,7 @@ def create_app(
         DatabaseUnavailable: _unavailable,
         Exception: _server_error,
     }
+    state.queue = make_queue(settings, host)
     routes = build_routes(state)
     state.routes_by_name = {route.name: route for route in routes}
     app = Starlette(

@@ -1,6 +1,14 @@
-"""The background job queue: huey on a SQLite file by default, Redis beyond one machine."""
+"""The background job queue: huey on a SQLite file by default, Redis beyond one machine.
+
+Plugins declare tasks in ``register_tasks(queue)`` with ``name="<plugin>.<task>"``;
+pages start one with ``enqueue(request, "<plugin>.<task>", *args)``. The worker
+(``accord worker``) runs them. With ``[jobs] immediate = true`` (the tests) a task
+runs at once, inside the call that enqueues it.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
 
@@ -11,10 +19,25 @@ from .settings import Settings
 def make_queue(settings: Settings, host: PluginHost) -> Huey:
     """The instance's queue with every loaded plugin's tasks declared on it."""
     redis_url = settings.get("jobs", "redis_url", "")
+    immediate = bool(settings.get("jobs", "immediate", False))
     if redis_url:
-        queue: Huey = RedisHuey("accord", url=redis_url)
+        queue: Huey = RedisHuey("accord", url=redis_url, immediate=immediate)
     else:
         settings.home.mkdir(parents=True, exist_ok=True)
-        queue = SqliteHuey("accord", filename=str(settings.home / "jobs.db"))
+        queue = SqliteHuey("accord", filename=str(settings.home / "jobs.db"), immediate=immediate)
     host.hook.register_tasks(queue=queue)
     return queue
+
+
+def task_named(queue: Huey, name: str) -> Any:
+    """The task class a plugin declared with ``name=`` (huey keys them by module too)."""
+    for task_class in queue._registry._registry.values():
+        if task_class.__name__ == name:
+            return task_class
+    raise LookupError(f"no task named {name!r}: is its plugin loaded?")
+
+
+def enqueue(source: Any, name: str, *args: Any, **kwargs: Any) -> None:
+    """Queue the task ``name`` with these arguments; ``source`` is a request or a queue."""
+    queue = source if isinstance(source, Huey) else source.app.state.accord.queue
+    queue.enqueue(task_named(queue, name)(args=args, kwargs=kwargs))

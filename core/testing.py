@@ -62,7 +62,10 @@ def accord_settings(tmp_path: Path) -> Settings:
         "ACCORD_DATABASE_URL": os.environ.get("ACCORD_TEST_DATABASE_URL")
         or f"sqlite:///{tmp_path / 'instance' / 'accord.db'}",
     }
-    return load_settings(environ)
+    settings = load_settings(environ)
+    # Background tasks run inside the request that queues them, so tests see their effect.
+    settings.data.setdefault("jobs", {})["immediate"] = True
+    return settings
 
 
 @pytest.fixture

@@ -41,10 +41,19 @@ def migrate(env: Env) -> None:
 @click.option("--host", default=None, help="Address to listen on (default from config: 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port to listen on (default 8000).")
 @click.option("--workers", default=None, type=int, help="Worker processes (default 1).")
+@click.option(
+    "--with-worker",
+    is_flag=True,
+    help="Also run the background job worker (escalations, emails, imports) beside the server.",
+)
 @pass_env
 @clean_errors
-def serve(env: Env, host: str | None, port: int | None, workers: int | None) -> None:
+def serve(
+    env: Env, host: str | None, port: int | None, workers: int | None, with_worker: bool
+) -> None:
     """Run the web server."""
+    import subprocess
+
     import uvicorn
 
     settings = env.settings
@@ -56,16 +65,27 @@ def serve(env: Env, host: str | None, port: int | None, workers: int | None) -> 
         click.echo(f"warning: plugin {info.id} not loaded: {info.reason}", err=True)
     host = host or settings.get("server", "host", "127.0.0.1")
     port = port or int(settings.get("server", "port", 8000))
-    click.echo(f"Accord is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(
-        "accord.app:asgi",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers or int(settings.get("server", "workers", 1)),
-        log_level="info",
-        proxy_headers=True,
+    # One machine, one command: the worker runs as its own process, stopped with the server.
+    helper = (
+        subprocess.Popen([sys.executable, "-c", "from accord.cli import main; main()", "worker"])
+        if with_worker
+        else None
     )
+    click.echo(f"Accord is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    try:
+        uvicorn.run(
+            "accord.app:asgi",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers or int(settings.get("server", "workers", 1)),
+            log_level="info",
+            proxy_headers=True,
+        )
+    finally:
+        if helper is not None:
+            helper.terminate()
+            helper.wait(timeout=10)
 
 
 @cli.command()

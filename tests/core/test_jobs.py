@@ -9,7 +9,7 @@ import pytest
 
 from accord import hookimpl
 from accord.enablement import organisations_with
-from accord.jobs import make_queue
+from accord.jobs import enqueue, make_queue
 from accord.testing import manifest
 
 DONE: list[str] = []
@@ -18,7 +18,7 @@ DONE: list[str] = []
 class Mailer:
     @hookimpl
     def register_tasks(self, queue):
-        @queue.task()
+        @queue.task(name="mailer.send")
         def send(address):
             DONE.append(address)
             return f"sent to {address}"
@@ -34,6 +34,11 @@ def mailer(accord_plugins):
     return plugin
 
 
+def queued(settings):
+    """The settings with a real queue (the tests' default runs tasks at once)."""
+    return replace(settings, data={**settings.data, "jobs": {}})
+
+
 def run_next(queue):
     task = queue.dequeue()
     assert task is not None, "nothing was queued"
@@ -43,7 +48,7 @@ def run_next(queue):
 def test_a_plugin_task_is_queued_in_sqlite_and_run_by_the_worker(
     accord_settings, accord_host, mailer
 ):
-    queue = make_queue(accord_settings, accord_host)
+    queue = make_queue(queued(accord_settings), accord_host)
     assert type(queue.storage).__name__ == "SqliteStorage"
     mailer.send("ana@acme.test")
     assert DONE == []
@@ -73,3 +78,20 @@ def test_periodic_work_finds_the_organisations_where_the_plugin_is_on(
     make_org("other")
     enable_plugin(org, "mailer")
     assert [o.slug for o in organisations_with(accord_host, "mailer")] == ["acme"]
+
+
+def test_a_page_queues_a_task_by_its_name_for_the_worker(accord_settings, accord_host):
+    queue = make_queue(queued(accord_settings), accord_host)
+    enqueue(queue, "mailer.send", "cy@acme.test")
+    assert DONE == []
+    assert run_next(queue) == "sent to cy@acme.test"
+
+
+def test_in_immediate_mode_a_queued_task_runs_at_once(accord_settings, accord_host):
+    enqueue(make_queue(accord_settings, accord_host), "mailer.send", "di@acme.test")
+    assert DONE == ["di@acme.test"]
+
+
+def test_an_unknown_task_name_is_an_error(accord_settings, accord_host):
+    with pytest.raises(LookupError, match="no task named 'nobody.nothing'"):
+        enqueue(make_queue(accord_settings, accord_host), "nobody.nothing")
