@@ -35,6 +35,7 @@ PROPOSAL_STATUSES = {"proposed": "Proposed", "accepted": "Accepted", "dismissed"
 
 # Timeline entry kinds of ProblemEvent.
 EVENT_KINDS = {
+    "created": "Recorded",
     "status": "Status",
     "linked": "Incident linked",
     "unlinked": "Incident unlinked",

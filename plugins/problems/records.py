@@ -73,6 +73,7 @@ def create(
         updated_at=now,
         **values,
     )
+    note(problem, "created", "", user=user, at=now)
     _announce(problem, "created", quiet, reference=problem.reference)
     return problem
 

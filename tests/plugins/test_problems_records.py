@@ -63,6 +63,7 @@ def test_the_problem_page_shows_what_is_known(agent, org):
     page = agent.get(f"/o/acme/problems/{problem.id}")
     assert page.status_code == 200
     assert "PRB-0001 Printer jams" in page.text and "Paper jams on floor 3" in page.text
+    assert ">Recorded</span>" in page.text
 
 
 def test_an_edit_saves_and_shows_on_the_timeline(agent, org):

@@ -142,7 +142,8 @@ def timeline(problem: Problem) -> list[TimelineEntry]:
         )
         for e in audit_timeline(problem, limit=50)
     ]
-    audited = [e for e in audited if e.kind != "update" or e.changes]
+    # Creation is the "Recorded" event, at the time the problem says it was recorded.
+    audited = [e for e in audited if e.kind not in ("create", "update") or e.changes]
     events = (
         ProblemEvent.in_org(problem.org_id)
         .where(ProblemEvent.problem == problem.id)
