@@ -48,6 +48,9 @@ incident's page (``incident`` in the context); ``incidents.intake.suggestions`` 
 form, refreshed as the title, description or service change (``service``, a catalogue
 ``Service`` or None, and ``text``, the title and description typed so far).
 
+Hooks of contacts it implements: ``relationship_health_factors`` (SLA compliance
+of a customer organisation's incidents in the last 90 days).
+
 Slots it fills: ``contacts.person.side`` (the person's open incidents),
 ``contacts.person.actions`` (log an incident for them),
 ``contacts.organisation.side`` (the customer's open incidents) and
@@ -77,6 +80,7 @@ from accord import (
     Widget,
     hookimpl,
 )
+from accord.plugins.contacts.models import CustomerOrganisation
 
 from . import attachments_store, mail, routes, tasks, widgets
 from .demo import add_demo_service_desk
@@ -170,6 +174,14 @@ def organisation_timeline_entries(
     ctx: RequestContext, organisation: Any, limit: int
 ) -> list[TimelineEntry]:
     return widgets.organisation_entries(ctx, organisation, limit) if ctx.can(VIEW) else []
+
+
+@hookimpl
+def relationship_health_factors(ctx: RequestContext, subject: Any) -> list[Any]:
+    # Stakeholder groups have no incidents of their own: nothing to measure.
+    if not ctx.can(VIEW) or not isinstance(subject, CustomerOrganisation):
+        return []
+    return widgets.sla_health(ctx, subject)
 
 
 @hookimpl

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from markupsafe import Markup
 
-from accord import RequestContext, SearchResult, TimelineEntry, Widget, render_to_string
+from accord import RequestContext, SearchResult, TimelineEntry, Widget, render_to_string, utcnow
+from accord.plugins.contacts.health import HealthFactor
 from accord.plugins.contacts.models import CustomerOrganisation, Person
 
 from .choices import OPEN
@@ -134,3 +136,33 @@ def service_side(ctx: RequestContext, service) -> str:
             ).count(),
         },
     )
+
+
+# --- Relationship health (contacts) --------------------------------------------------------------
+
+HEALTH_DAYS = 90
+
+
+def sla_health(
+    ctx: RequestContext, customer: CustomerOrganisation, now: dt.datetime | None = None
+) -> list[HealthFactor]:
+    """SLA compliance of a customer organisation's incidents logged in the last 90 days."""
+    now = now or utcnow()
+    recent = Incident.in_org(ctx.org).where(
+        (Incident.customer == customer.id)
+        & (Incident.created_at >= now - dt.timedelta(days=HEALTH_DAYS))
+        & Incident.has_target
+    )
+    total = recent.count()
+    if not total:
+        return []
+    running_late = Incident.status.in_(("new", "assigned", "in_progress")) & (Incident.due_at < now)
+    breached = recent.where(
+        Incident.response_breached | Incident.resolution_breached | running_late
+    ).count()
+    within = total - breached
+    detail = (
+        f"{within} of {total} incident{'s' if total != 1 else ''} logged in the last "
+        f"{HEALTH_DAYS} days within their SLA" + (f"; {breached} breached" if breached else "")
+    )
+    return [HealthFactor("SLA compliance", round(100 * within / total), weight=2.0, detail=detail)]
