@@ -97,28 +97,43 @@ def _check_content(extension: str, head: bytes) -> None:
 class FileStore:
     """One plugin's files, a folder per organisation."""
 
-    def __init__(self, plugin: str) -> None:
+    def __init__(
+        self,
+        plugin: str,
+        kind: str = "",
+        *,
+        size_setting: str = "max_file_mb",
+        default_mb: int = DEFAULT_MAX_MB,
+        extensions: tuple[str, ...] | None = None,
+    ) -> None:
         self.plugin = plugin
+        self.kind = kind  # a subfolder: a plugin's imports apart from its documents
+        self.size_setting = size_setting
+        self.default_mb = default_mb
+        self.types = {e: TYPES[e] for e in extensions} if extensions else TYPES
         self._settings: Settings | None = None
 
     def bind(self, settings: Settings) -> None:
         """Remember the server's settings for work outside requests (call from ``startup``)."""
         self._settings = settings
 
+    def settings(self) -> Settings:
+        """The bound settings, or this process's environment's (a worker, the command line)."""
+        return self._settings or load_settings()
+
     def limits(self, settings: Settings) -> dict[str, Any]:
         config = settings.plugin_config(self.plugin)
-        megabytes = int(
-            config.get("max_file_mb") or config.get("max_attachment_mb") or DEFAULT_MAX_MB
-        )
+        megabytes = int(config.get(self.size_setting) or self.default_mb)
         return {
             "max_bytes": megabytes * 1024 * 1024,
             "max_mb": megabytes,
-            "extensions": sorted(TYPES),
+            "extensions": sorted(self.types),
         }
 
     def folder(self, settings: Settings, org: Organisation | int) -> Path:
         org_id = org if isinstance(org, int) else org.id
-        return settings.home / "files" / self.plugin / str(int(org_id))
+        base = settings.home / "files" / self.plugin
+        return (base / self.kind if self.kind else base) / str(int(org_id))
 
     def path(self, settings: Settings, record: Any) -> Path:
         """Where the file of ``record`` (a row with ``org_id`` and ``stored_name``) is kept."""
@@ -128,8 +143,8 @@ class FileStore:
         """Check ``upload`` (a Starlette ``UploadFile``) and keep it; ``Rejected`` says why not."""
         name = clean_name(str(getattr(upload, "filename", "") or ""))
         extension = Path(name).suffix.lower()
-        if extension not in TYPES:
-            allowed = ", ".join(sorted(TYPES))
+        if extension not in self.types:
+            allowed = ", ".join(sorted(self.types))
             raise Rejected(f"Files of this type cannot be kept. Allowed: {allowed}.")
         most = self.limits(settings)["max_bytes"]
         target = self.folder(settings, org)
@@ -156,7 +171,7 @@ class FileStore:
             partial.replace(target / stored)
         finally:
             partial.unlink(missing_ok=True)
-        return StoredFile(name, TYPES[extension][0], size, stored, digest.hexdigest())
+        return StoredFile(name, self.types[extension][0], size, stored, digest.hexdigest())
 
     def download(self, settings: Settings, record: Any) -> FileResponse:
         """The file of ``record`` as a download (never shown inline in our origin)."""
@@ -180,7 +195,7 @@ class FileStore:
         Without ``settings``, the bound ones, or else this process's environment's: the
         command line purges without the server's start-up.
         """
-        folder = self.folder(settings or self._settings or load_settings(), org)
+        folder = self.folder(settings or self.settings(), org)
         count = sum(1 for p in folder.glob("*") if p.is_file()) if folder.is_dir() else 0
         if not dry_run and folder.is_dir():
             shutil.rmtree(folder)

@@ -57,7 +57,7 @@ from accord import (
     hookimpl,
 )
 
-from . import dashboard, engagement, hookspecs, importing, reports
+from . import dashboard, engagement, hookspecs, import_jobs, importing, reports
 from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
@@ -115,6 +115,19 @@ def register_routes() -> list[Page]:
         Page("/people/", people.people_list, name="people", permission=VIEW),
         Page("/people/archived", people.archived_people, name="people_archived", permission=VIEW),
         Page("/people/import", imports.upload, name="people_import", methods=FORM, permission=EDIT),
+        Page(
+            "/people/import/{job:int}",
+            imports.job,
+            name="import_job",
+            methods=FORM,
+            permission=EDIT,
+        ),
+        Page(
+            "/people/import/{job:int}/progress",
+            imports.job_progress,
+            name="import_progress",
+            permission=EDIT,
+        ),
         Page("/people/vcard", imports.people_vcards, name="people_vcard", permission=VIEW),
         Page(f"{person}/vcard", imports.person_vcard, name="person_vcard", permission=VIEW),
         Page("/people/new", people.new, name="person_new", methods=FORM, permission=EDIT),
@@ -392,11 +405,22 @@ def documents_card(ctx: RequestContext, slot: str, context: dict[str, Any]) -> s
 @hookimpl
 def startup(settings: Settings) -> None:
     documents.STORE.bind(settings)
+    import_jobs.STORE.bind(settings)
+
+
+@hookimpl
+def register_tasks(queue: Any) -> None:
+    @queue.task(name="contacts.run_import")
+    def run_import(job_id: int, dry_run: bool) -> str:
+        return import_jobs.run_task(queue, job_id, dry_run)
 
 
 @hookimpl
 def purge_org_data(org: Organisation, dry_run: bool) -> dict[str, int] | None:
-    return {"contacts_document_files": documents.STORE.purge(org, dry_run)}
+    return {
+        "contacts_document_files": documents.STORE.purge(org, dry_run),
+        "contacts_import_files": import_jobs.STORE.purge(org, dry_run),
+    }
 
 
 @hookimpl(specname="fill_slot")
@@ -434,7 +458,14 @@ def register_migrations() -> Path:
 
 @hookimpl
 def register_models() -> list[type[peewee.Model]]:
-    return [*MODELS, *engagement.MODELS, *CONSENT_MODELS, *DOCUMENT_MODELS, *MERGE_MODELS]
+    return [
+        *MODELS,
+        *engagement.MODELS,
+        *CONSENT_MODELS,
+        *DOCUMENT_MODELS,
+        *MERGE_MODELS,
+        *import_jobs.IMPORT_MODELS,
+    ]
 
 
 @hookimpl(specname="fill_slot")

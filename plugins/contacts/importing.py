@@ -47,7 +47,7 @@ CONSENT_ANSWERS = {
     **dict.fromkeys(("no", "n", "false", "0", "opted out", "opt out", "out"), False),
 }
 ON_MATCH = ("update", "skip")
-MAX_ROWS = 10_000
+MAX_ROWS = 200_000  # a bigger file: split it, or use `accord contacts import`
 _ALIASES = {
     "firstname": "first_name",
     "forename": "first_name",
@@ -235,10 +235,19 @@ def _row(line: int, cells: list[str], headers: list[str], mapping: Mapping[str, 
     return plan
 
 
-def check(org: Organisation, table: Table, mapping: Mapping[str, str]) -> Plan:
-    """Every row normalised and matched; nothing is written."""
+def check(
+    org: Organisation,
+    table: Table,
+    mapping: Mapping[str, str],
+    progress: Callable[[], None] | None = None,
+) -> Plan:
+    """Every row normalised and matched; nothing is written. ``progress`` ticks per row."""
     check_mapping(mapping)
-    rows = [_row(n, cells, table.headers, mapping) for n, cells in enumerate(table.rows, 2)]
+    rows = []
+    for n, cells in enumerate(table.rows, 2):
+        rows.append(_row(n, cells, table.headers, mapping))
+        if progress:
+            progress()
     emails = {r.values["email"].lower() for r in rows if r.values.get("email")}
     phones = {r.values["phone"] for r in rows if r.values.get("phone")}
     by_email: dict[str, int] = {}

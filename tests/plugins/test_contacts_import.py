@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from accord.plugins.contacts import importing
+from accord.plugins.contacts.import_jobs import ImportJob
 from accord.plugins.contacts.models import Affiliation, CustomerOrganisation, Person
 from accord.plugins.contacts.testing import make_person
 from accord.testing import csrf_from, post_form
@@ -42,20 +43,34 @@ def enabled(org, enable_plugin):
     return org
 
 
+def upload(client, text: str | bytes, name: str = "people.csv"):
+    page = client.get(IMPORT)
+    data = text.encode() if isinstance(text, str) else text
+    return client.post(
+        IMPORT,
+        data={"csrf_token": csrf_from(page.text)},
+        files={"file": (name, data, "text/csv")},
+        follow_redirects=False,
+    )
+
+
 def submit(client, text, action, on_match="skip"):
-    data = {"csv": text, "action": action, "on_match": on_match, **MAPPING}
-    return post_form(client, IMPORT, data, token_from=IMPORT)
+    """Upload ``text``, map its columns and check or import it; the job's page after."""
+    job_url = upload(client, text).headers["location"]
+    data = {"action": action, "on_match": on_match, **MAPPING}
+    post_form(client, job_url, data, token_from=job_url)
+    return client.get(job_url)
 
 
 def test_bad_rows_are_reported_and_nothing_is_imported(signed_in, enabled):
     bad = CLEAN + "Cy;;not-an-email;12;;;;;\n"
-    response = submit(signed_in("agent"), bad, "import")
-    assert response.status_code == 422
-    assert "1 of 3 rows have errors" in response.text
-    assert "Last name is missing." in response.text
-    assert "Phone “12”" in response.text
+    page = submit(signed_in("agent"), bad, "import")
+    assert "1 of 3 rows have errors" in page.text
+    assert "Last name is missing." in page.text
+    assert "Phone “12”" in page.text
     assert Person.select().count() == 0
     assert CustomerOrganisation.select().count() == 0
+    assert ImportJob.get().status == "invalid"
 
 
 def test_a_clean_file_imports(signed_in, enabled):
@@ -63,8 +78,8 @@ def test_a_clean_file_imports(signed_in, enabled):
     checked = submit(client, CLEAN, "check")
     assert "All 2 rows are valid" in checked.text
     assert Person.select().count() == 0  # the check saves nothing
-    response = submit(client, CLEAN, "import")
-    assert response.status_code == 303
+    page = submit(client, CLEAN, "import")
+    assert "Imported: 2 added, 0 updated, 0 skipped." in page.text
     ana = Person.get(Person.last_name == "Lima")
     assert (ana.email, ana.phone, ana.city, ana.country) == (
         "Ana.Lima@riverside.example.org",
@@ -81,15 +96,51 @@ def test_a_clean_file_imports(signed_in, enabled):
 
 def test_the_upload_step_guesses_the_mapping(signed_in, enabled):
     client = signed_in("agent")
-    page = client.get(IMPORT)
-    response = client.post(
-        IMPORT,
-        data={"csrf_token": csrf_from(page.text)},
-        files={"file": ("people.csv", ("\ufeff" + CLEAN).encode(), "text/csv")},
-    )
-    assert response.status_code == 200
-    assert '<option value="last_name" selected>' in response.text
-    assert "2 rows in the file" in response.text
+    response = upload(client, "\ufeff" + CLEAN)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert '<option value="last_name" selected>' in page.text
+    assert "2 rows in the file" in page.text
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_upload(signed_in, enabled):
+    response = upload(signed_in("agent"), CLEAN.encode("utf-16"))
+    assert response.status_code == 422
+    assert ImportJob.select().count() == 0
+
+
+def test_a_mapping_without_names_is_a_422_keeping_the_choices(signed_in, enabled):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    response = post_form(client, job_url, {"action": "check", "map-2": "email"}, token_from=job_url)
+    assert response.status_code == 422
+    assert "Choose the column that holds the first name." in response.text
+    assert '<option value="email" selected>' in response.text
+
+
+def test_a_large_file_is_imported_by_the_worker_with_its_progress(signed_in, enabled):
+    rows = "".join(f"Person;Number{n};p{n}@example.org;;;;;;\n" for n in range(1500))
+    page = submit(signed_in("agent"), HEADER + rows, "import")
+    assert "Imported: 1500 added" in page.text
+    assert Person.select().count() == 1500
+
+
+def test_the_progress_fragment_polls_while_the_worker_runs(signed_in, enabled):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    ImportJob.update(status="importing").execute()
+    fragment = client.get(f"{job_url}/progress").text
+    assert 'hx-trigger="every 1s"' in fragment and "<progress" in fragment
+    ImportJob.update(status="done").execute()
+    assert "every 1s" not in client.get(f"{job_url}/progress").text
+
+
+def test_another_organisations_import_is_not_found(signed_in, enabled, make_org):
+    other = make_org("other")
+    job = ImportJob.create(org=other, filename="x.csv", stored_name="y" * 32, size=1)
+    client = signed_in("agent")
+    assert client.get(f"{IMPORT}/{job.id}").status_code == 404
+    assert client.get(f"{IMPORT}/{job.id}/progress").status_code == 404
 
 
 @pytest.mark.parametrize("on_match", ["update", "skip"])

@@ -1,4 +1,9 @@
-"""Import people from a CSV file (upload, map the columns, check, import) and export vCards."""
+"""Import people from a CSV file (upload, map the columns, check, import) and export vCards.
+
+The file is kept under the instance folder and the background worker checks
+and imports it, so a file of many thousand rows neither times out a request
+nor hits the size limit of a form field; the page shows its progress.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,19 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from accord import Request, Response, flash, form_data, get_or_404, redirect, render
+from accord import (
+    HTTPException,
+    Request,
+    Response,
+    form_data,
+    get_or_404,
+    redirect,
+    render,
+)
+from accord.jobs import enqueue
 
-from .. import importing, vcard
+from .. import import_jobs, importing, vcard
+from ..import_jobs import ImportJob
 from ..models import Person
 from ..tables import PEOPLE, people_query
 
@@ -17,66 +32,98 @@ VCARD_TYPE = "text/vcard; charset=utf-8"
 
 
 def upload(request: Request) -> Response:
-    """One page, three steps: choose a file; map its columns; check or import every row."""
+    """Step one: choose a file. It is kept and read for its columns, then mapped."""
+    ctx = request.state.ctx
     values: dict[str, Any] = {
         "title": "Import people",
-        "fields": importing.FIELDS,
+        "step": "upload",
         "error": "",
-        "checked": False,
-        "plan": None,
+        "limits": import_jobs.STORE.limits(request.app.state.accord.settings),
+        "recent": list(
+            ImportJob.in_org(ctx.org)
+            .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+            .limit(5)
+        ),
     }
     if request.method != "POST":
-        return render(request, TEMPLATE, {**values, "step": "upload"})
-    form = form_data(request)
-    file = form.get("file")
-    try:
-        if isinstance(file, UploadFile):
-            text = file.file.read().decode("utf-8-sig")
-            table = importing.read_csv(text)
-            mapping = importing.guess_mapping(table.headers)
-            on_match = "skip"
-            action = "map"
-        else:
-            text = str(form.get("csv") or "")
-            table = importing.read_csv(text)
-            mapping = {
-                header: str(form.get(f"map-{i}"))
-                for i, header in enumerate(table.headers)
-                if form.get(f"map-{i}") in importing.FIELDS
-            }
-            on_match = str(form.get("on_match") or "skip")
-            if on_match not in importing.ON_MATCH:
-                on_match = "skip"
-            action = "import" if form.get("action") == "import" else "check"
-    except (importing.ImportError_, UnicodeDecodeError) as exc:
-        message = str(exc) if isinstance(exc, importing.ImportError_) else "Save the file as UTF-8."
-        return render(
-            request, TEMPLATE, {**values, "step": "upload", "error": message}, status_code=422
-        )
-    values.update(
-        step="map",
-        csv=text,
-        headers=table.headers,
-        mapping=mapping,
-        on_match=on_match,
-        sample=table.rows[:3],
-        count=len(table.rows),
-    )
-    if action == "map":
         return render(request, TEMPLATE, values)
+    file = form_data(request).get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return render(request, TEMPLATE, {**values, "error": "Choose a CSV file."}, status_code=422)
     try:
-        plan = importing.check(request.state.ctx.org, table, mapping)
+        job = import_jobs.start(ctx.org, request.app.state.accord.settings, file, ctx.user)
     except importing.ImportError_ as exc:
         return render(request, TEMPLATE, {**values, "error": str(exc)}, status_code=422)
-    values.update(plan=plan, checked=True)
-    if action == "check" or not plan.ok:
-        return render(request, TEMPLATE, values, status_code=200 if plan.ok else 422)
-    result = importing.apply(request.state.ctx.org, plan, on_match=on_match)
-    flash(
+    finally:
+        file.file.close()
+    return redirect(request, ctx.url("contacts:import_job", job=job.id))
+
+
+def _job(request: Request) -> ImportJob:
+    return get_or_404(ImportJob, request, request.path_params["job"])
+
+
+def _job_page(
+    request: Request, job: ImportJob, *, error: str = "", status_code: int = 200
+) -> Response:
+    queue = request.app.state.accord.queue
+    return render(
         request,
-        f"Imported: {result.created} added, {result.updated} updated, {result.skipped} skipped.",
+        TEMPLATE,
+        {
+            "title": f"Import {job.filename}",
+            "step": "job",
+            "job": job,
+            "fields": importing.FIELDS,
+            "progress": import_jobs.progress(queue, job) if job.running else 0,
+            "error": error,
+        },
+        status_code=status_code,
     )
-    return redirect(request, request.state.ctx.url("contacts:people"))
+
+
+def job(request: Request) -> Response:
+    """Steps two and three: map the columns, then check every row or import them all."""
+    ctx = request.state.ctx
+    job = _job(request)
+    if request.method == "GET":
+        return _job_page(request, job)
+    if job.status in ("done", *import_jobs.RUNNING):
+        raise HTTPException(409, "This import is already under way or done.")
+    form = form_data(request)
+    headers = list(job.headers)
+    job.mapping = {
+        header: str(form.get(f"map-{i}"))
+        for i, header in enumerate(headers)
+        if form.get(f"map-{i}") in importing.FIELDS
+    }
+    on_match = str(form.get("on_match") or "skip")
+    job.on_match = on_match if on_match in importing.ON_MATCH else "skip"
+    try:
+        importing.check_mapping(job.mapping)
+    except importing.ImportError_ as exc:
+        job.status = "mapping"
+        return _job_page(request, job, error=str(exc), status_code=422)
+    # Importing checks every row first too: a check is optional, never skipped.
+    dry_run = form.get("action") != "import"
+    job.status = "queued"
+    job.save()
+    enqueue(request, "contacts.run_import", job.id, dry_run)
+    return redirect(request, ctx.url("contacts:import_job", job=job.id))
+
+
+def job_progress(request: Request) -> Response:
+    """The job's state as a fragment, polled while the worker runs it."""
+    return render(
+        request,
+        "contacts/_import_progress.html",
+        {
+            "job": (job := _job(request)),
+            "progress": import_jobs.progress(request.app.state.accord.queue, job)
+            if job.running
+            else 0,
+        },
+    )
 
 
 def person_vcard(request: Request) -> Response:

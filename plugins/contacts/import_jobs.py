@@ -1,0 +1,197 @@
+"""Imports of large CSV files from the browser, run by the background worker.
+
+The uploaded file is kept under the instance folder; the user maps its
+columns; then the worker checks every row (a dry run) or imports them all in
+one transaction, reporting how far it got through the job queue's key-value
+store — a separate store, so the progress shows while the import's own
+transaction is still open. Nothing is half-imported: a failure leaves no row.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from huey import Huey
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from accord import Organisation, TenantModel, User, database, utcnow
+from accord.files import FileStore
+from accord.models import JSONField
+
+from . import importing
+
+log = logging.getLogger("accord.plugins.contacts")
+STORE = FileStore(
+    "contacts", "imports", size_setting="max_import_mb", default_mb=50, extensions=(".csv", ".txt")
+)
+MAX_ERRORS = 500  # reported rows with errors; the count covers them all
+PROGRESS_EVERY = 200
+RUNNING = ("queued", "checking", "importing")
+
+STATUSES = {
+    "mapping": "Choose the columns",
+    "queued": "Waiting for the background worker",
+    "checking": "Checking every row",
+    "checked": "Checked: every row is valid",
+    "invalid": "Some rows have errors: nothing was imported",
+    "importing": "Importing",
+    "done": "Imported",
+    "failed": "Failed: nothing was imported",
+}
+
+
+class ImportJob(TenantModel):
+    """One CSV file on its way into contacts."""
+
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    filename = CharField(max_length=200)
+    stored_name = CharField(max_length=64)
+    size = IntegerField()
+    content_type = CharField(max_length=100, default="text/csv")
+    rows = IntegerField(default=0)
+    headers = JSONField(default=list)
+    sample = JSONField(default=list)
+    mapping = JSONField(default=dict)
+    on_match = CharField(max_length=10, default="skip")
+    status = CharField(max_length=12, default="mapping")
+    matched = IntegerField(default=0)
+    error_count = IntegerField(default=0)
+    errors = JSONField(default=list)  # [[line, [message, …]], …] up to MAX_ERRORS
+    created = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    skipped = IntegerField(default=0)
+    message = CharField(max_length=500, default="")
+    created_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "contacts_import_job"
+
+    def __str__(self) -> str:
+        return str(self.filename)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(str(self.status), str(self.status))
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+
+IMPORT_MODELS = [ImportJob]
+
+
+def progress_key(job_id: int) -> str:
+    return f"contacts.import.{job_id}"
+
+
+def progress(queue: Huey, job: ImportJob) -> int:
+    """Rows the worker has got through in the job's current phase."""
+    value = queue.get(progress_key(job.id), peek=True)
+    return int(value or 0)
+
+
+def start(org: Organisation, settings: Any, upload: Any, user: User | None) -> ImportJob:
+    """Keep the uploaded file and read its header; ``importing.ImportError_`` says what is wrong."""
+    from accord.files import Rejected
+
+    try:
+        kept = STORE.save(settings, org, upload)
+    except Rejected as exc:
+        raise importing.ImportError_(str(exc)) from None
+    path = STORE.folder(settings, org) / kept.stored_name
+    try:
+        table = importing.read_csv(path.read_bytes())
+    except importing.ImportError_:
+        path.unlink(missing_ok=True)
+        raise
+    return ImportJob.create(
+        org=org,
+        user=user,
+        filename=kept.filename,
+        stored_name=kept.stored_name,
+        size=kept.size,
+        rows=len(table.rows),
+        headers=table.headers,
+        sample=table.rows[:3],
+        mapping=importing.guess_mapping(table.headers),
+    )
+
+
+def run_task(queue: Huey, job_id: int, dry_run: bool) -> str:
+    """The task the worker runs (or a test's request, with tasks run at once)."""
+    opened = database.is_closed()
+    if opened:
+        database.connect()
+    try:
+        return run(queue, STORE.settings(), job_id, dry_run)
+    finally:
+        if opened:
+            database.close()
+
+
+def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
+    """Check every row, then (unless a dry run) import them all."""
+    job = ImportJob.get_or_none(ImportJob.id == job_id)
+    if job is None:
+        return "gone"
+    org = Organisation.get_by_id(job.org_id)
+    key = progress_key(job.id)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            queue.put(key, done)
+
+    def phase(status: str) -> None:
+        nonlocal done
+        done = 0
+        queue.put(key, 0)
+        ImportJob.update(status=status).where(ImportJob.id == job.id).execute()
+
+    try:
+        phase("checking")
+        data = STORE.path(settings, job).read_bytes()
+        table = importing.read_csv(data)
+        plan = importing.check(org, table, dict(job.mapping), progress=tick)
+        if not plan.ok:
+            _finish(
+                job,
+                "invalid",
+                error_count=len(plan.errors),
+                errors=[[r.line, r.errors] for r in plan.errors[:MAX_ERRORS]],
+            )
+            return "invalid"
+        if dry_run:
+            _finish(job, "checked", matched=plan.matched, error_count=0, errors=[])
+            return "checked"
+        phase("importing")
+        result = importing.apply(org, plan, on_match=str(job.on_match), progress=tick)
+        _finish(
+            job,
+            "done",
+            created=result.created,
+            updated=result.updated,
+            skipped=result.skipped,
+            matched=plan.matched,
+        )
+        STORE.remove(settings, job)  # imported: the copy is no longer needed
+        return "done"
+    except Exception as exc:  # the worker must record why, not die silently
+        log.exception("import %s failed", job.id)
+        message = str(exc) if isinstance(exc, importing.ImportError_) else "An unexpected error."
+        _finish(job, "failed", message=message[:500])
+        return "failed"
+    finally:
+        queue.get(key)  # reading without peek removes the progress entry
+
+
+def _finish(job: ImportJob, status: str, **values: Any) -> None:
+    with database.atomic():
+        ImportJob.update(status=status, finished_at=utcnow(), **values).where(
+            ImportJob.id == job.id
+        ).execute()
