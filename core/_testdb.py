@@ -106,9 +106,10 @@ def _count(table: str) -> int:
 
 
 def _unchanged(known: _Migrated) -> bool:
-    return frozenset(database.get_tables()) == known.tables and _count(
-        SCHEMA_STATE_TABLES[0]
-    ) == known.migrations
+    return (
+        frozenset(database.get_tables()) == known.tables
+        and _count(SCHEMA_STATE_TABLES[0]) == known.migrations
+    )
 
 
 def _empty(known: _Migrated) -> None:

@@ -48,8 +48,12 @@ def open_database(settings: Settings) -> peewee.Database:
             # Opening a SQLite file and running its pragmas costs ~0.7 ms; a
             # pool per process reuses connections across requests.
             url = url.replace("sqlite://", "sqlite+pool://", 1)
-            pooled = {"max_connections": 40, "stale_timeout": 300, "timeout": 10,
-                      "check_same_thread": False}
+            pooled = {
+                "max_connections": 40,
+                "stale_timeout": 300,
+                "timeout": 10,
+                "check_same_thread": False,
+            }
         db = connect(url, pragmas=sqlite_pragmas(settings), lock_type="IMMEDIATE", **pooled)
     else:
         # A small pool per process: connections are reused across requests,

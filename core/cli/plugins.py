@@ -103,8 +103,10 @@ def plugins_list(env: Env, org_slug: str | None, hooks: bool, as_json: bool) -> 
     )
     for row in rows:
         extra = ["yes" if row.get("enabled") else "no"] if enabled is not None else []
-        note = row["reason"] or row["warning"] or (
-            "core, always on" if row["always_on"] else row["source"]
+        note = (
+            row["reason"]
+            or row["warning"]
+            or ("core, always on" if row["always_on"] else row["source"])
         )
         table.add_row(
             row["id"], row["version"], row["status"], ", ".join(row["depends"]), *extra, note
