@@ -62,3 +62,36 @@ def by_service_and_cause(org: Organisation, start: dt.date, end: dt.date) -> Gri
         causes=causes,
         counts=counts,
     )
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """How complaints received in a period were acknowledged against their target."""
+
+    on_time: int
+    late: int
+    overdue: int  # not acknowledged, past the target
+    waiting: int  # not acknowledged, still in time
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late + self.overdue + self.waiting
+
+    @property
+    def on_time_percent(self) -> int | None:
+        due = self.on_time + self.late + self.overdue
+        return round(100 * self.on_time / due) if due else None
+
+
+def acknowledgement(
+    org: Organisation, start: dt.date, end: dt.date, now: dt.datetime | None = None
+) -> Acknowledgement:
+    since = dt.datetime.combine(start, dt.time.min)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+    rows = Complaint.in_org(
+        org, Complaint.acknowledged_at, Complaint.acknowledge_due, Complaint.status
+    ).where((Complaint.received_at >= since) & (Complaint.received_at < until))
+    counts = {"on_time": 0, "late": 0, "overdue": 0, "waiting": 0}
+    for complaint in rows:
+        counts[complaint.acknowledgement(now)] += 1
+    return Acknowledgement(**counts)

@@ -149,3 +149,18 @@ def test_the_dashboard_counts_open_and_overdue_complaints(agent, org, carla):
     page = agent.get("/o/acme/dashboard/").text
     assert '>2<span class="stat-label">open complaints</span>' in page
     assert '>1<span class="stat-label">not acknowledged in time</span>' in page
+
+
+def test_the_report_shows_how_complaints_were_acknowledged_against_the_target(agent, org, carla):
+    from accord.plugins.complaints import workflow
+
+    old = utcnow() - dt.timedelta(days=9)
+    on_time = make_complaint(org, person=carla, received_at=old)
+    workflow.move(on_time, on_time.version, "acknowledge", user=None, now=old, quiet=True)
+    late = make_complaint(org, person=carla, received_at=old)
+    workflow.move(late, late.version, "acknowledge", user=None, quiet=True)
+    make_complaint(org, person=carla, received_at=old)  # overdue
+    make_complaint(org, person=carla)  # waiting
+    page = agent.get(f"{BASE}/report").text
+    assert "Acknowledged on time: <strong>1</strong> (33% of those due)" in page
+    assert "late: <strong>1</strong>; overdue, not acknowledged: <strong>1</strong>" in page

@@ -8,7 +8,7 @@ import io
 
 from accord import Request, Response, render, utcnow
 
-from ..report import by_service_and_cause
+from ..report import acknowledgement, by_service_and_cause
 
 DEFAULT_DAYS = 90
 
@@ -46,6 +46,7 @@ def report(request: Request) -> Response:
     context = {
         "title": "Complaints by service and cause",
         "grid": grid,
+        "acknowledgement": acknowledgement(ctx.org, start, end),
         "start": start,
         "end": end,
         "problem": problem,
