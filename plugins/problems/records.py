@@ -78,7 +78,9 @@ def create(
     return problem
 
 
-def edit(problem: Problem, version: Any, values: dict[str, Any], *, now=None) -> Problem:
+def edit(
+    problem: Problem, version: Any, values: dict[str, Any], *, now: dt.datetime | None = None
+) -> Problem:
     """Change what the problem says (raises ``StaleEdit`` when someone saved since)."""
     return save_versioned(problem, version, {**values, "updated_at": now or utcnow()})
 
@@ -107,7 +109,7 @@ def link(
     return True
 
 
-def unlink(problem: Problem, incident: Incident, *, user: User | None, quiet=False) -> bool:
+def unlink(problem: Problem, incident: Incident, *, user: User | None, quiet: bool = False) -> bool:
     row = ProblemIncident.get_or_none(
         (ProblemIncident.problem == problem.id) & (ProblemIncident.incident == incident.id)
     )

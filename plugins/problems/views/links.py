@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from accord import Request, Response, flash, form_data, redirect, render
+from accord import Organisation, Request, Response, flash, form_data, redirect, render
 from accord.plugins.incidents.models import Incident
 
 from .. import records
@@ -48,7 +48,7 @@ def unlink_incident(request: Request) -> Response:
     )
 
 
-def find_problem(org, text: str) -> Problem | None:
+def find_problem(org: Organisation, text: str) -> Problem | None:
     """A problem of ``org`` by its reference (``PRB-0007``, ``7``)."""
     match = REFERENCE.match(text.strip())
     if not match:
@@ -56,7 +56,7 @@ def find_problem(org, text: str) -> Problem | None:
     return Problem.in_org(org).where(Problem.number == int(match.group(1))).first()
 
 
-def offered_problems(incident) -> list[Problem]:
+def offered_problems(incident: Incident) -> list[Problem]:
     """Open problems worth linking ``incident`` to: its service's first, then the rest."""
     linked = ProblemIncident.select(ProblemIncident.problem).where(
         ProblemIncident.incident == incident.id
