@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -248,17 +247,24 @@ def percentiles(
 ) -> list[float | None]:
     """The ``points`` (0–1) percentiles of ``value`` over ``query``'s rows, nearest rank.
 
-    Sorted in the database; only one value per point comes back, however many rows.
+    One statement, one sort in the database, one row back however many rows: each
+    row is numbered in order of ``value`` beside the count of all rows, and the
+    value of a point is the smallest whose number reaches ``point × count``
+    (the nearest rank, ``ceil(point × count)``).
     """
-    total = query.select(peewee.fn.COUNT(peewee.SQL("*"))).scalar() or 0
-    if not total:
-        return [None for _ in points]
-    ordered = query.select(value.alias("v")).order_by(value)
-    out: list[float | None] = []
-    for point in points:
-        rank = max(1, math.ceil(point * total))
-        out.append(ordered.offset(rank - 1).limit(1).scalar())
-    return out
+    if not points:
+        return []
+    ranked = query.select(
+        value.alias("v"),
+        peewee.fn.ROW_NUMBER().over(order_by=[value]).alias("n"),
+        peewee.fn.COUNT(peewee.SQL("*")).over().alias("total"),
+    ).alias("ranked")
+    n, v, total = ranked.c.n, ranked.c.v, ranked.c.total
+    picks = [
+        peewee.fn.MIN(peewee.Case(None, [(n >= total * float(point), v)], None))
+        for point in points
+    ]
+    return list(peewee.Select([ranked], picks).bind(database).tuples().get())
 
 
 # --- Sections ----------------------------------------------------------------------------
@@ -352,8 +358,9 @@ def render_report(
                 return section_csv(title, period, section)
         raise HTTPException(404, "This report has no such table.")
     values = {"period": params.get("period") or default}
-    values.update({k: params.get(k, "") for k in ("from", "to")})
-    if not values["from"] and not errors:
+    if errors or values["period"] == "custom":
+        values.update({k: params.get(k, "") for k in ("from", "to")})  # as typed
+    else:  # the preset's own days, so switching to "Between dates…" starts from them
         values.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
     query = {**period.query(), **{f.name: f.value for f in filters if f.value}}
     return render(

@@ -85,3 +85,14 @@ document.addEventListener("change", (event) => {
     el.form.requestSubmit();
   }
 });
+
+// An input with data-selects="#some-select=value" picks that option when it is changed
+// (typing a report's dates chooses "Between dates…").
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  const rule = el instanceof HTMLInputElement ? el.dataset.selects : undefined;
+  if (!rule) return;
+  const [selector, value] = rule.split("=");
+  const select = document.querySelector(selector);
+  if (select instanceof HTMLSelectElement) select.value = value;
+});
