@@ -75,11 +75,8 @@ def register_routes() -> list[Page]:
 def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     if not ctx.can(VIEW):
         return []
-    section = "Service desk"
-    return [
-        MenuItem("Complaints", ctx.url("complaints:index"), section=section, order=30),
-        MenuItem("Complaints report", ctx.url("complaints:report"), section=section, order=31),
-    ]
+    # One entry: the report is a page under it (a second entry would be highlighted with it).
+    return [MenuItem("Complaints", ctx.url("complaints:index"), section="Service desk", order=30)]
 
 
 @hookimpl
@@ -110,6 +107,11 @@ def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | 
 @hookimpl
 def register_template_dir() -> Path:
     return HERE / "templates"
+
+
+@hookimpl
+def register_static_dir() -> Path:
+    return HERE / "static"
 
 
 @hookimpl

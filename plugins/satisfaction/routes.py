@@ -19,7 +19,7 @@ def pages() -> list[Page]:
             methods=("GET", "POST"),
             scope="public",
         ),
-        Page("/", results.results_page, name="results", permission=VIEW),
+        Page("/results", results.results_page, name="results", permission=VIEW),
         Page("/recovery/", recovery.task_list, name="tasks", permission=VIEW),
         Page("/recovery/{pk:int}", recovery.task_detail, name="task", permission=VIEW),
         Page(

@@ -51,7 +51,7 @@ def test_results_average_the_scores_per_service(manager, org, mia):
     now = utcnow()
     for service, score in ((email, 5), (email, 2), (vpn, 4)):
         answered(org, make_incident(org, service=service), score, now, agent=mia)
-    page = manager.get(f"{BASE}/")
+    page = manager.get(f"{BASE}/results")
     assert page.status_code == 200
     assert "<strong>3</strong> answers" in page.text
     table = page.text[page.text.index('id="satisfaction-by-service"') :].split("</table>")[0]
@@ -64,7 +64,7 @@ def test_results_group_by_team_agent_and_month(manager, org, mia):
     march, april = dt.datetime(2025, 3, 10, 9), dt.datetime(2025, 4, 2, 9)
     answered(org, make_incident(org, team=desk.id), 4, march, agent=mia)
     answered(org, make_incident(org, team=desk.id), 2, april, agent=mia)
-    page = manager.get(f"{BASE}/?from=2025-03-01&to=2025-04-30").text
+    page = manager.get(f"{BASE}/results?from=2025-03-01&to=2025-04-30").text
     assert (
         '<th scope="row">Service Desk</th><td class="num">2</td><td class="num">3.00</td>' in page
     )
@@ -75,7 +75,7 @@ def test_results_group_by_team_agent_and_month(manager, org, mia):
 
 def test_results_leave_out_answers_outside_the_period(manager, org):
     answered(org, make_incident(org), 5, dt.datetime(2025, 1, 5, 9))
-    page = manager.get(f"{BASE}/?from=2025-03-01&to=2025-03-31").text
+    page = manager.get(f"{BASE}/results?from=2025-03-01&to=2025-03-31").text
     assert "No answers from 2025-03-01 to 2025-03-31" in page
 
 
@@ -83,7 +83,7 @@ def test_results_download_as_csv(manager, org):
     email = make_service(org, "Email")
     answered(org, make_incident(org, service=email), 1, dt.datetime(2025, 3, 5, 9))
     answered(org, make_incident(org, service=email), 4, dt.datetime(2025, 3, 6, 9))
-    response = manager.get(f"{BASE}/?from=2025-03-01&to=2025-03-31&by=service&format=csv")
+    response = manager.get(f"{BASE}/results?from=2025-03-01&to=2025-03-31&by=service&format=csv")
     assert response.headers["content-type"].startswith("text/csv")
     assert response.text.splitlines() == [
         "Service,Responses,Average score,Low scores",
@@ -92,7 +92,7 @@ def test_results_download_as_csv(manager, org):
 
 
 def test_a_wrong_date_says_so(manager):
-    page = manager.get(f"{BASE}/?to=yesterday")
+    page = manager.get(f"{BASE}/results?to=yesterday")
     assert page.status_code == 422
     assert "Dates are written like" in page.text
 
@@ -134,7 +134,7 @@ def test_viewers_see_tasks_but_cannot_complete_them(signed_in, org, enable_plugi
 
 
 def test_pages_are_404_where_satisfaction_is_off(signed_in):
-    assert signed_in("manager").get(f"{BASE}/").status_code == 404
+    assert signed_in("manager").get(f"{BASE}/results").status_code == 404
 
 
 def test_the_dashboard_shows_the_average_and_open_recovery_tasks(manager, org, mia):

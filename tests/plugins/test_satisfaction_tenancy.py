@@ -49,7 +49,7 @@ def test_completing_another_organisations_recovery_task_is_404(acme_admin, their
         acme_admin,
         f"{BASE}/recovery/{theirs.id}/done",
         {"version": "1", "note": "x"},
-        token_from=f"{BASE}/",
+        token_from=f"{BASE}/results",
     )
     assert response.status_code == 404
     assert RecoveryTask.get_by_id(theirs.id).status == "open"
@@ -58,7 +58,7 @@ def test_completing_another_organisations_recovery_task_is_404(acme_admin, their
 def test_lists_and_results_never_show_another_organisations_answers(acme_admin, theirs):
     assert "Globex secret" not in acme_admin.get(f"{BASE}/recovery/").text
     assert "Globex secret" not in acme_admin.get(f"{BASE}/recovery/?format=csv").text
-    assert "No answers" in acme_admin.get(f"{BASE}/").text
+    assert "No answers" in acme_admin.get(f"{BASE}/results").text
 
 
 def test_a_survey_link_of_an_organisation_that_switched_satisfaction_off_does_not_work(
