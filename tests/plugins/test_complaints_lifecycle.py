@@ -271,3 +271,19 @@ def test_an_unknown_incident_reference_is_refused(agent, org, carla, enable_plug
     )
     assert response.status_code == 422
     assert "No incident of this organisation" in response.text
+
+
+def test_a_closed_complaint_cannot_be_edited(manager, org, carla):
+    complaint = make_complaint(org, person=carla)
+    act(manager, complaint, "acknowledge")
+    act(manager, complaint, "respond", response="Sorry.")
+    act(manager, complaint, "close", lesson="Listen.", improvement="Call back within a day.")
+    assert manager.get(f"{BASE}/{complaint.id}/edit").status_code == 409
+    response = post_form(
+        manager,
+        f"{BASE}/{complaint.id}/edit",
+        {"version": str(reload(complaint).version), "person": str(carla.id), "description": "x"},
+        token_from=f"{BASE}/{complaint.id}",
+    )
+    assert response.status_code == 409
+    assert reload(complaint).description == "Nobody told us about the outage."

@@ -115,6 +115,8 @@ def edit(request: Request) -> Response:
     title = f"Edit {complaint.reference}"
     action = ctx.url("complaints:edit", pk=complaint.id)
     cancel = ctx.url("complaints:detail", pk=complaint.id)
+    if not complaint.is_open:
+        return _refused(request, complaint, "A closed complaint is kept as it was closed.")
     if request.method == "GET":
         form = with_choices(request, ComplaintForm.from_instance(complaint), complaint)
         incident = related.incident(ctx.org, complaint.incident_id)
