@@ -13,7 +13,8 @@ the lead of the incident's team, or a complaint (``complaints.api
 .open_complaint``) where the organisation chose that and complaints is on.
 
 Hooks only, below. It publishes no functions. Slots it fills:
-``incidents.incident.side`` (the incident's survey and its answer). A
+``incidents.incident.side`` (the incident's survey and its answer),
+``catalogue.service.side`` (the service's average over 90 days). A
 dashboard card shows the last 30 days' average and the open recovery tasks. It reacts
 to ``incidents.resolved`` (survey) and ``incidents.status_changed`` (a survey
 not yet sent is cancelled when the incident is reopened).
@@ -82,8 +83,12 @@ def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
 
 @hookimpl
 def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | None:
-    if slot == "incidents.incident.side" and ctx.can(VIEW):
+    if not ctx.can(VIEW):
+        return None
+    if slot == "incidents.incident.side":
         return widgets.incident_side(ctx, context["incident"])
+    if slot == "catalogue.service.side":
+        return widgets.service_side(ctx, context["service"])
     return None
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peewee import fn
+
 from accord import RequestContext, Widget, render_to_string, utcnow
 
 from . import results
@@ -53,3 +55,23 @@ def dashboard_widget(ctx: RequestContext) -> Widget:
         },
     )
     return Widget(title="Satisfaction", html=html, order=26)
+
+
+def service_side(ctx: RequestContext, service) -> str:
+    """The service's satisfaction over the last 90 days."""
+    since = utcnow() - dt.timedelta(days=90)
+    count, average = (
+        Survey.in_org(ctx.org, fn.COUNT(Survey.id), fn.AVG(Survey.score))
+        .where(
+            (Survey.service_id == service.id)
+            & (Survey.answered_at >= since)
+            & Survey.score.is_null(False)
+        )
+        .tuples()
+        .get()
+    )
+    return render_to_string(
+        ctx.request,
+        "satisfaction/_service_side.html",
+        {"count": int(count), "average": float(average) if average is not None else None},
+    )

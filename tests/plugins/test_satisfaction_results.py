@@ -146,3 +146,11 @@ def test_the_dashboard_shows_the_average_and_open_recovery_tasks(manager, org, m
     assert '3.5<span class="stat-label">average of 2 answers, 30 days</span>' in page
     assert '>1<span class="stat-label">open recovery task</span>' in page
     assert '>1<span class="stat-label">for you</span>' in page
+
+
+def test_a_services_page_shows_its_satisfaction(manager, org):
+    email = make_service(org, "Email")
+    answered(org, make_incident(org, service=email), 4, utcnow())
+    answered(org, make_incident(org, service=email), 3, utcnow())
+    page = manager.get(f"/o/acme/catalogue/{email.id}").text
+    assert "<strong>3.5</strong> out of 5, from 2 answers in the last 90 days" in page
