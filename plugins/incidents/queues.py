@@ -105,6 +105,21 @@ def _sla_where(value: str) -> Any:
     return ~Incident.has_target
 
 
+FLAGS = {
+    "major": "Major incidents",
+    "child": "Children of a major incident",
+    "escalated": "Escalated",
+}
+
+
+def _flag_where(value: str) -> Any:
+    if value == "major":
+        return Incident.is_major
+    if value == "child":
+        return Incident.parent.is_null(False)
+    return Incident.escalated_at.is_null(False) & is_open()
+
+
 def _org_choices(pick: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda request: pick(request.state.ctx.org)
 
@@ -196,6 +211,7 @@ def make_table(sort: str, empty: str) -> Table:
                 where=lambda v: Incident.service == int(v),
             ),
             Filter("channel", "Channel", list(CHANNELS.items())),
+            Filter("flag", "Marked", list(FLAGS.items()), where=_flag_where),
         ],
         sort=sort,
         filename="incidents",

@@ -259,3 +259,11 @@ def test_a_team_lead_of_the_escalated_team_is_told(org, incident, second_line, m
     run(org, at(9, 50))
     assert [e.to_address for e in OutboundEmail.select()] == ["sam@acme.test"]
     assert User.get(User.email == "sam@acme.test").name == "Sam Second"
+
+
+def test_the_queue_filters_escalated_incidents(signed_in, org, email, incident, second_line):
+    set_rule(org, 3, "warning", next_tier=True)
+    escalation.run(org, now=at(9, 50))
+    calm = make_incident(org, "Calm one", service=email, at=at(9, 50))
+    page = signed_in("agent").get("/o/acme/incidents/queues/all?flag=escalated").text
+    assert incident.reference in page and calm.reference not in page

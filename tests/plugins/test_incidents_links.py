@@ -259,3 +259,26 @@ def test_merging_another_organisations_incident_is_404(agent, make_org, outage):
     assert merge(agent, outage, theirs).status_code == 404
     assert post(agent, outage, "major", major="1").status_code == 303
     assert post(agent, outage, "children", child=str(theirs.id)).status_code == 404
+
+
+# --- From the queues ---------------------------------------------------------------------------
+
+
+def test_ticked_incidents_are_linked_to_a_major_incident_in_bulk(agent, org, outage, report, email):
+    other = make_incident(org, "Outlook offline", service=email)
+    mark_major(agent, outage)
+    queue = "/o/acme/incidents/queues/all"
+    assert f'<option value="{outage.id}">{outage.reference} {outage.title}</option>' in (
+        agent.get(queue).text
+    )
+    data = {"action": "link_major", "major": str(outage.id), "ids": [str(report.id), str(other.id)]}
+    response = post_form(agent, "/o/acme/incidents/bulk", data, token_from=queue)
+    assert response.status_code == 303
+    assert [reload(i).parent_id for i in (report, other)] == [outage.id, outage.id]
+
+
+def test_the_queue_filters_major_incidents(agent, outage, report):
+    mark_major(agent, outage)
+    page = agent.get("/o/acme/incidents/queues/all?flag=major").text
+    assert outage.reference in page and report.reference not in page
+    assert ">Major</span>" in page

@@ -15,7 +15,7 @@ from accord import (
     render_table,
 )
 
-from .. import workflow
+from .. import links, workflow
 from ..choices import PENDING_REASONS
 from ..models import Incident, SavedView, Team
 from ..queues import QUEUES, TABLES, queue_query
@@ -27,6 +27,7 @@ BULK_ACTIONS = {
     "start": "Start work",
     "pend": "Set pending…",
     "close": "Close (resolved only)",
+    "link_major": "Link to major incident…",
 }
 MAX_BULK = 100
 NOT_SAVED = {"after", "before", "format", "csrf_token", "view_name"}
@@ -84,6 +85,7 @@ def queue(request: Request) -> Response:
         "bulk_actions": BULK_ACTIONS,
         "pending_reasons": PENDING_REASONS,
         "teams": teams(ctx.org),
+        "majors": open_majors(ctx.org),
         "refresh_url": str(request.url.path)
         + (f"?{request.url.query}" if request.url.query else ""),
     }
@@ -138,6 +140,17 @@ def delete_view(request: Request) -> Response:
     return redirect(request, ctx.url("incidents:queue", queue=view.queue))
 
 
+def open_majors(org: Any) -> list[tuple[int, str]]:
+    """Major incidents not closed yet, for the bulk link (few at any time: (org, is_major))."""
+    rows = (
+        Incident.in_org(org, Incident.id, Incident.reference, Incident.title)
+        .where(Incident.is_major & (Incident.status != "closed"))
+        .order_by(Incident.number.desc())
+        .limit(50)
+    )
+    return [(row.id, f"{row.reference} {row.title}") for row in rows]
+
+
 def _back(request: Request, raw: str) -> str:
     """The queue the form came from, or "my incidents" (never another site)."""
     prefix = request.state.ctx.url("incidents:index")
@@ -168,6 +181,19 @@ def bulk(request: Request) -> Response:
         if team is None:
             flash(request, "Choose the team to assign them to.", "error")
             return redirect(request, back)
+    major = None
+    if action == "link_major":
+        raw = str(data.get("major") or "")
+        major = (
+            Incident.in_org(ctx.org)
+            .where((Incident.id == int(raw)) & Incident.is_major & (Incident.status != "closed"))
+            .first()
+            if raw.isdigit()
+            else None
+        )
+        if major is None:
+            flash(request, "Choose the major incident to link them to.", "error")
+            return redirect(request, back)
     reason = str(data.get("pending_reason") or "")
     if action == "pend" and reason not in PENDING_REASONS:
         flash(request, "Choose what they are waiting for.", "error")
@@ -176,7 +202,10 @@ def bulk(request: Request) -> Response:
     # Only the organisation's own incidents: other ids simply match nothing.
     for incident in Incident.in_org(ctx.org).where(Incident.id.in_(ids)).order_by(Incident.number):
         try:
-            _apply(incident, action, ctx.user, team, reason)
+            if major is not None:
+                links.link_child(major, incident, user=ctx.user)
+            else:
+                _apply(incident, action, ctx.user, team, reason)
             done.append(incident.reference)
         except workflow.NotAllowed as exc:
             skipped.append(f"{incident.reference} ({str(exc).rstrip('.').lower()})")
