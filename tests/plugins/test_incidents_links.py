@@ -282,3 +282,14 @@ def test_the_queue_filters_major_incidents(agent, outage, report):
     page = agent.get("/o/acme/incidents/queues/all?flag=major").text
     assert outage.reference in page and report.reference not in page
     assert ">Major</span>" in page
+
+
+def test_a_merge_is_in_the_audit_log_with_who_did_it(agent, outage, report):
+    from accord.models import AuditEntry
+
+    merge(agent, outage, report)
+    entries = AuditEntry.select().where(
+        (AuditEntry.table == "incidents_incident") & (AuditEntry.record_id == str(report.id))
+    )
+    merged = [e for e in entries if "merged_into" in (e.changes or {})]
+    assert len(merged) == 1 and merged[0].actor_label == "alex@acme.test"
