@@ -129,7 +129,7 @@ def open_instance(home: Path, database_url: str | None, *, fresh: bool = True) -
         "ACCORD_DATABASE_URL": database_url or f"sqlite:///{home / 'accord.db'}",
     }
     settings = load_settings(environ)
-    host = build_host(settings, extra=[("accord.plugins.contacts", "bench")], entry_points=False)
+    host = build_host(settings, entry_points=False)  # contacts is built in
     open_database(settings)
     with database.connection_context():
         if fresh and not settings.is_sqlite:

@@ -261,8 +261,7 @@ def percentiles(
     ).alias("ranked")
     n, v, total = ranked.c.n, ranked.c.v, ranked.c.total
     picks = [
-        peewee.fn.MIN(peewee.Case(None, [(n >= total * float(point), v)], None))
-        for point in points
+        peewee.fn.MIN(peewee.Case(None, [(n >= total * float(point), v)], None)) for point in points
     ]
     return list(peewee.Select([ranked], picks).bind(database).tuples().get())
 

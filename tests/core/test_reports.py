@@ -8,7 +8,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
-from peewee import CharField, DateTimeField, fn
+from peewee import CharField, DateTimeField, Value, fn
 
 from accord import (
     Chart,
@@ -22,6 +22,7 @@ from accord import (
     hookimpl,
     render_report,
 )
+from accord.components.report import minutes_between, percentiles
 from accord.testing import manifest
 
 LONDON = ZoneInfo("Europe/London")
@@ -173,6 +174,22 @@ def test_the_database_puts_a_moment_in_the_same_bucket_as_python(org, days, mome
     with database.connection_context():
         in_sql = Tally.select(period.bucket_sql(Tally.at)).scalar()
     assert in_sql == period.bucket_of(moment) == key
+
+
+def test_percentiles_are_the_nearest_rank_of_the_sorted_values(org):
+    start = dt.datetime(2026, 11, 2, 9)
+    for minutes in (70, 10, 100, 40, 20, 90, 30, 60, 50, 80):  # 10 rows, out of order
+        tally(org, "phone", start + dt.timedelta(minutes=minutes))
+    with database.connection_context():
+        waited = minutes_between(Value(start), Tally.at)
+        found = percentiles(Tally.in_org(org), waited, (0, 0.5, 0.9, 0.95, 1))
+    assert [round(v) for v in found] == [10, 50, 90, 100, 100]
+
+
+def test_percentiles_of_no_rows_are_unknown(org, make_org):
+    tally(make_org("other"), "phone", dt.datetime(2026, 11, 2, 9))
+    with database.connection_context():
+        assert percentiles(Tally.in_org(org), Tally.id, (0.5, 0.9)) == [None, None]
 
 
 # --- The page ---------------------------------------------------------------------------
