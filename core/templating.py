@@ -132,6 +132,15 @@ def menu_sections(ctx: RequestContext) -> list[tuple[str, list[MenuItem]]]:
     return list(sections.items())
 
 
+def current_menu_url(menu: list[tuple[str, list[MenuItem]]], path: str) -> str | None:
+    """The menu entry the page belongs to: the longest whose address starts the path.
+
+    So ``/complaints/report`` marks "Complaints report", not "Complaints" too.
+    """
+    urls = [item.url for _, items in menu for item in items if path.startswith(item.url)]
+    return max(urls, key=len, default=None)
+
+
 def page_context(request: Request, context: dict[str, Any], *, full: bool) -> dict[str, Any]:
     ctx = getattr(request.state, "ctx", None)
     token = csrf.token_for(request)
@@ -145,11 +154,13 @@ def page_context(request: Request, context: dict[str, Any], *, full: bool) -> di
         "url": (ctx.url if ctx else lambda name, **p: str(request.url_for(name, **p).path)),
         "static": lambda path: f"/static/{path}",
         "menu": [],
+        "menu_current": None,
         "flashes": [],
         "slot": lambda name, **values: render_slot(ctx, name, **values),
     }
     if full and ctx is not None and ctx.org is not None:
         base["menu"] = menu_sections(ctx)
+        base["menu_current"] = current_menu_url(base["menu"], request.url.path)
     if full and ctx is not None and ctx.session is not None:
         base["flashes"] = pop_flashes(ctx)
     base.update(context)

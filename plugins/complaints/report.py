@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from accord import Organisation
+from accord import Organisation, Period
 
 from . import related
 from .choices import CAUSES
@@ -38,13 +38,11 @@ class Grid:
         return sum(self.counts.values())
 
 
-def by_service_and_cause(org: Organisation, start: dt.date, end: dt.date) -> Grid:
-    """Complaints received from ``start`` to ``end`` (inclusive), counted per service × cause."""
-    since = dt.datetime.combine(start, dt.time.min)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+def by_service_and_cause(org: Organisation, period: Period) -> Grid:
+    """Complaints received in ``period``, counted per service × cause."""
     rows = (
         Complaint.in_org(org, Complaint.service_id, Complaint.cause, fn.COUNT(Complaint.id))
-        .where((Complaint.received_at >= since) & (Complaint.received_at < until))
+        .where(period.where(Complaint.received_at))
         .group_by(Complaint.service_id, Complaint.cause)
         .tuples()
     )
@@ -84,13 +82,11 @@ class Acknowledgement:
 
 
 def acknowledgement(
-    org: Organisation, start: dt.date, end: dt.date, now: dt.datetime | None = None
+    org: Organisation, period: Period, now: dt.datetime | None = None
 ) -> Acknowledgement:
-    since = dt.datetime.combine(start, dt.time.min)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
     rows = Complaint.in_org(
         org, Complaint.acknowledged_at, Complaint.acknowledge_due, Complaint.status
-    ).where((Complaint.received_at >= since) & (Complaint.received_at < until))
+    ).where(period.where(Complaint.received_at))
     counts = {"on_time": 0, "late": 0, "overdue": 0, "waiting": 0}
     for complaint in rows:
         counts[complaint.acknowledgement(now)] += 1

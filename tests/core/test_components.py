@@ -541,3 +541,16 @@ def test_detail_page_shows_fields_and_the_activity_timeline(browser, org, make_t
     assert re.search(r"<dt>Size</dt>\s*<dd>—</dd>", page)
     assert page.index("updated Thing B") < page.index("created Thing A")
     assert '<ol class="timeline">' in page
+
+
+def test_the_menu_marks_only_the_entry_the_page_belongs_to():
+    from accord import MenuItem
+    from accord.templating import current_menu_url
+
+    menu = [
+        ("Desk", [MenuItem("Complaints", "/o/a/complaints/", section="Desk")]),
+        ("Reports", [MenuItem("Complaints report", "/o/a/complaints/report", section="Reports")]),
+    ]
+    assert current_menu_url(menu, "/o/a/complaints/report") == "/o/a/complaints/report"
+    assert current_menu_url(menu, "/o/a/complaints/12") == "/o/a/complaints/"
+    assert current_menu_url(menu, "/o/a/people/") is None

@@ -1,71 +1,127 @@
-"""The report: complaints by service and cause for a period, as a table and as CSV."""
+"""The report: complaints by service and cause, acknowledgement against target, and volume
+over time, for any period, with charts and CSV (the core's report component)."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
+from peewee import fn
 
-from accord import Request, Response, render, utcnow
+from accord import Chart, Period, ReportTable, Request, Response, Section, render_report
 
+from ..choices import CAUSES
+from ..models import Complaint
 from ..report import acknowledgement, by_service_and_cause
 
-DEFAULT_DAYS = 90
+
+def _percent(value: int | None) -> str:
+    return "—" if value is None else f"{value}%"
 
 
-def _date(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        return None
+def service_and_cause(org, period: Period) -> Section:
+    grid = by_service_and_cause(org, period)
+    names = [name for _, name in grid.services]
+    rows = [
+        (name, *[grid.count(sid, cause) for cause, _ in grid.causes], grid.row_total(sid))
+        for sid, name in grid.services
+    ]
+    if rows:
+        rows.append(("Total", *[grid.column_total(c) for c, _ in grid.causes], grid.total))
+    return Section(
+        "services",
+        "By service and cause",
+        chart=Chart(
+            "Complaints by service, stacked by cause",
+            names,
+            {
+                label: [grid.count(sid, cause) for sid, _ in grid.services]
+                for cause, label in grid.causes
+            },
+            kind="stacked",
+        ),
+        table=ReportTable(["Service", *[label for _, label in grid.causes], "Total"], rows),
+        figures=[("complaints received", f"{grid.total:,}")],
+    )
 
 
-def period(request: Request) -> tuple[dt.date, dt.date, str]:
-    """The chosen period (``from``, ``to``), the last 90 days by default, and what was wrong."""
-    today = utcnow().date()
-    params = request.query_params
-    start = _date(params.get("from")) or today - dt.timedelta(days=DEFAULT_DAYS)
-    end = _date(params.get("to")) or today
-    problem = ""
-    if (params.get("from") and not _date(params.get("from"))) or (
-        params.get("to") and not _date(params.get("to"))
-    ):
-        problem = "Dates are written like 2025-03-31; the default period is shown."
-    if start > end:
-        start, end = end, start
-        problem = "The period ended before it started; the dates are swapped."
-    return start, end, problem
+def causes(org, period: Period) -> Section:
+    counted = dict(
+        Complaint.in_org(org, Complaint.cause, fn.COUNT(Complaint.id))
+        .where(period.where(Complaint.received_at))
+        .group_by(Complaint.cause)
+        .tuples()
+    )
+    rows = sorted(((CAUSES.get(k, k), n) for k, n in counted.items()), key=lambda r: -r[1])
+    return Section(
+        "causes",
+        "By cause",
+        chart=Chart(
+            "Complaints by cause",
+            [r[0] for r in rows],
+            {"Complaints": [r[1] for r in rows]},
+            kind="hbar",
+            height=max(160, 34 * len(rows) + 80),
+        ),
+        table=ReportTable(["Cause", "Complaints"], rows),
+    )
+
+
+def acknowledged(org, period: Period) -> Section:
+    ack = acknowledgement(org, period)
+    rows = [
+        ("On time", ack.on_time),
+        ("Late", ack.late),
+        ("Overdue, not acknowledged", ack.overdue),
+        ("Not acknowledged, still in time", ack.waiting),
+    ]
+    return Section(
+        "acknowledgement",
+        "Acknowledgement against the target",
+        chart=Chart(
+            "Complaints by acknowledgement",
+            [r[0] for r in rows],
+            {"Complaints": [r[1] for r in rows]},
+        ),
+        table=ReportTable(["Acknowledged", "Complaints"], rows),
+        figures=[("acknowledged on time, of those due", _percent(ack.on_time_percent))],
+    )
+
+
+def over_time(org, period: Period) -> Section:
+    bucket = period.bucket_sql(Complaint.received_at)
+    counted = dict(
+        Complaint.in_org(org, bucket, fn.COUNT(Complaint.id))
+        .where(period.where(Complaint.received_at))
+        .group_by(bucket)
+        .tuples()
+    )
+    rows = [(label, counted.get(key, 0)) for key, label in period.buckets()]
+    return Section(
+        "received",
+        "Received over time",
+        chart=Chart(
+            "Complaints received",
+            [r[0] for r in rows],
+            {"Received": [r[1] for r in rows]},
+            kind="line" if len(rows) > 12 else "bar",
+        ),
+        table=ReportTable([period.granularity.title(), "Received"], rows),
+    )
 
 
 def report(request: Request) -> Response:
-    ctx = request.state.ctx
-    start, end, problem = period(request)
-    grid = by_service_and_cause(ctx.org, start, end)
-    if request.query_params.get("format") == "csv":
-        return _csv(grid, start, end)
-    context = {
-        "title": "Complaints by service and cause",
-        "grid": grid,
-        "acknowledgement": acknowledgement(ctx.org, start, end),
-        "start": start,
-        "end": end,
-        "problem": problem,
-        "csv_url": f"{request.url.path}?from={start}&to={end}&format=csv",
-    }
-    return render(request, "complaints/report.html", context, status_code=422 if problem else 200)
+    org = request.state.ctx.org
 
+    def build(period: Period) -> list[Section]:
+        return [
+            service_and_cause(org, period),
+            causes(org, period),
+            acknowledged(org, period),
+            over_time(org, period),
+        ]
 
-def _csv(grid, start: dt.date, end: dt.date) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Service", *(label for _, label in grid.causes), "Total"])
-    for service_id, name in grid.services:
-        counts = [grid.count(service_id, cause) for cause, _ in grid.causes]
-        writer.writerow([name, *counts, grid.row_total(service_id)])
-    writer.writerow(["Total", *(grid.column_total(c) for c, _ in grid.causes), grid.total])
-    filename = f"complaints-by-service-and-cause-{start}-{end}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return render_report(
+        request,
+        "Complaints report",
+        build,
+        default="90d",
+        intro="Complaints received by service and cause, how they were acknowledged, and when.",
     )
