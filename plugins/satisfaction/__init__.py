@@ -71,7 +71,9 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         return []
     section = "Service desk"
     return [
-        MenuItem("Satisfaction", ctx.url("satisfaction:results"), section=section, order=40),
+        MenuItem(
+            "Satisfaction results", ctx.url("satisfaction:results"), section="Reports", order=40
+        ),
         MenuItem("Recovery tasks", ctx.url("satisfaction:tasks"), section=section, order=41),
     ]
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from peewee import Case, fn
 
-from accord import Organisation, User
+from accord import Organisation, Period, User
 from accord.plugins.catalogue.models import Service
 from accord.plugins.incidents.models import Team
 
 from .models import Survey
 
-GROUPS = {"service": "Service", "team": "Team", "agent": "Agent", "month": "Month"}
+GROUPS = {"month": "Period", "service": "Service", "team": "Team", "agent": "Agent"}
 COLUMNS = {
     "service": Survey.service_id,
     "team": Survey.team_id,
@@ -46,13 +45,9 @@ def _names(group: str, keys: list) -> dict:
     return {}
 
 
-def lines(
-    org: Organisation, group: str, start: dt.date, end: dt.date, low_score: int
-) -> list[Line]:
-    """One line per ``group`` value of the scores answered from ``start`` to ``end`` inclusive."""
-    column = COLUMNS[group]
-    since = dt.datetime.combine(start, dt.time.min)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+def lines(org: Organisation, group: str, period: Period, low_score: int) -> list[Line]:
+    """One line per ``group`` value of the scores answered in ``period``."""
+    column = period.bucket_sql(Survey.answered_at) if group == "month" else COLUMNS[group]
     rows = list(
         Survey.in_org(
             org,
@@ -61,15 +56,13 @@ def lines(
             fn.AVG(Survey.score),
             fn.SUM(Case(None, [((Survey.score <= low_score), 1)], 0)),
         )
-        .where(
-            (Survey.answered_at >= since)
-            & (Survey.answered_at < until)
-            & Survey.score.is_null(False)
-        )
+        .where(period.where(Survey.answered_at) & Survey.score.is_null(False))
         .group_by(column)
         .tuples()
     )
     names = _names(group, [r[0] for r in rows])
+    if group == "month":  # the period's buckets, days to months by its length
+        names = dict(period.buckets())
     none = {"service": "(no service)", "team": "(no team)", "agent": "(nobody)"}.get(group, "")
     found = [
         Line(
@@ -81,20 +74,15 @@ def lines(
         for key, count, average, low in rows
     ]
     if group == "month":
-        return sorted(found, key=lambda line: line.label)
+        order = {label: i for i, (_, label) in enumerate(period.buckets())}
+        return sorted(found, key=lambda line: order.get(line.label, len(order)))
     return sorted(found, key=lambda line: (-line.responses, line.label))
 
 
-def overall(org: Organisation, start: dt.date, end: dt.date) -> tuple[int, float | None]:
-    since = dt.datetime.combine(start, dt.time.min)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+def overall(org: Organisation, period: Period) -> tuple[int, float | None]:
     count, average = (
         Survey.in_org(org, fn.COUNT(Survey.id), fn.AVG(Survey.score))
-        .where(
-            (Survey.answered_at >= since)
-            & (Survey.answered_at < until)
-            & Survey.score.is_null(False)
-        )
+        .where(period.where(Survey.answered_at) & Survey.score.is_null(False))
         .tuples()
         .get()
     )

@@ -6,7 +6,7 @@ import datetime as dt
 
 from peewee import fn
 
-from accord import RequestContext, Widget, render_to_string, utcnow
+from accord import Period, RequestContext, Widget, render_to_string, utcnow
 
 from . import results
 from .models import RecoveryTask, Survey
@@ -41,8 +41,8 @@ def incident_side(ctx: RequestContext, incident) -> str:
 
 
 def dashboard_widget(ctx: RequestContext) -> Widget:
-    today = utcnow().date()
-    count, average = results.overall(ctx.org, today - dt.timedelta(days=30), today)
+    last_30_days = Period.preset_for("30d", ctx.org.zone, utcnow().date())
+    count, average = results.overall(ctx.org, last_30_days)
     open_tasks = RecoveryTask.in_org(ctx.org).where(RecoveryTask.status == "open")
     html = render_to_string(
         ctx.request,

@@ -1,71 +1,75 @@
-"""The results page: average score and answers per service, team, agent and month."""
+"""The results page: the score's trend and its average per service, team and agent, for any
+period, with charts and CSV (the core's report component)."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-
-from accord import Request, Response, render, utcnow
+from accord import Chart, Period, ReportTable, Request, Response, Section, render_report
 
 from .. import results
 from ..surveys import settings_of
 
-DEFAULT_DAYS = 90
+TITLES = {
+    "month": "Trend",
+    "service": "By service",
+    "team": "By team",
+    "agent": "By agent",
+}
 
 
-def _date(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        return None
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
-def results_page(request: Request) -> Response:
-    ctx = request.state.ctx
-    params = request.query_params
-    today = utcnow().date()
-    start = _date(params.get("from")) or today - dt.timedelta(days=DEFAULT_DAYS)
-    end = _date(params.get("to")) or today
-    problem = ""
-    if any(params.get(k) and not _date(params.get(k)) for k in ("from", "to")):
-        problem = "Dates are written like 2025-03-31; the default period is shown."
-    if start > end:
-        start, end = end, start
-    low = int(settings_of(ctx.org).get("low_score") or 2)
-    by = params.get("by", "")
-    if params.get("format") == "csv" and by in results.GROUPS:
-        return _csv(results.lines(ctx.org, by, start, end, low), by, start, end)
-    count, average = results.overall(ctx.org, start, end)
-    tables = [
-        (key, label, results.lines(ctx.org, key, start, end, low))
-        for key, label in results.GROUPS.items()
-    ]
-    context = {
-        "title": "Satisfaction results",
-        "start": start,
-        "end": end,
-        "count": count,
-        "average": average,
-        "low": low,
-        "tables": tables,
-        "problem": problem,
-        "path": request.url.path,
-    }
-    return render(
-        request, "satisfaction/results.html", context, status_code=422 if problem else 200
+def section(org, key: str, period: Period, low: int) -> Section:
+    lines = results.lines(org, key, period, low)
+    label = period.granularity.title() if key == "month" else results.GROUPS[key]
+    if key == "month":
+        by_label = {line.label: line for line in lines}
+        labels = [name for _, name in period.buckets()]
+        chart = Chart(
+            "Average score",
+            labels,
+            {"Average score": [by_label[n].average if n in by_label else None for n in labels]},
+            kind="line",
+            max_value=5,
+            value_format=_score,
+        )
+    else:
+        chart = Chart(
+            f"Average score by {label.lower()}",
+            [line.label for line in lines],
+            {"Average score": [line.average for line in lines]},
+            kind="hbar",
+            max_value=5,
+            value_format=_score,
+            height=max(160, 34 * len(lines) + 80),
+        )
+    return Section(
+        key,
+        TITLES[key],
+        chart=chart,
+        table=ReportTable(
+            [label, "Responses", "Average score", "Low scores"],
+            [(line.label, line.responses, line.average, line.low) for line in lines],
+            formats={2: _score},
+        ),
     )
 
 
-def _csv(lines: list[results.Line], by: str, start: dt.date, end: dt.date) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([results.GROUPS[by], "Responses", "Average score", "Low scores"])
-    for line in lines:
-        writer.writerow([line.label, line.responses, f"{line.average:.2f}", line.low])
-    filename = f"satisfaction-by-{by}-{start}-{end}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+def results_page(request: Request) -> Response:
+    org = request.state.ctx.org
+    low = int(settings_of(org).get("low_score") or 2)
+
+    def build(period: Period) -> list[Section]:
+        count, average = results.overall(org, period)
+        trend = section(org, "month", period, low)
+        trend.figures = [("answers", f"{count:,}"), ("average score of 5", _score(average))]
+        return [trend, *(section(org, key, period, low) for key in ("service", "team", "agent"))]
+
+    return render_report(
+        request,
+        "Satisfaction results",
+        build,
+        default="90d",
+        intro=f"Scores reporters gave from 1 to 5; {low} or less counts as low.",
     )
