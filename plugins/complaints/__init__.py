@@ -25,6 +25,11 @@ Slots it fills: ``contacts.person.side`` and ``contacts.organisation.side``
 ``incidents.incident.side`` (complaints about the incident, and logging one;
 filled only where incidents is on, since only its page offers the slot). A
 dashboard card counts open complaints and overdue acknowledgements.
+
+For contacts it moves complaints to the survivor when two people are merged
+(``merge_people``) and adds a "Complaints" factor to a customer organisation's
+relationship health: the complaints of the last six months, and how many are
+still open.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import peewee
 from accord import (
     DemoContext,
     MenuItem,
+    Organisation,
     Page,
     Permission,
     RequestContext,
@@ -44,8 +50,9 @@ from accord import (
     Widget,
     hookimpl,
 )
+from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import routes, widgets
+from . import links, routes, widgets
 from .demo import add_demo_complaints
 from .models import MODELS
 from .views.shared import MANAGE, VIEW, WORK
@@ -131,3 +138,15 @@ def register_models() -> list[type[peewee.Model]]:
 @hookimpl(trylast=True)
 def load_demo_data(demo: DemoContext) -> None:
     add_demo_complaints(demo)
+
+
+@hookimpl
+def merge_people(org: Organisation, survivor: Any, duplicate: Any) -> dict[str, int]:
+    return links.merge_people(org, survivor, duplicate)
+
+
+@hookimpl
+def relationship_health_factors(ctx: RequestContext, subject: Any) -> list[Any]:
+    if not ctx.can(VIEW) or not isinstance(subject, CustomerOrganisation):
+        return []
+    return links.health(ctx, subject)

@@ -17,7 +17,10 @@ Hooks only, below. It publishes no functions. Slots it fills:
 ``catalogue.service.side`` (the service's average over 90 days). A
 dashboard card shows the last 30 days' average and the open recovery tasks. It reacts
 to ``incidents.resolved`` (survey) and ``incidents.status_changed`` (a survey
-not yet sent is cancelled when the incident is reopened).
+not yet sent is cancelled when the incident is reopened). For contacts it
+moves surveys to the survivor when two people are merged and adds a
+"Satisfaction" factor (the customer's last six months of scores) to a customer
+organisation's relationship health.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ from accord import (
     Widget,
     hookimpl,
 )
+from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import links, routes, surveys, widgets
+from . import links, relationships, routes, surveys, widgets
 from .demo import add_demo_surveys
 from .models import MODELS
 from .routes import RECOVER, VIEW
@@ -139,3 +143,15 @@ def register_models() -> list[type[peewee.Model]]:
 @hookimpl(trylast=True)
 def load_demo_data(demo: DemoContext) -> None:
     add_demo_surveys(demo)
+
+
+@hookimpl
+def merge_people(org: Organisation, survivor: Any, duplicate: Any) -> dict[str, int]:
+    return relationships.merge_people(org, survivor, duplicate)
+
+
+@hookimpl
+def relationship_health_factors(ctx: RequestContext, subject: Any) -> list[Any]:
+    if not ctx.can(VIEW) or not isinstance(subject, CustomerOrganisation):
+        return []
+    return relationships.health(ctx, subject)
