@@ -17,6 +17,7 @@ ENV_OVERRIDES = {
     "DATABASE_URL": ("database", "url"),
     "REDIS_URL": ("jobs", "redis_url"),
     "HTTPS": ("server", "https"),
+    "PUBLIC_URL": ("server", "public_url"),
     "SAFE_MODE": ("plugins", "safe_mode"),
 }
 
@@ -46,6 +47,22 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def public_url(self) -> str:
+        """Where people reach this instance, for links in emails (no trailing slash).
+
+        ``[server] public_url`` (``ACCORD_PUBLIC_URL``) behind a proxy or a domain
+        name; otherwise made from the server's own scheme, host and port.
+        """
+        configured = str(self.get("server", "public_url", "") or "")
+        if configured:
+            return configured.rstrip("/")
+        scheme = "https" if self.get("server", "https", False) else "http"
+        host = self.get("server", "host", "127.0.0.1")
+        port = int(self.get("server", "port", 8000))
+        default_port = 443 if scheme == "https" else 80
+        return f"{scheme}://{host}" + ("" if port == default_port else f":{port}")
 
     @property
     def safe_mode(self) -> bool:

@@ -49,14 +49,7 @@ def read(token: str) -> tuple[int, str] | None:
 
 def base_url(org: Organisation) -> str:
     configured = str(plugin_settings.get(org, "satisfaction").get("public_url") or "")
-    if configured:
-        return configured.rstrip("/")
-    settings = _settings()
-    scheme = "https" if settings.get("server", "https", False) else "http"
-    host = settings.get("server", "host", "127.0.0.1")
-    port = int(settings.get("server", "port", 8000))
-    default_port = 443 if scheme == "https" else 80
-    return f"{scheme}://{host}" + ("" if port == default_port else f":{port}")
+    return configured.rstrip("/") if configured else _settings().public_url
 
 
 def survey_url(org: Organisation, survey: Any, **params: Any) -> str:

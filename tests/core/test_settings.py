@@ -45,3 +45,15 @@ def test_plugins_read_their_own_table(tmp_path):
     assert load_settings({"ACCORD_HOME": str(tmp_path)}).plugin_config("contacts") == {
         "max_upload_mb": 5
     }
+
+
+def test_the_public_url_is_made_from_the_server_settings(tmp_path):
+    settings = load_settings({"ACCORD_HOME": str(tmp_path)})
+    assert settings.public_url == "http://127.0.0.1:8000"
+
+
+def test_the_public_url_can_be_set_for_a_proxy_or_domain(tmp_path):
+    settings = load_settings(
+        {"ACCORD_HOME": str(tmp_path), "ACCORD_PUBLIC_URL": "https://desk.example.org/"}
+    )
+    assert settings.public_url == "https://desk.example.org"
