@@ -526,6 +526,7 @@ def main() -> int:
         settings, host = open_instance(home, args.database, fresh=not args.reuse)
         from accord.app import create_app
         from accord.db import database
+        from accord.schema import migrate
 
         if args.reuse:
             with database.connection_context():
@@ -535,6 +536,8 @@ def main() -> int:
         if settings.is_sqlite:
             size = sum(f.stat().st_size for f in home.glob("accord.db*")) / 1e9
             print(f"database file: {size:.2f} GB")
+        with database.connection_context():
+            migrate(host)  # what was added to the code while the rows loaded (a long run)
         app = create_app(settings, host)
         timings = measure(app, samples, args)
         database_kind = "SQLite" if settings.is_sqlite else "PostgreSQL"
