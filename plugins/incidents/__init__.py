@@ -43,6 +43,9 @@ Periodic tasks (``accord worker``): ``incidents.send_due_emails`` and
 ``incidents.escalate`` each minute (SLA alerts once per clock and state, then the
 organisation's escalation rules), ``incidents.close_resolved`` hourly.
 
+When two contacts are merged (``merge_people``) their incidents move to the
+person who stays as reporter.
+
 Slots it offers: ``incidents.incident.side`` and ``incidents.incident.actions`` on an
 incident's page (``incident`` in the context); ``incidents.intake.suggestions`` on the log
 form, refreshed as the title, description or service change (``service``, a catalogue
@@ -84,7 +87,7 @@ from accord.plugins.contacts.models import CustomerOrganisation
 
 from . import attachments_store, mail, routes, tasks, widgets
 from .demo import add_demo_service_desk
-from .models import MODELS
+from .models import MODELS, Incident
 from .views.shared import MANAGE, VIEW, WORK
 
 HERE = Path(__file__).parent
@@ -182,6 +185,16 @@ def relationship_health_factors(ctx: RequestContext, subject: Any) -> list[Any]:
     if not ctx.can(VIEW) or not isinstance(subject, CustomerOrganisation):
         return []
     return widgets.sla_health(ctx, subject)
+
+
+@hookimpl
+def merge_people(org: Organisation, survivor: Any, duplicate: Any) -> dict[str, int]:
+    moved = (
+        Incident.update(reporter=survivor.id)
+        .where((Incident.org == org.id) & (Incident.reporter == duplicate.id))
+        .execute()
+    )
+    return {"incidents reported": moved}
 
 
 @hookimpl

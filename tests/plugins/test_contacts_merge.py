@@ -191,7 +191,7 @@ class TestOtherPlugins:
         agent = signed_in("agent")
         do_merge(agent, ana, twin)
         assert moved_by_plugin == [(ana.id, twin.id)]
-        assert "moved 2 tickets reported" in agent.get(f"/o/acme/contacts/people/{ana.id}").text
+        assert "Moved: tickets reported 2" in agent.get(f"/o/acme/contacts/people/{ana.id}").text
 
     def test_a_plugin_that_fails_stops_the_whole_merge(
         self, broken, signed_in, pair, enable_plugin, org

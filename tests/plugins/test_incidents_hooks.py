@@ -247,3 +247,16 @@ def test_an_incident_page_offers_slots_beside_and_among_its_actions(known_errors
     page = agent.get(f"/o/acme/incidents/{incident.id}").text
     assert f"incidents.incident.side of {incident.reference}" in page
     assert f"incidents.incident.actions of {incident.reference}" in page
+
+
+def test_merging_two_people_moves_the_incidents_they_reported(agent, org):
+    from accord.plugins.contacts.testing import make_person
+
+    ana = make_person(org, "Ana", "Lima", email="ana@example.org")
+    twin = make_person(org, "Ana", "Lima", email="ana@example.org")
+    incident = make_incident(org, reporter=twin)
+    url = f"/o/acme/contacts/people/{ana.id}/merge?with={twin.id}"
+    response = post_form(agent, url, {"keep": str(ana.id)}, token_from=url)
+    assert response.status_code == 303
+    assert Incident.get_by_id(incident.id).reporter_id == ana.id
+    assert "Moved: incidents reported 1" in agent.get(f"/o/acme/contacts/people/{ana.id}").text

@@ -141,11 +141,11 @@ def compare(request: Request) -> Response:
         )
     except MergeRefused as exc:
         return _compare_page(request, person, other, error=str(exc), status_code=422)
-    moved = ", ".join(f"{n} {label}" for label, n in result.moved.items())
+    moved = ", ".join(f"{label} {n}" for label, n in result.moved.items())
     flash(
         request,
         f"{duplicate.full_name} is merged into {survivor.full_name}"
-        + (f": moved {moved}." if moved else "."),
+        + (f". Moved: {moved}." if moved else "."),
     )
     return redirect(request, ctx.url("contacts:person", pk=survivor.id))
 
