@@ -24,6 +24,7 @@ from .permissions import PermissionTable
 from .routing import DatabaseUnavailable, build_routes
 from .schema import PendingMigrationsError, pending
 from .settings import Settings, load_settings
+from .settings import use as use_settings
 from .templating import build_environment, web_dir
 
 log = logging.getLogger("accord.app")
@@ -108,6 +109,7 @@ def create_app(
 ) -> Starlette:
     """The ASGI application. Refuses to start while migrations are pending."""
     settings = settings or load_settings()
+    use_settings(settings)
     db.open_database(settings)
     host = host or build_host(settings)
     plugin_settings.bind(settings, host)

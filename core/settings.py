@@ -138,3 +138,16 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://..."
         )
     return Settings(home=home, secret_key=_secret_key(home, env), database_url=url, data=data)
+
+
+_in_use: list[Settings] = []
+
+
+def use(settings: Settings) -> None:
+    """Make ``settings`` this process's (the server and the command line call it)."""
+    _in_use[:] = [settings]
+
+
+def current() -> Settings:
+    """This process's settings, for work outside a request (a worker's task, an email link)."""
+    return _in_use[0] if _in_use else load_settings()

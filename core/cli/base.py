@@ -17,6 +17,7 @@ from ..host import PluginHost, build_host
 from ..manifest import ManifestError
 from ..schema import PendingMigrationsError
 from ..settings import ConfigError, Settings, load_settings
+from ..settings import use as use_settings
 
 console = Console()
 CLI_ACTOR = Actor(None, "cli")
@@ -33,6 +34,7 @@ class Env:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings()
+            use_settings(self._settings)
         return self._settings
 
     @property

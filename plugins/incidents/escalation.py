@@ -24,6 +24,7 @@ import logging
 from dataclasses import dataclass
 
 from accord import Organisation, database, members_of, utcnow
+from accord.settings import current as current_settings
 
 from . import mail, sla
 from .choices import PRIORITIES, SLA_STATES, priority_label
@@ -230,6 +231,7 @@ def _tell(incident: Incident, address: str, why: str) -> None:
         f"{incident.reference} {incident.title}\n\n"
         f"Escalated automatically: {why}.\n"
         f"Priority {priority_label(incident.priority)}, status {incident.status_label.lower()}.\n\n"
-        f"Open it in Accord: /o/{incident.org.slug}/incidents/{incident.id}\n"
+        f"Open it in Accord: {current_settings().public_url}"
+        f"/o/{incident.org.slug}/incidents/{incident.id}\n"
     )
     mail.queue_to(incident, address, subject, body, kind="escalation")

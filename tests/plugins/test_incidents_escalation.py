@@ -172,6 +172,18 @@ def test_a_breach_emails_the_team_lead_by_default(org, incident, lee):
     ]
 
 
+def test_the_escalation_email_links_to_the_incident_at_the_public_address(
+    org, incident, lee, accord_settings
+):
+    from accord.settings import use
+
+    accord_settings.data["server"]["public_url"] = "https://desk.example.org"
+    use(accord_settings)
+    run(org, at(10, 5))
+    told = OutboundEmail.get(OutboundEmail.kind == "escalation")
+    assert f"https://desk.example.org/o/acme/incidents/{incident.id}" in told.body
+
+
 def test_a_rule_can_email_the_managers(org, incident, make_user):
     make_user("mo@acme.test", org, "manager", name="Mo Manager")
     set_rule(org, 3, "breach", notify_manager=True)
