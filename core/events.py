@@ -66,6 +66,11 @@ def deliver(host: PluginHost, events: list[Event]) -> None:
                 log.exception("plugin %s failed handling %s", impl.plugin_name, event.name)
 
 
+def is_collecting() -> bool:
+    """Whether events emitted now wait for a commit (inside a request or a task)."""
+    return _collector.get() is not None
+
+
 @contextlib.contextmanager
 def collecting(host: PluginHost) -> Iterator[list[Event]]:
     """Collect events emitted in the block; the caller delivers them after commit."""

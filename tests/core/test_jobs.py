@@ -95,3 +95,46 @@ def test_in_immediate_mode_a_queued_task_runs_at_once(accord_settings, accord_ho
 def test_an_unknown_task_name_is_an_error(accord_settings, accord_host):
     with pytest.raises(LookupError, match="no task named 'nobody.nothing'"):
         enqueue(make_queue(accord_settings, accord_host), "nobody.nothing")
+
+
+HEARD: list[tuple[str, dict]] = []
+
+
+class Announcer:
+    """A plugin whose task announces what it did, and listens to announcements."""
+
+    @hookimpl
+    def register_tasks(self, queue):
+        @queue.task(name="announcer.tidy")
+        def tidy(org_id, fail=False):
+            from accord.events import emit
+            from accord.models import Organisation
+
+            emit(Organisation.get_by_id(org_id), "announcer.tidied", {"rows": 3})
+            if fail:
+                raise RuntimeError("disk full")
+
+    @hookimpl
+    def handle_event(self, org, event, payload):
+        HEARD.append((event, payload))
+
+
+@pytest.fixture
+def announcer(accord_plugins):
+    HEARD.clear()
+    accord_plugins.append((Announcer(), manifest("announcer", always_on=True)))
+
+
+def test_a_tasks_events_are_delivered_when_it_has_run(announcer, accord_settings, accord_host, org):
+    queue = make_queue(queued(accord_settings), accord_host)
+    enqueue(queue, "announcer.tidy", org.id)
+    assert HEARD == []
+    run_next(queue)
+    assert HEARD == [("announcer.tidied", {"rows": 3})]
+
+
+def test_a_task_that_fails_announces_nothing(announcer, accord_settings, accord_host, org):
+    queue = make_queue(queued(accord_settings), accord_host)
+    enqueue(queue, "announcer.tidy", org.id, fail=True)
+    run_next(queue)
+    assert HEARD == []
