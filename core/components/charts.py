@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -126,16 +126,22 @@ class Chart:
             no_data_text="No data for this period",
             value_formatter=self.value_format,
         )
+        labels, series = list(self.labels), {k: list(v) for k, v in self.series.items()}
+        if self.kind == "hbar":  # pygal draws the first bar at the bottom; people read down
+            labels, series = labels[::-1], {k: v[::-1] for k, v in series.items()}
+        ticks = _whole_number_ticks(series.values(), stacked=self.kind == "stacked")
+        if ticks and self.max_value is None:
+            chart.y_labels = ticks
         if self.kind == "pie":
-            for name, values in zip(self.labels, _columns(self.series), strict=False):
+            for name, values in zip(labels, _columns(series), strict=False):
                 chart.add(name, values[0] if values else None)
         else:
-            chart.x_labels = list(self.labels)
-            if len(self.labels) > 16:
-                step = math.ceil(len(self.labels) / 12)
-                chart.x_labels_major = list(self.labels)[::step]
-            for name, values in self.series.items():
-                chart.add(name, list(values))
+            chart.x_labels = labels
+            if len(labels) > 16:
+                step = math.ceil(len(labels) / 12)
+                chart.x_labels_major = labels[::step]
+            for name, values in series.items():
+                chart.add(name, values)
         root = chart.render_tree()
         for parent in root.iter():
             for child in list(parent):
@@ -146,6 +152,23 @@ class Chart:
         root.set("aria-label", self.description or self.title)
         root.set("focusable", "false")
         return Markup(etree.tostring(root, encoding="unicode"))
+
+
+def _whole_number_ticks(
+    series: Iterable[Sequence[float | None]], *, stacked: bool = False
+) -> list[int] | None:
+    """Ticks 0, n, 2n … for counts, so an axis never reads 0.2 people; None for fractions."""
+    rows = [list(values) for values in series]
+    values = [v for row in rows for v in row if v is not None]
+    if not values or any(float(v) != int(v) for v in values):
+        return None
+    if stacked:
+        top = max(sum(v or 0 for v in column) for column in zip(*rows, strict=False))
+    else:
+        top = max(values)
+    top = max(int(top), 1)
+    step = max(1, math.ceil(top / 8))
+    return list(range(0, top + step, step))
 
 
 def _columns(series: Mapping[str, Sequence[float | None]]) -> list[list[float | None]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -257,3 +258,20 @@ def test_another_organisations_rows_are_not_counted(signed_in, london_org, make_
     tally(make_org("other"), "phone", dt.datetime.now() - dt.timedelta(days=1))
     page = signed_in("viewer").get("/o/acme/tally/report").text
     assert '0<span class="stat-label">tallies</span>' in page
+
+
+# --- Charts -------------------------------------------------------------------------------
+
+
+def test_counts_are_charted_on_whole_number_ticks():
+    svg = Chart("People", ["a", "b"], {"People": [1, 3]}).svg()
+    assert ">0.5<" not in svg and ">3<" in svg
+
+
+def test_horizontal_bars_read_top_down_in_the_given_order():
+    svg = str(Chart("Channels", ["Phone", "Email"], {"n": [9, 2]}, kind="hbar").svg())
+
+    def height(label: str) -> float:
+        return float(re.search(rf'<text x="[^"]*" y="([^"]*)"[^>]*>{label}</text>', svg)[1])
+
+    assert height("Phone") < height("Email")  # nearer the top
