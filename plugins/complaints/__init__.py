@@ -85,7 +85,7 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     # One entry: the report is a page under it (a second entry would be highlighted with it).
     return [
         MenuItem("Complaints", ctx.url("complaints:index"), section="Service desk", order=30),
-        MenuItem("Complaints report", ctx.url("complaints:report"), section="Reports", order=30),
+        MenuItem("Complaints report", ctx.url("complaints:report"), section="Reports", order=830),
     ]
 
 

@@ -363,7 +363,7 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         MenuItem("Organisations", ctx.url("contacts:organisations"), section="Contacts", order=21),
         MenuItem("Follow-ups", ctx.url("contacts:follow_ups"), section="Contacts", order=22),
         MenuItem("Stakeholder groups", ctx.url("contacts:groups"), section="Contacts", order=23),
-        MenuItem("Customers report", ctx.url("contacts:report"), section="Reports", order=20),
+        MenuItem("Customers report", ctx.url("contacts:report"), section="Reports", order=820),
         *(
             [MenuItem("Duplicates", ctx.url("contacts:duplicates"), section="Contacts", order=24)]
             if ctx.can(EDIT)

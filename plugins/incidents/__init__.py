@@ -126,7 +126,7 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         items.append(MenuItem("Log incident", ctx.url("incidents:new"), section=section, order=11))
     items.append(MenuItem("Teams", ctx.url("incidents:teams"), section=section, order=12))
     items.append(
-        MenuItem("Service desk report", ctx.url("incidents:report"), section="Reports", order=10)
+        MenuItem("Service desk report", ctx.url("incidents:report"), section="Reports", order=810)
     )
     if ctx.can(MANAGE):
         items += [

@@ -76,7 +76,7 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
     section = "Service desk"
     return [
         MenuItem(
-            "Satisfaction results", ctx.url("satisfaction:results"), section="Reports", order=40
+            "Satisfaction results", ctx.url("satisfaction:results"), section="Reports", order=840
         ),
         MenuItem("Recovery tasks", ctx.url("satisfaction:tasks"), section=section, order=41),
     ]
