@@ -2,9 +2,11 @@
 
 - The service desk report reads periods as ranges of ``resolved_at`` (SLA
   compliance, resolution times, resolved per period, reopen rate) and of
-  ``responded_at`` (first response times): without (org, resolved_at) and
-  (org, responded_at) each of those statements read every incident of the
-  organisation.
+  ``responded_at`` (first response times): without an index on them each of
+  those statements read every incident of the organisation. The service and
+  team follow in the index, so a report filtered by one checks them there
+  instead of reading every incident of the service (PostgreSQL chose that:
+  0.28 s a statement for a 30-day report of one service, 6 ms with these).
 - "All incidents" filtered by a service, newest first, read every incident of
   the service from (org, service, status) and sorted them: (org, service,
   created_at) gives them in order, so a page stops after its 25 rows.
@@ -35,8 +37,8 @@ from playhouse.migrate import migrate
 def up(migrator, db):
     table = "incidents_incident"
     migrate(
-        migrator.add_index(table, ("org_id", "resolved_at"), False),
-        migrator.add_index(table, ("org_id", "responded_at"), False),
+        migrator.add_index(table, ("org_id", "resolved_at", "service_id", "team_id"), False),
+        migrator.add_index(table, ("org_id", "responded_at", "service_id", "team_id"), False),
         migrator.add_index(table, ("org_id", "status", "due_at"), False),
         migrator.add_index(table, ("org_id", "service_id", "created_at"), False),
         migrator.add_index(table, ("org_id", "status", "created_at", "priority"), False),
