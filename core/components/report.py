@@ -247,13 +247,25 @@ def percentiles(
 ) -> list[float | None]:
     """The ``points`` (0–1) percentiles of ``value`` over ``query``'s rows, nearest rank.
 
-    One statement, one sort in the database, one row back however many rows: each
-    row is numbered in order of ``value`` beside the count of all rows, and the
-    value of a point is the smallest whose number reaches ``point × count``
-    (the nearest rank, ``ceil(point × count)``).
+    One statement, one sort in the database, one row back however many rows.
+    PostgreSQL has it built in (``percentile_disc``, which is the nearest rank);
+    elsewhere each row is numbered in order of ``value`` beside the count of all
+    rows, and a point's value is the smallest whose number reaches ``point ×
+    count`` (the rank ``ceil(point × count)``).
     """
     if not points:
         return []
+    if not isinstance(database.obj, peewee.SqliteDatabase):
+        fractions = peewee.Value([float(point) for point in points], unpack=False)
+        pick = peewee.NodeList(
+            (
+                peewee.fn.percentile_disc(fractions),
+                peewee.SQL("WITHIN GROUP"),
+                peewee.NodeList((peewee.SQL("ORDER BY"), value), parens=True),
+            )
+        )
+        found = query.select(pick).order_by().scalar()
+        return [None for _ in points] if found is None else list(found)
     ranked = query.select(
         value.alias("v"),
         peewee.fn.ROW_NUMBER().over(order_by=[value]).alias("n"),
