@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -117,9 +118,20 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["datetime"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else ""
+    env.filters["datetime"] = local_datetime
     env.globals["template_collisions"] = tuple(collisions)
     return env
+
+
+@jinja2.pass_context
+def local_datetime(context: Any, moment: datetime.datetime | None) -> str:
+    """A stored (naive UTC) moment in the page's organisation's time zone: 2026-03-31 14:30 BST."""
+    if not moment:
+        return ""
+    org = context.get("org")
+    zone = org.zone if org is not None else datetime.UTC
+    local = moment.replace(tzinfo=datetime.UTC).astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def menu_sections(ctx: RequestContext) -> list[tuple[str, list[MenuItem]]]:

@@ -10,6 +10,7 @@ import datetime
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -167,20 +168,31 @@ class Date(Field):
 
 
 class DateTime(Field):
+    """A moment typed as a date and a time of day.
+
+    Stored as naive UTC. Set ``zone`` on a form's own field (``form.fields[name]
+    .zone = org.zone``) and people type and see it in that time zone instead.
+    """
+
     input_type = "datetime-local"
+    zone: ZoneInfo | None = None
 
     def parse(self, text: str) -> datetime.datetime:
         try:
-            return datetime.datetime.fromisoformat(text).replace(tzinfo=None)
+            moment = datetime.datetime.fromisoformat(text).replace(tzinfo=None)
         except ValueError:
             raise ValidationError("Enter a date and time like 2025-03-31 14:30.") from None
+        if self.zone is None:
+            return moment
+        local = moment.replace(tzinfo=self.zone)
+        return local.astimezone(datetime.UTC).replace(tzinfo=None)
 
     def to_raw(self, value: Any) -> str:
-        return (
-            value.strftime("%Y-%m-%dT%H:%M")
-            if isinstance(value, datetime.datetime)
-            else super().to_raw(value)
-        )
+        if not isinstance(value, datetime.datetime):
+            return super().to_raw(value)
+        if self.zone is not None:
+            value = value.replace(tzinfo=datetime.UTC).astimezone(self.zone)
+        return value.strftime("%Y-%m-%dT%H:%M")
 
 
 class Checkbox(Field):

@@ -26,6 +26,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -105,9 +106,13 @@ class Form:
         initial: Mapping[str, Any] | None = None,
         version: Any = None,
         prefix: str = "f-",
+        zone: ZoneInfo | None = None,
     ) -> None:
         # Per-instance copies, so a view may set ``form.fields["owner"].choices``.
         self.fields = {name: copy.copy(f) for name, f in self.declared.items()}
+        for field in self.fields.values():
+            if zone is not None and isinstance(field, DateTime):
+                field.zone = zone  # typed and shown in the organisation's time zone
         self.bound = data is not None
         self.prefix = prefix
         self.errors: dict[str, str] = {}

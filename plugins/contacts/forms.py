@@ -183,7 +183,7 @@ class InteractionForm(GroupedForm):
     direction = forms.Choice(
         "Who started it", list(DIRECTIONS.items()), required=False, default="inbound"
     )
-    occurred_at = forms.DateTime("When (UTC)")
+    occurred_at = forms.DateTime("When")
     duration_minutes = forms.Integer("Minutes", required=False, min_value=0, max_value=24 * 60)
     summary = forms.TextArea("Summary", max_length=5000)
     outcome = forms.Text("Outcome", required=False, max_length=300)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import html
 import io
 import re
@@ -554,3 +555,16 @@ def test_the_menu_marks_only_the_entry_the_page_belongs_to():
     assert current_menu_url(menu, "/o/a/complaints/report") == "/o/a/complaints/report"
     assert current_menu_url(menu, "/o/a/complaints/12") == "/o/a/complaints/"
     assert current_menu_url(menu, "/o/a/people/") is None
+
+
+def test_a_moment_is_typed_and_shown_in_the_organisations_time_zone():
+    from zoneinfo import ZoneInfo
+
+    class When(Form):
+        at = forms.DateTime("When")
+
+    london = ZoneInfo("Europe/London")
+    summer = datetime.datetime(2026, 7, 1, 8, 30)  # stored as UTC
+    assert When(initial={"at": summer}, zone=london).values["at"] == "2026-07-01T09:30"
+    typed = When({"at": "2026-07-01T09:30"}, zone=london)
+    assert typed.is_valid() and typed.cleaned["at"] == summer

@@ -41,3 +41,17 @@ def test_only_admins_change_the_organisation(signed_in, org):
 def test_the_command_line_refuses_an_unknown_time_zone(accord_db):
     with pytest.raises(AccountError, match="not a time zone"):
         create_org("beta", "Beta", "Nowhere/Special")
+
+
+def test_pages_show_times_in_the_organisations_time_zone(signed_in, org, enable_plugin):
+    import datetime
+
+    from accord.plugins.contacts.testing import log_interaction, make_person
+
+    enable_plugin(org, "contacts")
+    org.time_zone = "Europe/London"
+    org.save()
+    ana = make_person(org)
+    log_interaction(ana, occurred_at=datetime.datetime(2026, 7, 1, 8, 30))  # UTC
+    page = signed_in("viewer").get(f"/o/acme/contacts/people/{ana.id}").text
+    assert "2026-07-01 09:30 BST" in page

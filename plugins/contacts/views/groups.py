@@ -498,7 +498,7 @@ def activity_remove(request: Request) -> Response:
 
 
 class RecordForm(Form):
-    occurred_at = forms.DateTime("When (UTC)")
+    occurred_at = forms.DateTime("When")
     summary = forms.TextArea("Summary", max_length=5000)
     outcome = forms.Text("Outcome", required=False, max_length=300)
 
@@ -528,11 +528,13 @@ def activity_record(request: Request) -> Response:
     page.update(title=f"Record {activity.title}", cancel_url=back)
     if request.method == "GET":
         initial = {"occurred_at": utcnow().replace(second=0, microsecond=0)}
-        form = RecordForm(initial={**initial, "summary": activity.title}, prefix="record-")
+        form = RecordForm(
+            initial={**initial, "summary": activity.title}, prefix="record-", zone=ctx.org.zone
+        )
         context = {**page, "form": form, "fields": _fields(form), "chosen": []}
         return render(request, "contacts/group_record.html", context)
     data = form_data(request)
-    form = RecordForm(data, prefix="record-")
+    form = RecordForm(data, prefix="record-", zone=ctx.org.zone)
     allowed = {m.person_id for m in members}
     chosen = [int(v) for v in data.getlist("participants") if str(v).isdigit()]
     people = [pk for pk in dict.fromkeys(chosen) if pk in allowed]

@@ -73,9 +73,9 @@ def interaction_form(
             "organisation": person.organisation_id,
             "follow_up_assignee": user.id,
         }
-        form = InteractionForm(initial=initial, prefix="log-")
+        form = InteractionForm(initial=initial, prefix="log-", zone=request.state.ctx.org.zone)
     else:
-        form = InteractionForm(data, prefix="log-")
+        form = InteractionForm(data, prefix="log-", zone=request.state.ctx.org.zone)
     form.fields["organisation"].choices = affiliated_organisations(person)
     form.fields["follow_up_assignee"].choices = lookups.staff(request.state.ctx.org)
     return form
