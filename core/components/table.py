@@ -111,6 +111,7 @@ class Table:
         columns: Iterable[Column],
         *,
         search: Iterable[peewee.Field | str] = (),
+        search_exact: Callable[[str], peewee.Expression | None] | None = None,
         filters: Iterable[Filter] = (),
         sort: str | None = None,
         page_size: int = 25,
@@ -126,6 +127,8 @@ class Table:
             c if c.field is None else replace(c, field=self._field(c.field)) for c in columns
         ]
         self.search = [self._field(f) for f in search]
+        # A search that names one record (a reference, an id) seeks it by index instead.
+        self.search_exact = search_exact
         self.filters = [
             f if f.where else replace(f, field=self._field(f.name if f.field is None else f.field))
             for f in filters
@@ -171,7 +174,11 @@ class Table:
         params = request.query_params
         state: dict[str, str] = {}
         q = " ".join(params.get("q", "").split())[:200]
-        if q and self.search:
+        exact = self.search_exact(q) if q and self.search_exact else None
+        if exact is not None:
+            state["q"] = q
+            query = query.where(exact)
+        elif q and self.search:
             state["q"] = q
             for term in q.split()[:8]:
                 matches = [f.contains(term) for f in self.search]

@@ -10,6 +10,7 @@ queue of a million incidents costs what a queue of fifty does.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -194,6 +195,7 @@ def make_table(sort: str, empty: str) -> Table:
             Column("Opened", "created_at", sortable=True),
         ],
         search=["title", "reference"],
+        search_exact=_reference_search,
         filters=[
             Filter("status", "Status", list(STATUSES.items())),
             Filter(
@@ -219,6 +221,15 @@ def make_table(sort: str, empty: str) -> Table:
         search_label="Reference or title",
         id="incidents",
     )
+
+
+REFERENCE = re.compile(r"^INC-?0*(\d{1,9})$", re.IGNORECASE)
+
+
+def _reference_search(q: str) -> Any:
+    """A whole reference (INC-000123, inc123) finds that incident by number, not by LIKE."""
+    found = REFERENCE.match(q.strip())
+    return Incident.number == int(found[1]) if found else None
 
 
 TABLES = {name: make_table(queue.sort, queue.empty) for name, queue in QUEUES.items()}

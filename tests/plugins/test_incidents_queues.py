@@ -180,3 +180,17 @@ def test_a_viewer_sees_queues_without_bulk_actions(signed_in, org, slow):
     assert page.status_code == 200 and "incidents-bulk" not in page.text
     assert csrf_from(page.text)
     assert Incident.select().count() == 1
+
+
+def test_a_whole_reference_finds_that_incident(agent, org, slow):
+    wanted = make_incident(org, "Printer jams", service=slow)
+    make_incident(org, "VPN drops", service=slow)
+    number = wanted.reference.split("-")[1].lstrip("0")
+    assert refs(agent.get(f"{QUEUES}/all?q={wanted.reference}").text) == [wanted.reference]
+    assert refs(agent.get(f"{QUEUES}/all?q=inc{number}").text) == [wanted.reference]
+
+
+def test_words_still_search_titles(agent, org, slow):
+    wanted = make_incident(org, "Printer jams", service=slow)
+    make_incident(org, "VPN drops", service=slow)
+    assert refs(agent.get(f"{QUEUES}/all?q=printer").text) == [wanted.reference]
