@@ -96,22 +96,33 @@ class Scope:
         ]
 
 
-def sla_section(scope: Scope, period: Period) -> Section:
-    """Of the incidents resolved in the period with a target, how many met it."""
-    resolved = scope.incidents().where(
-        period.where(Incident.resolved_at) & (Incident.has_target == True)  # noqa: E712
-    )
-    rows = (
-        resolved.select(
+def _ones(condition: peewee.Expression) -> peewee.Node:
+    return fn.SUM(peewee.Case(None, [(condition, 1)], 0))
+
+
+def resolved_counts(scope: Scope, period: Period) -> list[tuple]:
+    """The period's resolved incidents in one read, per service, priority and having a target:
+    (service, priority, has target, count, response met, resolution met, reopened)."""
+    return list(
+        scope.incidents()
+        .where(period.where(Incident.resolved_at))
+        .select(
             Incident.service,
             Incident.priority,
+            Incident.has_target,
             fn.COUNT(Incident.id),
-            fn.SUM(peewee.Case(None, [(Incident.response_breached == False, 1)], 0)),  # noqa: E712
-            fn.SUM(peewee.Case(None, [(Incident.resolution_breached == False, 1)], 0)),  # noqa: E712
+            _ones(Incident.response_breached == False),  # noqa: E712
+            _ones(Incident.resolution_breached == False),  # noqa: E712
+            _ones(Incident.reopen_count > 0),
         )
-        .group_by(Incident.service, Incident.priority)
+        .group_by(Incident.service, Incident.priority, Incident.has_target)
         .tuples()
     )
+
+
+def sla_section(scope: Scope, resolved: list[tuple]) -> Section:
+    """Of the incidents resolved in the period with a target, how many met it."""
+    rows = [(s, p, n, r, f) for s, p, target, n, r, f, _ in resolved if target]
     names = {int(k): v for k, v in scope.services}
     table, per_service = [], defaultdict(lambda: [0, 0])
     totals = [0, 0, 0]
@@ -183,8 +194,7 @@ def times_section(scope: Scope, period: Period) -> Section:
     )
     rows = []
     for label, query, minutes in measures:
-        count = query.count()
-        mean = query.select(fn.AVG(minutes)).scalar() if count else None
+        count, mean = query.select(fn.COUNT(Incident.id), fn.AVG(minutes)).tuples().get()
         median, p90 = percentiles(query, minutes, (0.5, 0.9))
         rows.append((label, count, mean, median, p90))
     return Section(
@@ -271,18 +281,13 @@ def _counts_by(scope: Scope, period: Period, column: peewee.Field, names: dict) 
     )
 
 
-def reopen_section(scope: Scope, period: Period) -> Section:
+def reopen_section(scope: Scope, resolved: list[tuple]) -> Section:
     """Of the incidents resolved in the period, how many had been reopened."""
-    query = scope.incidents().where(period.where(Incident.resolved_at))
-    rows = (
-        query.select(
-            Incident.service,
-            fn.COUNT(Incident.id),
-            fn.SUM(peewee.Case(None, [(Incident.reopen_count > 0, 1)], 0)),
-        )
-        .group_by(Incident.service)
-        .tuples()
-    )
+    per_service: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for service_id, _, _, count, _, _, reopened in resolved:
+        per_service[service_id][0] += count
+        per_service[service_id][1] += int(reopened or 0)
+    rows = [(sid, n, r) for sid, (n, r) in per_service.items()]
     names = {int(k): v for k, v in scope.services}
     table = sorted(
         (
@@ -349,13 +354,14 @@ def service_desk(request: Request) -> Response:
     scope = Scope(request)
 
     def build(period: Period) -> list[Section]:
+        resolved = resolved_counts(scope, period)
         return [
-            sla_section(scope, period),
+            sla_section(scope, resolved),
             times_section(scope, period),
             volume_section(scope, period),
             _counts_by(scope, period, Incident.channel, CHANNELS),
             _counts_by(scope, period, Incident.category, CATEGORIES),
-            reopen_section(scope, period),
+            reopen_section(scope, resolved),
             backlog_section(scope, utcnow()),
         ]
 
