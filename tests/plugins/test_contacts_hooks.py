@@ -52,7 +52,7 @@ def accord_extra_modules():
 @pytest.fixture(autouse=True)
 def other_plugins(accord_plugins):
     EVENTS.clear()
-    accord_plugins.append((Incidents(), manifest("incidents", depends=["contacts"])))
+    accord_plugins.append((Incidents(), manifest("tickets", depends=["contacts"])))
     accord_plugins.append((Broken(), manifest("broken", depends=["contacts"])))
 
 
@@ -134,7 +134,7 @@ def test_search_never_returns_another_organisations_people(signed_in, enabled, m
 
 
 def test_adding_a_person_and_logging_an_interaction_emit_events(signed_in, enabled, enable_plugin):
-    enable_plugin(enabled, "incidents")
+    enable_plugin(enabled, "tickets")
     client = signed_in("agent")
     new = "/o/acme/contacts/people/new"
     post_form(client, new, {"first_name": "Ana", "last_name": "Lima"}, token_from=new)
@@ -158,7 +158,7 @@ def test_adding_a_person_and_logging_an_interaction_emit_events(signed_in, enabl
 
 
 def test_other_plugins_add_to_a_persons_timeline_and_side(signed_in, enabled, enable_plugin):
-    enable_plugin(enabled, "incidents")
+    enable_plugin(enabled, "tickets")
     enable_plugin(enabled, "broken")
     ana = make_person(enabled)
     page = signed_in("viewer").get(person_page(ana))
@@ -168,7 +168,7 @@ def test_other_plugins_add_to_a_persons_timeline_and_side(signed_in, enabled, en
 
 
 def test_other_plugins_add_to_an_organisations_timeline(signed_in, enabled, enable_plugin):
-    enable_plugin(enabled, "incidents")
+    enable_plugin(enabled, "tickets")
     school = make_organisation(enabled)
     page = signed_in("viewer").get(f"/o/acme/contacts/organisations/{school.id}")
     assert "INC-2 at Riverside Academy" in page.text
