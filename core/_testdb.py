@@ -3,7 +3,8 @@
 Creating some forty tables and their indexes for every test is most of a
 test's time. The first test with a given set of migration files migrates for
 real; later tests with the same set start from a copy (SQLite: the migrated
-file; PostgreSQL: the same schema with every table emptied). Anything that
+file; PostgreSQL: the same schema with the tables the last test wrote to emptied
+and their id sequences restarted). Anything that
 changed the schema (a test that creates or drops tables, or adds a migration)
 sends the next test back to a full reset.
 """
@@ -112,13 +113,41 @@ def _unchanged(known: _Migrated) -> bool:
     )
 
 
+def _written(tables: list[str]) -> tuple[list[str], list[str]]:
+    """What a test wrote to: the tables with rows now, and the id sequences that moved.
+
+    Emptying only those costs milliseconds. TRUNCATE … CASCADE would reach every
+    table (they all refer to the organisations) and cost half a second a test.
+    """
+    checks = ", ".join(f'({_literal(t)}, EXISTS (SELECT 1 FROM "{t}"))' for t in tables)
+    rows = database.execute_sql(f"SELECT * FROM (VALUES {checks}) AS v").fetchall()
+    sequences = [
+        name
+        for (name,) in database.execute_sql(
+            "SELECT sequencename FROM pg_sequences "
+            "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        ).fetchall()
+    ]
+    return [name for name, used in rows if used], sequences
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _empty(known: _Migrated) -> None:
     data_tables = sorted(known.tables - set(SCHEMA_STATE_TABLES))
-    quoted = ", ".join(f'"{table}"' for table in data_tables)
+    filled, sequences = _written(data_tables)
+    installs = SCHEMA_STATE_TABLES[1]
+    statements = [
+        # Foreign keys are checked by triggers, which the replica role skips: any order works.
+        "SET LOCAL session_replication_role = replica",
+        *(f'DELETE FROM "{table}"' for table in filled),
+        *(f'ALTER SEQUENCE "{name}" RESTART' for name in sequences),
+        f"DELETE FROM {installs}",
+    ]
     with database.atomic():
-        database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
-        installs = SCHEMA_STATE_TABLES[1]
-        database.execute_sql(f"DELETE FROM {installs}")
+        database.execute_sql("; ".join(statements))
         if known.installs:
             columns = ", ".join(f'"{c}"' for c in known.install_columns)
             marks = ", ".join(["%s"] * len(known.install_columns))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from zoneinfo import available_timezones
 
 from .audit import record
@@ -16,9 +17,15 @@ class AccountError(Exception):
     """The request is refused; the message says why."""
 
 
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows (reading them takes ~25 ms)."""
+    return frozenset(available_timezones())
+
+
 def time_zone_problem(name: str) -> str | None:
     """Why ``name`` is not a time zone this machine knows, or None."""
-    if name not in available_timezones():
+    if name not in time_zones():
         return f"{name!r} is not a time zone name like Europe/London or America/New_York"
     return None
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from accord import Form, flash, form_data, forms, redirect, render_form
-from accord.accounts import time_zone_problem
+from accord.accounts import time_zone_problem, time_zones
 from accord.audit import record
 from accord.db import database
 
 
 def _zones() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+    return [(name, name.replace("_", " ")) for name in sorted(time_zones())]
 
 
 class OrganisationForm(Form):
