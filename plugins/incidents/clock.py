@@ -115,8 +115,14 @@ class Clock:
 
     @property
     def overdue(self) -> bool:
-        """More business time has counted than the target allows."""
-        return self.target is not None and self.elapsed > self.target.duration
+        """More business time has counted than the target allows, or the clock ran past its
+        due time: the whole target counted and it was still going after that instant (say,
+        stopped a minute after the day's last business minute)."""
+        if self.target is None:
+            return False
+        if self.elapsed > self.target.duration:
+            return True
+        return self.due is not None and self.horizon > self.due
 
     def state(self, now: dt.datetime) -> str:
         """``on_track``, ``at_risk``, ``breached``, ``met``, ``paused`` or ``none``."""

@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402 - after the skip
+from hypothesis import example, given, settings  # noqa: E402 - after the skip
 from hypothesis import strategies as st  # noqa: E402
 
 from accord.plugins.catalogue.hours import BusinessHours  # noqa: E402
@@ -159,6 +159,13 @@ def test_left_alone_a_clock_only_gets_worse(name, start, target, a, b):
 
 @checks
 @given(calendars, starts, targets, offsets)
+# Found by CI: the target counted out at 17:00 New York, the clock stopped at 17:01.
+@example(
+    "new york split day",
+    START + dt.timedelta(minutes=338220),
+    Target(420, 1),
+    dt.timedelta(minutes=1441),
+)
 def test_stopping_before_the_due_time_is_met_and_after_it_breached(name, start, target, later):
     hours = ENGINES[name]
     due = run_clock(hours, start, target, now=start).due
