@@ -145,7 +145,7 @@ class FileStore:
         extension = Path(name).suffix.lower()
         if extension not in self.types:
             allowed = ", ".join(sorted(self.types))
-            raise Rejected(f"Files of this type cannot be kept. Allowed: {allowed}.")
+            raise Rejected(f"Files of this type are not accepted. Allowed: {allowed}.")
         most = self.limits(settings)["max_bytes"]
         target = self.folder(settings, org)
         target.mkdir(parents=True, exist_ok=True)

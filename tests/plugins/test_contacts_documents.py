@@ -77,7 +77,7 @@ def test_a_file_over_the_size_limit_is_refused(signed_in, person, accord_setting
 
 def test_a_type_outside_the_list_is_refused(signed_in, person):
     response = upload(signed_in("agent"), documents_url(person), "run.exe", b"MZ")
-    assert response.status_code == 422 and "cannot be kept" in response.text
+    assert response.status_code == 422 and "are not accepted" in response.text
 
 
 def test_viewers_may_not_see_documents(signed_in, person):

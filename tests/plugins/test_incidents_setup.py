@@ -178,7 +178,7 @@ def test_a_file_is_attached_and_downloaded_by_a_member(agent, org, accord_settin
     response = post_form(agent, f"{page}/attachments", {}, token_from=page, files=files)
     assert response.status_code == 303
     attachment = Attachment.get()
-    stored = accord_settings.home / "attachments" / "incidents" / str(org.id)
+    stored = accord_settings.home / "files" / "incidents" / str(org.id)
     assert (stored / attachment.stored_name).read_bytes() == b"Error 0x800CCC0E at 09:12\n"
     download = agent.get(f"{page}/attachments/{attachment.id}")
     assert download.content == b"Error 0x800CCC0E at 09:12\n"
@@ -191,7 +191,7 @@ def test_a_file_of_a_forbidden_type_is_refused(agent, org):
     files = {"file": ("invoice.html", b"<script>alert(1)</script>", "text/html")}
     post_form(agent, f"{page}/attachments", {}, token_from=page, files=files)
     assert not Attachment.select().exists()
-    assert "cannot be attached" in agent.get(page).text
+    assert "are not accepted" in agent.get(page).text
 
 
 def test_a_file_pretending_to_be_a_pdf_is_refused(agent, org):
