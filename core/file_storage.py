@@ -10,9 +10,9 @@ chooses one: ``local`` (the default, one machine or a shared folder) or
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -283,3 +283,45 @@ class DatabaseFiles:
             )
         for plugin, kind, org_id, name in rows:
             yield FileKey(plugin, kind, org_id, name)
+
+
+@dataclass
+class Copied:
+    """What ``copy_files`` did: files copied, already there, and left out (with why)."""
+
+    copied: int = 0
+    present: int = 0
+    size: int = 0
+    left_out: list[str] = field(default_factory=list)
+
+
+def copy_files(
+    source: Backend, target: Backend, keys: list[FileKey], done: Callable[[FileKey], None]
+) -> Copied:
+    """Copy each of ``keys`` from ``source`` to ``target``, streamed; a file there already stays.
+
+    Run twice, the second run copies nothing. ``done`` is called after each key.
+    """
+    result = Copied()
+    with _connected():
+        orgs = {int(i) for (i,) in Organisation.select(Organisation.id).tuples()}
+    for key in keys:
+        if target.exists(key):
+            result.present += 1
+        elif key.org_id not in orgs:
+            result.left_out.append(f"{key.plugin}/{key.kind or '-'}/{key.org_id}/{key.name}")
+        else:
+            chunks = source.read(key)
+            if chunks is None:  # deleted since it was listed
+                result.left_out.append(f"{key.plugin}/{key.kind or '-'}/{key.org_id}/{key.name}")
+            else:
+                target.write(key, _counted(chunks, result))
+                result.copied += 1
+        done(key)
+    return result
+
+
+def _counted(chunks: Iterator[bytes], result: Copied) -> Iterator[bytes]:
+    for chunk in chunks:
+        result.size += len(chunk)
+        yield chunk
