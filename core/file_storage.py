@@ -21,6 +21,7 @@ from peewee import (
     BlobField,
     CharField,
     DateTimeField,
+    Expression,
     ForeignKeyField,
     IntegerField,
 )
@@ -260,7 +261,7 @@ class DatabaseFiles:
                 FileChunk.delete().where(FileChunk.file == row.id).execute()
                 row.delete_instance()
 
-    def _of(self, plugin: str, kind: str, org_id: int):  # type: ignore[no-untyped-def]
+    def _of(self, plugin: str, kind: str, org_id: int) -> Expression:
         return (KeptFile.plugin == plugin) & (KeptFile.kind == kind) & (KeptFile.org == org_id)
 
     def names(self, plugin: str, kind: str, org_id: int) -> list[str]:
