@@ -40,7 +40,7 @@ def files_migrate(env: Env, target_name: str) -> None:
             task = progress.add_task("files", total=len(keys))
             result = copy_files(source, target, keys, lambda _: progress.advance(task))
     for left in result.left_out:
-        click.echo(f"left out {left}: its organisation no longer exists", err=True)
+        click.echo(f"left out {left}: its organisation (or the file) no longer exists", err=True)
     where = "the database" if target_name == "database" else str(folder)
     click.echo(
         f"Copied {result.copied} file(s) ({result.size / 1024 / 1024:.1f} MB) into {where}; "

@@ -293,6 +293,18 @@ def test_migrate_to_local_copies_the_database_files_into_the_folder(
     assert agent.get(f"{documents_url(person)}/{Document.get().id}").content == BIG
 
 
+def test_migrate_leaves_out_files_of_an_organisation_that_no_longer_exists(
+    accord, accord_settings, org
+):
+    gone = accord_settings.home / "files" / "contacts" / str(org.id + 1000)
+    gone.mkdir(parents=True)
+    (gone / ("0" * 32)).write_bytes(PDF)
+    result = accord("files", "migrate", "--to", "database")
+    assert result.exit_code == 0
+    assert "0 already there, 1 left out" in result.output
+    assert not KeptFile.select().exists()
+
+
 def test_migrate_needs_a_known_target(accord):
     result = accord("files", "migrate", "--to", "s3")
     assert result.exit_code == 2 and "'s3' is not one of" in result.output
