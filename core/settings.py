@@ -13,12 +13,14 @@ from typing import Any
 ENV_PREFIX = "ACCORD_"
 
 # Environment variables that override a single setting: name -> (section, key).
+FILE_STORES = ("local", "database")
 ENV_OVERRIDES = {
     "DATABASE_URL": ("database", "url"),
     "REDIS_URL": ("jobs", "redis_url"),
     "HTTPS": ("server", "https"),
     "PUBLIC_URL": ("server", "public_url"),
     "SAFE_MODE": ("plugins", "safe_mode"),
+    "FILE_STORE": ("files", "store"),
 }
 
 
@@ -136,6 +138,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
         raise ConfigError(
             f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://..."
+        )
+    store = str(data.get("files", {}).get("store") or "local").strip().lower()
+    if store not in FILE_STORES:
+        raise ConfigError(
+            f"unknown file store {store!r} ([files] store, ACCORD_FILE_STORE): "
+            f"use {' or '.join(FILE_STORES)}"
         )
     return Settings(home=home, secret_key=_secret_key(home, env), database_url=url, data=data)
 

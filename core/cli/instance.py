@@ -133,6 +133,7 @@ def demo(env: Env, org_slug: str, name: str) -> None:
 def check(env: Env, as_json: bool) -> None:
     """Check configuration, database, effective SQLite settings, migrations and plugins."""
     from ..db import effective_sqlite_settings
+    from ..file_storage import store_name
 
     settings = env.settings
     report: dict[str, Any] = {"home": str(settings.home), "database": settings.database_url}
@@ -155,6 +156,20 @@ def check(env: Env, as_json: bool) -> None:
     for info in env.host.quarantined():
         problems.append(f"plugin {info.id} not loaded: {info.reason}")
     report["problems"] = problems
+    report["file_store"] = store_name(settings)
+    warnings: list[str] = []
+    report["warnings"] = warnings
+    if (
+        not settings.is_sqlite
+        and settings.get("jobs", "redis_url")
+        and report["file_store"] == "local"
+    ):
+        # PostgreSQL and Redis mean several machines; a local folder is seen by one only.
+        warnings.append(
+            "files are kept in the local folder while PostgreSQL and Redis suggest several "
+            "machines: set ACCORD_FILE_STORE=database (after `accord files migrate --to "
+            "database`), unless the instance folder is shared storage"
+        )
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:
@@ -166,6 +181,9 @@ def check(env: Env, as_json: bool) -> None:
             f"plugins: {len(env.host.order)} loaded, {len(env.host.quarantined())} not loaded"
         )
         click.echo(f"migrations pending: {len(todo)}")
+        click.echo(f"file store: {report['file_store']}")
+        for warning in warnings:
+            click.echo(f"warning: {warning}")
         for problem in problems:
             click.echo(f"problem: {problem}")
         click.echo("OK" if not problems else f"{len(problems)} problem(s)")

@@ -1,6 +1,7 @@
 """Imports of large CSV files from the browser, run by the background worker.
 
-The uploaded file is kept under the instance folder; the user maps its
+The uploaded file is kept by the core's ``FileStore`` (in the instance folder
+or the database, as configured); the user maps its
 columns; then the worker checks every row (a dry run) or imports them all in
 one transaction, reporting how far it got through the job queue's key-value
 store — a separate store, so the progress shows while the import's own
@@ -101,11 +102,10 @@ def start(org: Organisation, settings: Any, upload: Any, user: User | None) -> I
         kept = STORE.save(settings, org, upload)
     except Rejected as exc:
         raise importing.ImportError_(str(exc)) from None
-    path = STORE.folder(settings, org) / kept.stored_name
     try:
-        table = importing.read_csv(path.read_bytes())
+        table = importing.read_csv(_read(settings, kept))
     except importing.ImportError_:
-        path.unlink(missing_ok=True)
+        STORE.remove(settings, kept)
         raise
     return ImportJob.create(
         org=org,
@@ -155,8 +155,7 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
 
     try:
         phase("checking")
-        data = STORE.path(settings, job).read_bytes()
-        table = importing.read_csv(data)
+        table = importing.read_csv(_read(settings, job))
         plan = importing.check(org, table, dict(job.mapping), progress=tick)
         if not plan.ok:
             _finish(
@@ -188,6 +187,17 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
         return "failed"
     finally:
         queue.get(key)  # reading without peek removes the progress entry
+
+
+def _read(settings: Any, kept: Any) -> bytes:
+    """The kept CSV file's bytes, from whichever store keeps it (read as a stream)."""
+    try:
+        with STORE.open(settings, kept) as source:
+            return source.read()
+    except FileNotFoundError:
+        raise importing.ImportError_(
+            "The uploaded file is missing from the server's storage."
+        ) from None
 
 
 def _finish(job: ImportJob, status: str, **values: Any) -> None:

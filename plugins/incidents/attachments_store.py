@@ -1,32 +1,32 @@
-"""Files attached to incidents, kept by the core's ``FileStore`` under the instance folder.
+"""Files attached to incidents, kept by the core's ``FileStore`` (folder or database).
 
-``$ACCORD_HOME/files/incidents/<org id>/<random name>``, served only through the
-incident's download page, which checks the member's organisation and permission.
+Served only through the incident's download page, which checks the member's
+organisation and permission.
 The size limit comes from ``[plugins.incidents]`` in the configuration:
 ``max_attachment_mb`` (default 10).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from accord import Organisation, Request, Settings, User, utcnow
+from accord import Organisation, Request, Response, Settings, User, utcnow
 from accord.files import FileStore, Rejected
 
 from .models import Attachment, Incident
 
 STORE = FileStore("incidents", size_setting="max_attachment_mb")
 
-__all__ = ["Rejected", "bind", "limits", "path_of", "purge", "store"]
+__all__ = ["Rejected", "bind", "download", "limits", "purge", "store"]
 
 
 def limits(request: Request) -> dict[str, Any]:
     return STORE.limits(request.app.state.accord.settings)
 
 
-def path_of(request: Request, attachment: Attachment) -> Path:
-    return STORE.path(request.app.state.accord.settings, attachment)
+def download(request: Request, attachment: Attachment) -> Response:
+    """The attachment as a download, never shown inline in our origin; 404 if not kept."""
+    return STORE.download(request.app.state.accord.settings, attachment)
 
 
 def store(request: Request, incident: Incident, upload: Any, user: User | None) -> Attachment:

@@ -149,3 +149,40 @@ def test_every_document_route_is_404_for_another_organisation(signed_in, enabled
     response = agent.post(f"{base}/delete", data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 404
     assert Document.select().count() == 1
+
+
+@pytest.fixture
+def database_store(accord_settings):
+    """Files kept in the database (``ACCORD_FILE_STORE=database``) instead of the folder."""
+    accord_settings.data.setdefault("files", {})["store"] = "database"
+
+
+def test_with_the_database_store_a_document_is_added_downloaded_and_deleted(
+    signed_in, person, database_store, accord_settings
+):
+    from accord.file_storage import FileChunk, KeptFile
+
+    agent = signed_in("agent")
+    assert upload(agent, documents_url(person), "contract.pdf", PDF).status_code == 303
+    document = Document.get()
+    assert KeptFile.get().stored_name == document.stored_name
+    assert not (accord_settings.home / "files").exists()
+    download = agent.get(f"{documents_url(person)}/{document.id}")
+    assert download.content == PDF
+    assert download.headers["cache-control"] == "private, no-store"
+    url = f"{documents_url(person)}/{document.id}/delete"
+    token = csrf_from(agent.get(url).text)
+    assert agent.post(url, data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert not KeptFile.select().exists() and not FileChunk.select().exists()
+
+
+def test_with_the_database_store_purging_removes_the_files(
+    signed_in, person, database_store, accord_settings, org
+):
+    from accord.file_storage import KeptFile
+    from accord.plugins.contacts.views.documents import STORE
+
+    upload(signed_in("agent"), documents_url(person), "contract.pdf", PDF)
+    assert STORE.purge(org, dry_run=True, settings=accord_settings) == 1
+    assert STORE.purge(org, dry_run=False, settings=accord_settings) == 1
+    assert not KeptFile.select().exists()

@@ -212,3 +212,50 @@ def test_a_persons_page_links_to_their_vcard(signed_in, enabled):
     person = make_person(enabled, "Ana", "Lima", email="ana.lima@example.org")
     page = signed_in("viewer").get(f"/o/{enabled.slug}/contacts/people/{person.id}").text
     assert f'href="/o/{enabled.slug}/contacts/people/{person.id}/vcard"' in page
+
+
+@pytest.fixture
+def database_store(accord_settings):
+    """Files kept in the database (``ACCORD_FILE_STORE=database``) instead of the folder."""
+    accord_settings.data.setdefault("files", {})["store"] = "database"
+
+
+def test_with_the_database_store_a_clean_file_imports_and_its_copy_is_removed(
+    signed_in, enabled, database_store, accord_settings
+):
+    from accord.file_storage import KeptFile
+
+    client = signed_in("agent")
+    upload(client, CLEAN)
+    assert KeptFile.select().count() == 1 and not (accord_settings.home / "files").exists()
+    page = submit(client, CLEAN, "import")
+    assert "Imported: 2 added, 0 updated, 0 skipped." in page.text
+    assert KeptFile.select().count() == 1  # the first upload, never imported
+
+
+def test_a_worker_with_another_instance_folder_imports_a_file_kept_in_the_database(
+    signed_in, enabled, database_store, accord_settings, app, tmp_path
+):
+    from accord.plugins.contacts import import_jobs
+    from accord.settings import load_settings
+
+    upload(signed_in("agent"), CLEAN)
+    job = ImportJob.get()
+    ImportJob.update(mapping=dict(zip(job.headers, MAPPING.values(), strict=True))).execute()
+    worker = load_settings(
+        {
+            "ACCORD_HOME": str(tmp_path / "worker"),
+            "ACCORD_DATABASE_URL": accord_settings.database_url,
+            "ACCORD_FILE_STORE": "database",
+        }
+    )
+    assert import_jobs.run(app.state.accord.queue, worker, job.id, dry_run=False) == "done"
+    assert Person.select().count() == 2
+
+
+def test_a_file_that_is_not_utf8_leaves_no_copy_in_the_database(signed_in, enabled, database_store):
+    from accord.file_storage import KeptFile
+
+    response = upload(signed_in("agent"), "Given name\nJosé\n".encode("latin-1"))
+    assert response.status_code == 422
+    assert not KeptFile.select().exists()

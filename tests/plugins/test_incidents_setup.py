@@ -223,3 +223,36 @@ def test_the_catalogue_page_of_a_service_counts_its_open_incidents(manager, org)
     page = manager.get(f"/o/acme/catalogue/{service.id}")
     assert 'id="service-incidents"' in page.text
     assert '1<span class="stat-label">open</span>' in page.text
+
+
+def test_with_the_database_store_a_file_is_attached_and_downloaded(agent, org, accord_settings):
+    from accord.file_storage import KeptFile
+
+    accord_settings.data.setdefault("files", {})["store"] = "database"
+    incident = make_incident(org)
+    page = f"{BASE}/{incident.id}"
+    files = {"file": ("error log.txt", b"Error 0x800CCC0E at 09:12\n", "text/plain")}
+    assert (
+        post_form(agent, f"{page}/attachments", {}, token_from=page, files=files).status_code == 303
+    )
+    attachment = Attachment.get()
+    assert KeptFile.get().stored_name == attachment.stored_name
+    assert not (accord_settings.home / "files").exists()
+    download = agent.get(f"{page}/attachments/{attachment.id}")
+    assert download.content == b"Error 0x800CCC0E at 09:12\n"
+    assert download.headers["content-disposition"] == "attachment; filename*=utf-8''error%20log.txt"
+    assert download.headers["cache-control"] == "private, no-store"
+
+
+def test_with_the_database_store_purging_removes_the_attachments(agent, org, accord_settings):
+    from accord.file_storage import KeptFile
+    from accord.plugins.incidents import attachments_store
+
+    accord_settings.data.setdefault("files", {})["store"] = "database"
+    incident = make_incident(org)
+    page = f"{BASE}/{incident.id}"
+    files = {"file": ("notes.txt", b"Rebooted the router\n", "text/plain")}
+    post_form(agent, f"{page}/attachments", {}, token_from=page, files=files)
+    assert attachments_store.purge(org, dry_run=True) == 1
+    assert attachments_store.purge(org, dry_run=False) == 1
+    assert not KeptFile.select().exists()

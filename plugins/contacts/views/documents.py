@@ -165,8 +165,7 @@ def delete(request: Request) -> Response:
             cancel_url=back,
         )
     form_data(request)
-    document.delete_instance()
-    STORE.remove(request.app.state.accord.settings, document)
+    STORE.delete(request.app.state.accord.settings, document)
     flash(request, f"{document.filename} is deleted.")
     return redirect(request, back)
 

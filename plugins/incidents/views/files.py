@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.responses import FileResponse
-
 from accord import HTTPException, Request, Response
 
-from ..attachments_store import path_of
+from .. import attachments_store
 from ..models import Attachment
 from .shared import incident_or_404
 
@@ -20,14 +18,4 @@ def download(request: Request) -> Response:
     )
     if attachment is None:
         raise HTTPException(404)
-    path = path_of(request, attachment)
-    if not path.is_file():
-        raise HTTPException(404, "The file is missing from the server's storage.")
-    # Always a download: a file people uploaded never renders in our origin.
-    return FileResponse(
-        path,
-        media_type=str(attachment.content_type),
-        filename=str(attachment.filename),
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store"},
-    )
+    return attachments_store.download(request, attachment)
