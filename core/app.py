@@ -23,7 +23,7 @@ from .middleware import SecurityHeadersMiddleware
 from .permissions import PermissionTable
 from .routing import DatabaseUnavailable, build_routes
 from .schema import PendingMigrationsError, pending
-from .settings import Settings, load_settings
+from .settings import Settings, load_settings, require_shared_secret_key
 from .settings import use as use_settings
 from .templating import build_environment, web_dir
 
@@ -109,6 +109,7 @@ def create_app(
 ) -> Starlette:
     """The ASGI application. Refuses to start while migrations are pending."""
     settings = settings or load_settings()
+    require_shared_secret_key(settings)
     use_settings(settings)
     db.open_database(settings)
     host = host or build_host(settings)
