@@ -20,6 +20,9 @@ ENV_OVERRIDES = {
     "PUBLIC_URL": ("server", "public_url"),
     "SAFE_MODE": ("plugins", "safe_mode"),
     "SECRET_KEY_FILE": ("server", "secret_key_file"),
+    "DATABASE_POOL_SIZE": ("database", "pool_size"),
+    "DATABASE_POOL_TIMEOUT_S": ("database", "pool_timeout_s"),
+    "DATABASE_IDLE_TIMEOUT_S": ("database", "idle_timeout_s"),
 }
 
 
