@@ -96,7 +96,7 @@ class _ClosesIdle:
         return len(old)
 
 
-class _Pooled(_ClosesIdle, PooledPostgresqlDatabase):
+class _PooledPostgresql(_ClosesIdle, PooledPostgresqlDatabase):
     pass
 
 
@@ -188,7 +188,7 @@ def open_database(settings: Settings, *, role: str = "cli") -> peewee.Database:
     else:
         params = parse(url)
         params.setdefault("application_name", f"accord-{role}")  # a URL's own name wins
-        db = _Pooled(**params, **pooled)
+        db = _PooledPostgresql(**params, **pooled)
     previous = database.obj
     if isinstance(previous, PooledDatabase):
         previous.close_idle()  # a replaced pool's connections would otherwise stay open
