@@ -16,14 +16,14 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import db, plugin_settings
-from .db import database
+from .db import MaxConnectionsExceeded, database
 from .host import PluginHost, build_host
 from .jobs import make_queue
 from .middleware import SecurityHeadersMiddleware
 from .permissions import PermissionTable
 from .routing import DatabaseUnavailable, build_routes
 from .schema import PendingMigrationsError, pending
-from .settings import Settings, load_settings
+from .settings import Settings, load_settings, require_shared_secret_key
 from .settings import use as use_settings
 from .templating import build_environment, web_dir
 
@@ -40,6 +40,7 @@ MESSAGES = {
     500: "Something went wrong on our side. It has been logged; please try again.",
     503: "The database is not answering. Accord will work again as soon as it is back.",
 }
+BUSY_MESSAGE = "Accord is busy right now. Please try again in a moment."
 
 
 @dataclass
@@ -87,6 +88,14 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _busy(request: Request, exc: Exception) -> Response:
+    # Every connection of this process's pool stayed in use for pool_timeout_s.
+    log.warning("database pool exhausted: %s", exc)
+    response = error_response(request, 503, BUSY_MESSAGE)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500)
@@ -109,8 +118,9 @@ def create_app(
 ) -> Starlette:
     """The ASGI application. Refuses to start while migrations are pending."""
     settings = settings or load_settings()
+    require_shared_secret_key(settings)
     use_settings(settings)
-    db.open_database(settings)
+    db.open_database(settings, role="serve")
     host = host or build_host(settings)
     plugin_settings.bind(settings, host)
     if require_migrated:
@@ -128,6 +138,7 @@ def create_app(
     handlers: dict[Any, Any] = {
         HTTPException: _http_error,
         DatabaseUnavailable: _unavailable,
+        MaxConnectionsExceeded: _busy,
         Exception: _server_error,
     }
     state.queue = make_queue(settings, host)

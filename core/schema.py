@@ -4,14 +4,21 @@ Built on peewee's ``playhouse.migrations`` file format: ``0001_name.py`` files
 defining ``up(migrator, db)``. Their history lives in one table keyed by
 plugin, so two plugins' ``0001_initial`` never collide. A plugin uninstalled
 (``lifecycle.py``) is skipped until it is installed again.
+
+One migration run at a time: two ``accord migrate`` started together (two
+deploys, two containers) take turns, and the second finds nothing left to do.
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import CharField, DateTimeField
+from peewee import CharField, DateTimeField, PostgresqlDatabase
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrations import Migration
 
@@ -20,6 +27,11 @@ from .db import BaseModel, database
 from .host import PluginHost
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The advisory lock's key on PostgreSQL: "accord" in ASCII, an arbitrary constant.
+MIGRATION_LOCK_KEY = 0x6163636F7264
+
+log = logging.getLogger("accord.schema")
 
 
 class MigrationRecord(BaseModel):
@@ -74,23 +86,65 @@ def pending(host: PluginHost, *, plugin: str | None = None) -> list[PendingMigra
     ]
 
 
+@contextmanager
+def migration_lock() -> Iterator[None]:
+    """Hold this database's migration lock; wait (and say so) while another run holds it.
+
+    PostgreSQL: a transaction-scoped advisory lock, around one transaction that
+    applies every pending migration. A session lock would outlive its transaction
+    and, behind PgBouncer in transaction mode, stay on a server connection another
+    client is then given; the transaction's lock is released by its COMMIT or
+    ROLLBACK, whatever the pooler does. SQLite: an ``fcntl`` lock on a file beside
+    the database, released when the file closes (or the process dies).
+    """
+    db = database.obj
+    if isinstance(db, PostgresqlDatabase):
+        with database.atomic():
+            taken = database.execute_sql(
+                "SELECT pg_try_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,)
+            ).fetchone()[0]
+            if not taken:
+                _say_waiting()
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
+            yield
+        return
+    path = str(db.database)
+    if path in ("", ":memory:") or path.startswith("file::memory:"):
+        yield  # a database of this process alone
+        return
+    with open(f"{path}.migrate-lock", "a") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say_waiting()
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+        yield
+
+
+def _say_waiting() -> None:
+    log.warning("another migration run holds the migration lock; waiting for it to finish")
+
+
 def migrate(host: PluginHost, *, plugin: str | None = None) -> list[str]:
     """Apply every pending migration in order and record the plugins installed.
 
-    Returns the labels applied. ``plugin`` migrates that plugin only.
+    Returns the labels applied. ``plugin`` migrates that plugin only. Runs under
+    ``migration_lock()``: a second run waits, then applies only what is left.
+    On PostgreSQL the whole run is one transaction (all applied, or none).
     """
     from .lifecycle import record_installs
 
-    MigrationRecord.create_table(safe=True)
-    migrator = SchemaMigrator.from_database(database)
-    done = []
-    for item in pending(host, plugin=plugin):
-        module = item.migration.load()
-        with migrator.migration_context(getattr(module, "atomic", True)):
-            module.up(migrator, database.obj)
-            MigrationRecord.create(plugin=item.plugin, name=item.migration.name)
-        done.append(item.label)
-    record_installs(host, [plugin] if plugin else host.order)
+    with migration_lock():
+        MigrationRecord.create_table(safe=True)
+        migrator = SchemaMigrator.from_database(database)
+        done = []
+        for item in pending(host, plugin=plugin):
+            module = item.migration.load()
+            with migrator.migration_context(getattr(module, "atomic", True)):
+                module.up(migrator, database.obj)
+                MigrationRecord.create(plugin=item.plugin, name=item.migration.name)
+            done.append(item.label)
+        record_installs(host, [plugin] if plugin else host.order)
     return done
 
 

@@ -21,6 +21,10 @@ ENV_OVERRIDES = {
     "PUBLIC_URL": ("server", "public_url"),
     "SAFE_MODE": ("plugins", "safe_mode"),
     "FILE_STORE": ("files", "store"),
+    "SECRET_KEY_FILE": ("server", "secret_key_file"),
+    "DATABASE_POOL_SIZE": ("database", "pool_size"),
+    "DATABASE_POOL_TIMEOUT_S": ("database", "pool_timeout_s"),
+    "DATABASE_IDLE_TIMEOUT_S": ("database", "idle_timeout_s"),
 }
 
 
@@ -34,6 +38,9 @@ class Settings:
     secret_key: str
     database_url: str
     data: dict[str, Any] = field(repr=False)
+    # True when the key came from ACCORD_SECRET_KEY or a named key file, which
+    # every server can be given; False when this machine generated its own.
+    secret_key_shared: bool = False
 
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.data.get(name, {}))
@@ -100,19 +107,45 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _secret_key(home: Path, environ: dict[str, str]) -> str:
+def _secret_key(home: Path, environ: dict[str, str], named_file: str) -> tuple[str, bool]:
+    """The secret key, and whether it was given (shareable) rather than generated here."""
     if environ.get("ACCORD_SECRET_KEY"):
-        return environ["ACCORD_SECRET_KEY"]
+        return environ["ACCORD_SECRET_KEY"], True
+    if named_file:
+        path = Path(named_file)
+        try:
+            key = path.read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the secret key file {path}: {exc.strerror}") from exc
+        if not key:
+            raise ConfigError(f"the secret key file {path} is empty")
+        return key, True
     path = home / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        return path.read_text().strip(), False
     home.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     # Written once with owner-only permissions; every worker then reads the same key.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
-    return key
+    return key, False
+
+
+def require_shared_secret_key(settings: Settings) -> None:
+    """Refuse to serve PostgreSQL with a secret key this machine generated for itself.
+
+    PostgreSQL means several servers may answer the same users; each signs CSRF
+    tokens and links with the key, so keys that differ make every form posted to
+    another server fail with 403. SQLite is one machine: its generated key is fine.
+    """
+    if settings.is_sqlite or settings.secret_key_shared:
+        return
+    raise ConfigError(
+        "a PostgreSQL database needs one secret key shared by every server: set "
+        "ACCORD_SECRET_KEY, or ACCORD_SECRET_KEY_FILE ([server] secret_key_file) "
+        "to a file holding the key"
+    )
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -145,7 +178,10 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             f"unknown file store {store!r} ([files] store, ACCORD_FILE_STORE): "
             f"use {' or '.join(FILE_STORES)}"
         )
-    return Settings(home=home, secret_key=_secret_key(home, env), database_url=url, data=data)
+    key, shared = _secret_key(home, env, str(data["server"].get("secret_key_file") or ""))
+    return Settings(
+        home=home, secret_key=key, database_url=url, data=data, secret_key_shared=shared
+    )
 
 
 _in_use: list[Settings] = []

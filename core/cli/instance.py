@@ -11,6 +11,7 @@ import click
 from ..db import database, open_database
 from ..schema import PendingMigrationsError, pending
 from ..schema import migrate as apply_migrations
+from ..settings import require_shared_secret_key
 from .base import Env, clean_errors, cli, pass_env
 
 
@@ -52,6 +53,7 @@ def serve(
     env: Env, host: str | None, port: int | None, workers: int | None, with_worker: bool
 ) -> None:
     """Run the web server."""
+    require_shared_secret_key(env.settings)
     import subprocess
 
     import uvicorn

@@ -130,3 +130,18 @@ def test_help_is_available_everywhere(accord):
     for command in ([], ["org"], ["user", "create"], ["plugins", "list"], ["serve"]):
         assert accord(*command, "--help").exit_code == 0
 
+
+def test_serve_on_postgresql_without_a_shared_secret_key_refuses_in_one_line(tmp_path):
+    env = {
+        "ACCORD_HOME": str(tmp_path),
+        "ACCORD_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing",
+        "ACCORD_SECRET_KEY": None,  # unset
+        "ACCORD_SECRET_KEY_FILE": None,
+    }
+    result = CliRunner().invoke(cli, ["serve"], env=env, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: a PostgreSQL database needs one secret key shared by every server: set "
+        "ACCORD_SECRET_KEY, or ACCORD_SECRET_KEY_FILE ([server] secret_key_file) "
+        "to a file holding the key"
+    ]

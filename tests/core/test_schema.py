@@ -81,3 +81,58 @@ def test_migrations_run_in_numeric_order(tmp_path, accord_plugins, accord_db, ac
     accord_host.pm.register(Migrating(folder), name="ordered")
     applied = migrate(accord_host)
     assert applied == ["ordered:0002_early", "ordered:0010_late"]
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URL of a database with nothing in it, of the kind this pass tests."""
+    from postgres import postgres_under_test, throwaway_database
+
+    url = postgres_under_test()
+    if url is None:
+        yield f"sqlite:///{tmp_path / 'instance' / 'accord.db'}"
+        return
+    with throwaway_database(url, "migrate_race") as fresh:
+        yield fresh
+
+
+def applied_rows(url):
+    from playhouse.db_url import connect
+
+    db = connect(url)
+    with db.connection_context():
+        return db.execute_sql("SELECT plugin, name FROM accord_migration").fetchall()
+
+
+def test_two_migrate_commands_at_once_take_turns_and_apply_each_migration_once(
+    tmp_path, empty_database
+):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    accord_command = str(Path(sys.executable).parent / "accord")
+    env = {
+        **os.environ,
+        "ACCORD_HOME": str(tmp_path / "instance"),
+        "ACCORD_DATABASE_URL": empty_database,
+        "ACCORD_SECRET_KEY": "test-secret-key",
+        "ACCORD_SAFE_MODE": "1",
+    }
+    runs = [
+        subprocess.Popen(
+            [accord_command, "migrate"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    rows = applied_rows(empty_database)
+    last_lines = sorted(output.strip().splitlines()[-1] for output in outputs)
+    assert last_lines == [f"{len(rows)} migration(s) applied.", "Nothing to migrate."]
+    assert len(rows) == len(set(rows)) > 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accord.settings import ConfigError, load_settings
+from accord.settings import ConfigError, load_settings, require_shared_secret_key
 
 
 def test_defaults_put_a_sqlite_database_under_the_instance_directory(tmp_path):
@@ -57,3 +57,50 @@ def test_the_public_url_can_be_set_for_a_proxy_or_domain(tmp_path):
         {"ACCORD_HOME": str(tmp_path), "ACCORD_PUBLIC_URL": "https://desk.example.org/"}
     )
     assert settings.public_url == "https://desk.example.org"
+
+
+def test_a_secret_key_file_is_read_when_named(tmp_path):
+    (tmp_path / "shared-key").write_text("the shared key\n")
+    settings = load_settings(
+        {"ACCORD_HOME": str(tmp_path), "ACCORD_SECRET_KEY_FILE": str(tmp_path / "shared-key")}
+    )
+    assert settings.secret_key == "the shared key"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_missing_secret_key_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read the secret key file"):
+        load_settings({"ACCORD_HOME": str(tmp_path), "ACCORD_SECRET_KEY_FILE": str(tmp_path / "x")})
+
+
+def test_postgresql_refuses_a_secret_key_generated_on_this_machine(tmp_path):
+    settings = load_settings(
+        {"ACCORD_HOME": str(tmp_path), "ACCORD_DATABASE_URL": "postgresql://db/x"}
+    )
+    with pytest.raises(ConfigError, match="set ACCORD_SECRET_KEY, or ACCORD_SECRET_KEY_FILE"):
+        require_shared_secret_key(settings)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"ACCORD_DATABASE_URL": "postgresql://db/x", "ACCORD_SECRET_KEY": "shared"},
+        {"ACCORD_DATABASE_URL": "postgresql://db/x", "ACCORD_SECRET_KEY_FILE": "{home}/key"},
+        {},  # SQLite: one machine, its generated key is enough
+    ],
+    ids=["postgresql-key-variable", "postgresql-key-file", "sqlite-generated"],
+)
+def test_a_shared_or_single_machine_secret_key_is_accepted(tmp_path, environ):
+    (tmp_path / "key").write_text("shared")
+    environ = {k: v.format(home=tmp_path) for k, v in environ.items()}
+    require_shared_secret_key(load_settings({"ACCORD_HOME": str(tmp_path), **environ}))
+
+
+def test_the_app_refuses_to_start_on_postgresql_without_a_shared_secret_key(tmp_path):
+    from accord.app import create_app
+
+    settings = load_settings(
+        {"ACCORD_HOME": str(tmp_path), "ACCORD_DATABASE_URL": "postgresql://db/x"}
+    )
+    with pytest.raises(ConfigError, match="needs one secret key shared by every server"):
+        create_app(settings, require_migrated=False)
