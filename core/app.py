@@ -19,6 +19,7 @@ from . import db, plugin_settings
 from .db import database
 from .host import PluginHost, build_host
 from .jobs import make_queue
+from .metrics import MetricsMiddleware, count_jobs
 from .middleware import SecurityHeadersMiddleware
 from .permissions import PermissionTable
 from .routing import DatabaseUnavailable, build_routes
@@ -131,11 +132,13 @@ def create_app(
         Exception: _server_error,
     }
     state.queue = make_queue(settings, host)
+    count_jobs(state.queue)  # tasks run here in immediate mode (tests, one-off commands)
     routes = build_routes(state)
     state.routes_by_name = {route.name: route for route in routes}
     app = Starlette(
         routes=[*routes, *_static_mounts(host)],
         middleware=[
+            Middleware(MetricsMiddleware),  # outermost: the time includes every other layer
             Middleware(SecurityHeadersMiddleware, https=state.secure_cookies),
         ],
         exception_handlers=handlers,

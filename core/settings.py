@@ -19,6 +19,9 @@ ENV_OVERRIDES = {
     "HTTPS": ("server", "https"),
     "PUBLIC_URL": ("server", "public_url"),
     "SAFE_MODE": ("plugins", "safe_mode"),
+    "METRICS_TOKEN": ("metrics", "token"),
+    "METRICS_ALLOW_INTERNAL": ("metrics", "allow_internal"),
+    "HEALTH_REQUIRE_SCHEDULER": ("health", "require_scheduler"),
 }
 
 
