@@ -26,6 +26,7 @@ from .routing import DatabaseUnavailable, build_routes
 from .schema import PendingMigrationsError, pending
 from .settings import Settings, load_settings
 from .settings import use as use_settings
+from .supervision import die_with_parent
 from .templating import build_environment, web_dir
 
 log = logging.getLogger("accord.app")
@@ -150,6 +151,7 @@ def create_app(
 def asgi() -> Starlette:
     """Entry point for ``uvicorn --factory accord.app:asgi`` (one app per worker)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    die_with_parent()  # a worker of ``accord serve --workers N`` must not outlive it
     return create_app()
 
 

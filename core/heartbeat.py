@@ -67,7 +67,7 @@ class Heartbeat:
         try:
             with database.connection_context():
                 WorkerHeartbeat.delete().where(WorkerHeartbeat.name == self.name).execute()
-        except peewee.DatabaseError as exc:
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
             log.warning("could not remove this worker's heartbeat: %s", exc)
 
     def beat(self) -> None:
@@ -96,7 +96,7 @@ class Heartbeat:
                 WorkerHeartbeat.delete().where(
                     WorkerHeartbeat.last_beat < now - FORGET_AFTER
                 ).execute()
-        except peewee.DatabaseError as exc:
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
             if not self._failing:
                 log.error("heartbeat not recorded, database unreachable: %s", exc)
             self._failing = True

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from accord import Page, hookimpl
-from accord.metrics import metrics_endpoint
 from accord.readiness import readiness
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -24,10 +23,18 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse(report, status_code=200 if ready else 503, headers=NO_STORE)
 
 
+def metrics(request: Request) -> Response:
+    # Imported here: prometheus_client must first be imported after ``accord serve``
+    # has named the folder its processes share (see accord.metrics).
+    from accord.metrics import metrics_endpoint
+
+    return metrics_endpoint(request)
+
+
 @hookimpl
 def register_routes() -> list[Page]:
     return [
         Page("/healthz", healthz, name="healthz", scope="public", bare=True),
         Page("/readyz", readyz, name="readyz", scope="public", bare=True),
-        Page("/metrics", metrics_endpoint, name="metrics", scope="public", bare=True),
+        Page("/metrics", metrics, name="metrics", scope="public", bare=True),
     ]
