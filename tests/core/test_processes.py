@@ -1,4 +1,4 @@
-"""``accord serve`` as operators run it: real processes, a free port, an instance in tmp.
+"""``accord serve`` and ``accord worker`` as operators run them: real processes, an instance in tmp.
 
 Every wait below is a poll with a generous bound (the machine is shared), never
 a timing assertion: a test fails only when something never happens.
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -152,10 +154,17 @@ def server(home: Path) -> Iterator[Served]:
 
 
 @pytest.fixture
-def own_server(home: Path) -> Iterator[Served]:
-    served = start(home, "--workers", "2", "--with-worker")
-    yield served
-    stop(served)
+def own_server(home: Path) -> Iterator[Callable[..., Served]]:
+    """``own_server(*args)``: a server of this test's own, for tests that stop it."""
+    started: list[Served] = []
+
+    def run(*args: str) -> Served:
+        started.append(start(home, *args))
+        return started[-1]
+
+    yield run
+    for served in started:
+        stop(served)
 
 
 def test_running_at_is_printed_once_the_server_answers(server):
@@ -210,7 +219,8 @@ def test_a_port_out_of_range_is_one_line(home):
     ]
 
 
-def test_sigterm_stops_the_server_its_workers_and_its_helper(own_server):
+def test_sigterm_stops_the_server_and_its_helper(own_server):
+    own_server = own_server("--with-worker")  # one process: uvicorn's own signal handling
     poll("the helper worker", own_server.helper, own_server.log)
     family = children(own_server.process.pid)
     own_server.process.send_signal(signal.SIGTERM)
@@ -219,6 +229,7 @@ def test_sigterm_stops_the_server_its_workers_and_its_helper(own_server):
 
 
 def test_children_exit_when_the_server_is_killed(own_server):
+    own_server = own_server("--workers", "2", "--with-worker")
     poll("the helper worker", own_server.helper, own_server.log)
     family = children(own_server.process.pid)
     assert len([cmd for cmd in family.values() if "spawn_main" in cmd]) == 2
@@ -228,3 +239,61 @@ def test_children_exit_when_the_server_is_killed(own_server):
     with socket.socket() as sock:  # and a new server can take the port at once
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", own_server.port))
+
+
+# accord worker
+
+
+@pytest.fixture
+def start_worker(home: Path) -> Iterator[Callable[..., tuple[subprocess.Popen[bytes], Path]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def run(*args: str, **env: str) -> tuple[subprocess.Popen[bytes], Path]:
+        log = home / f"worker-{len(started)}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [str(ACCORD), "worker", *args],
+                env={**environment(home), **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(process)
+        return process, log
+
+    yield run
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+def heartbeats(home: Path) -> list[tuple[int, int]]:
+    """``(pid, runs the scheduler)`` of every worker's heartbeat row."""
+    with sqlite3.connect(home / "accord.db") as conn:
+        return list(conn.execute("SELECT pid, scheduler FROM accord_worker_heartbeat"))
+
+
+def test_a_worker_beats_without_the_scheduler_and_removes_its_beat_on_exit(home, start_worker):
+    process, log = start_worker("--no-scheduler")
+    poll("a heartbeat", lambda: (process.pid, 0) in heartbeats(home), log)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=BOUND_SECONDS)
+    assert (process.pid, 0) not in heartbeats(home)
+
+
+def test_the_worker_logs_info_lines_with_a_timestamp(home, start_worker):
+    process, log = start_worker("--no-scheduler")
+    timestamped = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO accord\.worker: ", re.M)
+    poll("a timestamped INFO line", lambda: timestamped.search(log.read_text()), log)
+    assert "scheduler off" in log.read_text()
+
+
+def test_an_unreachable_redis_is_one_line_retried(start_worker):
+    process, log = start_worker(ACCORD_REDIS_URL="redis://127.0.0.1:1/0")
+    poll("a second attempt", lambda: log.read_text().count("job queue unreachable") >= 2, log)
+    assert "Traceback" not in log.read_text()
+
+
+def test_an_unreachable_database_is_one_line_retried(start_worker):
+    process, log = start_worker(ACCORD_DATABASE_URL="postgresql://nobody@127.0.0.1:1/accord")
+    poll("a second attempt", lambda: log.read_text().count("database unreachable") >= 2, log)
+    assert "Traceback" not in log.read_text()
