@@ -38,15 +38,28 @@ def configure_logging() -> None:
 
 
 class _OneLineErrors(logging.Filter):
-    """Turn a connection failure's traceback into one line: it repeats while Redis is down."""
+    """A connection failure is one line, at most one per logger every few seconds.
+
+    Huey's threads poll the queue every second or so and log each failure with its
+    traceback; while Redis is away that would bury everything else.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: dict[str, float] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[1] is not None:
-            exc = record.exc_info[1]
-            if _is_connection_error(exc):
-                record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
-                record.args = ()
-                record.exc_info = None
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not _is_connection_error(exc):
+            return True
+        now = time.monotonic()
+        if now - self._last.get(record.name, -RETRY) < RETRY:
+            return False
+        self._last[record.name] = now
+        quiet = f"(repeats muted for {RETRY:.0f} s)"
+        record.msg = f"{record.getMessage().rstrip('.')}: {type(exc).__name__}: {exc} {quiet}"
+        record.args = ()
+        record.exc_info = None
         return True
 
 
@@ -67,9 +80,7 @@ def _wait_for(what: str, check: Callable[[], Check]) -> None:
             if waited:
                 log.info("%s reachable", what)
             return
-        log.warning(
-            "%s unreachable: %s (retrying every %.0f s)", what, result.detail, RETRY
-        )
+        log.warning("%s unreachable: %s (retrying every %.0f s)", what, result.detail, RETRY)
         waited = True
         time.sleep(RETRY)
 
@@ -93,8 +104,9 @@ def run_worker(
     threads: int = 2,
 ) -> None:
     configure_logging()
+    one_line = _OneLineErrors()
     for name in HUEY_LOGGERS:
-        logging.getLogger(name).addFilter(_OneLineErrors())
+        logging.getLogger(name).addFilter(one_line)
     die_with_parent()
     open_database(settings)
     queue = make_queue(settings, host)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -26,7 +27,13 @@ ACCORD = Path(sys.executable).with_name("accord")
 TOKEN = "scrape-token"
 BOUND_SECONDS = 120.0
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
+    # The processes run on SQLite, as the embedded default does: once is enough.
+    pytest.mark.skipif(
+        bool(os.environ.get("ACCORD_TEST_DATABASE_URL")), reason="runs in the SQLite pass"
+    ),
+]
 
 
 def free_port() -> int:
@@ -297,3 +304,52 @@ def test_an_unreachable_database_is_one_line_retried(start_worker):
     process, log = start_worker(ACCORD_DATABASE_URL="postgresql://nobody@127.0.0.1:1/accord")
     poll("a second attempt", lambda: log.read_text().count("database unreachable") >= 2, log)
     assert "Traceback" not in log.read_text()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A throwaway redis-server on a free loopback port."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    yield process, f"redis://127.0.0.1:{port}/0"
+    process.kill()
+    process.wait()
+
+
+def test_a_redis_lost_while_running_is_one_line_not_a_traceback(start_worker, redis_server):
+    redis, url = redis_server
+    process, log = start_worker("--no-scheduler", ACCORD_REDIS_URL=url)
+    poll("the worker's start", lambda: "worker started" in log.read_text(), log)
+    redis.kill()
+    poll(
+        "the lost queue",
+        lambda: "Error reading from queue: ConnectionError" in log.read_text(),
+        log,
+    )
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_worker_serves_its_own_metrics_when_asked(start_worker):
+    port = free_port()
+    process, log = start_worker("--no-scheduler", "--metrics-port", str(port))
+    poll(
+        "the worker's metrics",
+        lambda: f"metrics at http://127.0.0.1:{port}/" in log.read_text(),
+        log,
+    )
+    assert "accord_job_runs_total" in httpx2.get(f"http://127.0.0.1:{port}/metrics").text
