@@ -82,6 +82,17 @@ class _Workers(Multiprocess):
         if any(p.wait_until_ready(READY_TIMEOUT, self.should_exit) for p in self.processes):
             self.announce()
 
+    def keep_subprocess_alive(self) -> None:
+        before = {process.pid for process in self.processes}
+        super().keep_subprocess_alive()
+        gone = before - {process.pid for process in self.processes}
+        if gone:
+            from prometheus_client import multiprocess
+
+            for pid in gone:  # its requests in flight are not in flight any more
+                if pid is not None:
+                    multiprocess.mark_process_dead(pid)
+
     def handle_hup(self) -> None:
         log.info("Received SIGHUP, exiting.")
         self.should_exit.set()

@@ -35,6 +35,8 @@ def die_with_parent() -> None:
     expected = os.environ.get(PARENT_ENV, "")
     if not expected.isdigit() or int(expected) == os.getpid():
         return
+    # Processes this one starts are not serve's children: they must not inherit it.
+    del os.environ[PARENT_ENV]
     parent = int(expected)
     _set_parent_death_signal()
     if os.getppid() != parent:  # the parent died before the line above
