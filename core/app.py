@@ -19,12 +19,14 @@ from . import db, plugin_settings
 from .db import MaxConnectionsExceeded, database
 from .host import PluginHost, build_host
 from .jobs import make_queue
+from .metrics import MetricsMiddleware, count_jobs
 from .middleware import SecurityHeadersMiddleware
 from .permissions import PermissionTable
 from .routing import DatabaseUnavailable, build_routes
 from .schema import PendingMigrationsError, pending
 from .settings import Settings, load_settings, require_shared_secret_key
 from .settings import use as use_settings
+from .supervision import die_with_parent
 from .templating import build_environment, web_dir
 
 log = logging.getLogger("accord.app")
@@ -142,11 +144,13 @@ def create_app(
         Exception: _server_error,
     }
     state.queue = make_queue(settings, host)
+    count_jobs(state.queue)  # tasks run here in immediate mode (tests, one-off commands)
     routes = build_routes(state)
     state.routes_by_name = {route.name: route for route in routes}
     app = Starlette(
         routes=[*routes, *_static_mounts(host)],
         middleware=[
+            Middleware(MetricsMiddleware),  # outermost: the time includes every other layer
             Middleware(SecurityHeadersMiddleware, https=state.secure_cookies),
         ],
         exception_handlers=handlers,
@@ -158,6 +162,7 @@ def create_app(
 def asgi() -> Starlette:
     """Entry point for ``uvicorn --factory accord.app:asgi`` (one app per worker)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    die_with_parent()  # a worker of ``accord serve --workers N`` must not outlive it
     return create_app()
 
 

@@ -159,10 +159,12 @@ def build_routes(state: AppState) -> list[Route]:
     for plugin_id, pages in state.host.impls_by_plugin("register_routes"):
         for page in pages:
             path = f"/o/{{org}}/{plugin_id}{page.path}" if page.scope == "org" else page.path
+            if page.bare and page.scope != "public":
+                raise ValueError(f"{plugin_id}:{page.name}: only a public page can be bare")
             routes.append(
                 Route(
                     path,
-                    guard(state, plugin_id, page),
+                    page.endpoint if page.bare else guard(state, plugin_id, page),
                     methods=list(page.methods),
                     name=f"{plugin_id}:{page.name}",
                 )

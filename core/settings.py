@@ -25,6 +25,9 @@ ENV_OVERRIDES = {
     "DATABASE_POOL_SIZE": ("database", "pool_size"),
     "DATABASE_POOL_TIMEOUT_S": ("database", "pool_timeout_s"),
     "DATABASE_IDLE_TIMEOUT_S": ("database", "idle_timeout_s"),
+    "METRICS_TOKEN": ("metrics", "token"),
+    "METRICS_ALLOW_INTERNAL": ("metrics", "allow_internal"),
+    "HEALTH_REQUIRE_SCHEDULER": ("health", "require_scheduler"),
 }
 
 

@@ -19,7 +19,10 @@ class Page:
     ``<path>`` for any signed-in user; ``"public"`` needs no sign-in.
     The endpoint is a plain function ``(request) -> Response``; the core runs
     it in a worker thread with a database connection open, inside a
-    transaction when the method changes state.
+    transaction when the method changes state. ``bare=True`` (public pages
+    only: probes, metrics) serves the endpoint as it is, a Starlette endpoint
+    with no session, no database connection and no CSRF check, so that it
+    answers even when the database does not.
     """
 
     path: str
@@ -28,6 +31,7 @@ class Page:
     methods: tuple[str, ...] = ("GET",)
     permission: str | None = None
     scope: Scope = "org"
+    bare: bool = False
 
 
 @dataclass(frozen=True)

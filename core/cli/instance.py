@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..db import database, open_database
+from ..db import database
 from ..schema import PendingMigrationsError, pending
 from ..schema import migrate as apply_migrations
 from ..settings import require_shared_secret_key
@@ -45,7 +45,8 @@ def migrate(env: Env) -> None:
 @click.option(
     "--with-worker",
     is_flag=True,
-    help="Also run the background job worker (escalations, emails, imports) beside the server.",
+    help="Also run the background job worker (escalations, emails, imports) beside the server;"
+    " it is restarted when it dies and stopped with the server.",
 )
 @pass_env
 @clean_errors
@@ -54,9 +55,8 @@ def serve(
 ) -> None:
     """Run the web server."""
     require_shared_secret_key(env.settings)
-    import subprocess
-
-    import uvicorn
+    from ..serving import ServeError
+    from ..serving import serve as run_server
 
     settings = env.settings
     with env.db():
@@ -67,42 +67,51 @@ def serve(
         click.echo(f"warning: plugin {info.id} not loaded: {info.reason}", err=True)
     host = host or settings.get("server", "host", "127.0.0.1")
     port = port or int(settings.get("server", "port", 8000))
-    # One machine, one command: the worker runs as its own process, stopped with the server.
-    helper = (
-        subprocess.Popen([sys.executable, "-c", "from accord.cli import main; main()", "worker"])
-        if with_worker
-        else None
-    )
-    click.echo(f"Accord is running at http://{host}:{port}/  (Ctrl+C to stop)")
     try:
-        uvicorn.run(
-            "accord.app:asgi",
-            factory=True,
-            host=host,
-            port=port,
+        run_server(
+            host,
+            port,
             workers=workers or int(settings.get("server", "workers", 1)),
-            log_level="info",
-            proxy_headers=True,
+            with_worker=with_worker,
         )
-    finally:
-        if helper is not None:
-            helper.terminate()
-            helper.wait(timeout=10)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()
+@click.option(
+    "--no-scheduler",
+    is_flag=True,
+    help="Run queued tasks only; leave periodic tasks to a worker that runs the scheduler.",
+)
+@click.option(
+    "--metrics-port",
+    default=None,
+    type=click.IntRange(1, 65535),
+    help="Serve this worker's Prometheus metrics (job runs) on this port.",
+)
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address for --metrics-port.",
+)
 @pass_env
 @clean_errors
-def worker(env: Env) -> None:
+def worker(env: Env, no_scheduler: bool, metrics_port: int | None, metrics_host: str) -> None:
     """Run background and periodic jobs."""
-    from huey.consumer import Consumer
+    from ..worker import WorkerError, run_worker
 
-    from ..jobs import make_queue
-
-    open_database(env.settings)
-    queue = make_queue(env.settings, env.host)
-    click.echo(f"Worker started ({type(queue.storage).__name__}).")
-    Consumer(queue, workers=2, periodic=True).run()
+    try:
+        run_worker(
+            env.settings,
+            env.host,
+            scheduler=not no_scheduler,
+            metrics_port=metrics_port,
+            metrics_host=metrics_host,
+        )
+    except WorkerError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()
