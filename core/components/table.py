@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..htmx import wants_fragment
+from ..models import Organisation
 from ..templating import render
 from .columns import Choices, Column, Filter, display
 from .export import stream_csv
@@ -199,7 +200,7 @@ class Table:
         query, _ = self.narrow(request, query)
         keyset = self.keyset(request.query_params.get("sort")) or self.default
         columns = [c for c in self.columns if c.export]
-        return stream_csv(query, keyset, columns, self.filename)
+        return stream_csv(query, keyset, columns, self.filename, org=request.state.ctx.org)
 
     def page(
         self,
@@ -227,6 +228,7 @@ class Table:
             return f"{request.url.path}?{urlencode({**state, **hidden, **extra})}".rstrip("?")
 
         url = request.state.ctx.url
+        org = request.state.ctx.org
         page = TablePage(
             id=self.id,
             path=request.url.path,
@@ -238,7 +240,7 @@ class Table:
                 for f in self.filters
             ],
             headers=[self._header(c, keyset, state, hidden, request) for c in self.columns],
-            rows=[Row(r, [self._cell(c, r, url) for c in self.columns]) for r in records],
+            rows=[Row(r, [self._cell(c, r, url, org) for c in self.columns]) for r in records],
             hidden=hidden,
             filtered=bool(state),
             empty_message=self.empty_message,
@@ -264,7 +266,7 @@ class Table:
         hidden: dict[str, str],
         request: Request,
     ) -> Header:
-        header = Header(column.label, column.css)
+        header = Header(column.heading(request.state.ctx.org), column.css)
         if not column.sortable or not isinstance(column.field, peewee.Field):
             return header
         name = column.field.name
@@ -279,10 +281,10 @@ class Table:
         return header
 
     @staticmethod
-    def _cell(column: Column, row: Any, url: Callable[..., str]) -> Cell:
+    def _cell(column: Column, row: Any, url: Callable[..., str], org: Organisation | None) -> Cell:
         value = column.value(row)
         target = column.link(url, row) if column.link else None
-        return Cell(value, display(value), column.css, column.template, target)
+        return Cell(value, display(value, org), column.css, column.template, target)
 
 
 def render_table(
