@@ -18,6 +18,7 @@ on an entry's shape. Plugins show their own records' history with it::
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,7 +28,7 @@ from typing import Any
 import peewee
 
 from .clock import local_time
-from .models import AuditEntry, Organisation, TenantModel
+from .models import AuditEntry, Organisation, TenantModel, User
 
 # Bookkeeping fields people never need to see change.
 UNSHOWN = frozenset({"id", "org", "version"})
@@ -47,6 +48,8 @@ ACTIONS = {
     "member.remove": "Member removed",
     "member.set": "Role set",
 }
+# What a save's entry says of its fields: a creation sets them, a deletion removes them.
+SAVES = {"create": "set", "update": "changed", "delete": "removed"}
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -90,11 +93,11 @@ class Story:
             return ""
         labels = [line.label for line in self.lines]
         shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
-        if all(line.old is not None for line in self.lines):
-            count = f"{len(labels)} field{'s' if len(labels) != 1 else ''}"
-            verb = {"create": "set", "delete": "removed"}.get(self.entry.action, "changed")
-            return f"{count} {verb}: {shown}"
-        return shown
+        verb = SAVES.get(self.entry.action)
+        if verb is None and not all(line.old is not None for line in self.lines):
+            return shown
+        count = f"{len(labels)} field{'s' if len(labels) != 1 else ''}"
+        return f"{count} {verb or 'changed'}: {shown}"
 
 
 def words(name: str) -> str:
@@ -238,7 +241,11 @@ def what(entry: AuditEntry, model: type[peewee.Model] | None = None) -> str:
     if model is not None:
         prefix = f"{entry.action}d {model.__name__} "
         if summary.startswith(prefix):
-            return f"{words(model.__name__)} {summary[len(prefix) :]}"
+            name, rest = words(model.__name__), summary[len(prefix) :]
+            # "Survey survey of 156" reads better as "Survey of 156".
+            if rest.lower().startswith(name.lower() + " "):
+                return rest[:1].upper() + rest[1:]
+            return f"{name} {rest}"
     return summary
 
 
@@ -266,6 +273,7 @@ def describe(
             if related and isinstance(found, peewee.ForeignKeyField) and _is_pair(pair):
                 names.want(found.rel_model, pair)
     if related:
+        names.want(User, [e.actor_id for e in entries if e.actor_id is not None])
         names.load()
     return [_story(entry, models[entry.table], org, names, unshown) for entry in entries]
 
@@ -287,17 +295,40 @@ def _story(
         # A two-item list is [old, new] unless the entry's model says the key is no field of it.
         if _is_pair(value) and (model is None or _field(model, name) is not None):
             old, new = (_value(model, name, v, org, names) for v in value)
-            lines.append(Line(_label(model, name), new, old))
+            if entry.action in ("create", "delete"):
+                # Only one side has values: show it, and only the fields that hold one.
+                kept = new if entry.action == "create" else old
+                if not kept.empty:
+                    lines.append(Line(_label(model, name), kept))
+            else:
+                lines.append(Line(_label(model, name), *_differences(new, old)))
         else:
             lines.append(Line(_label(model, name), _short(text(value, org))))
     return Story(
         entry=entry,
         when=local_time(org, entry.at),
-        who=actor_label(entry.actor_label),
+        who=names.found.get(User, {}).get(str(entry.actor_id)) or actor_label(entry.actor_label),
         action=action_label(entry.action),
         what=what(entry, model),
         lines=lines,
     )
+
+
+def _differences(new: Value, old: Value) -> tuple[Value, Value]:
+    """Two long texts that begin alike, shown from a little before where they differ."""
+    if not (new.full or old.full):
+        return new, old
+    before, after = old.full or old.text, new.full or new.text
+    same = len(os.path.commonprefix([before, after]))
+    start = before.rfind(" ", 0, max(same - 20, 0)) + 1
+    if start < 20:
+        return new, old
+    return _tail(after, start), _tail(before, start)
+
+
+def _tail(whole: str, start: int) -> Value:
+    shown = _short("…" + whole[start:])
+    return Value(shown.text, whole)
 
 
 def as_text(story: Story) -> str:

@@ -38,6 +38,7 @@ import peewee
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..clock import zone_of
 from ..htmx import wants_fragment
 from ..models import Organisation
 from ..templating import render
@@ -55,6 +56,7 @@ class Header:
     css: str
     url: str | None = None
     aria_sort: str | None = None  # "ascending" | "descending" on the sorted column
+    zone: str = ""  # a column of times: the zone they are shown in, under the label
 
 
 @dataclass
@@ -266,7 +268,10 @@ class Table:
         hidden: dict[str, str],
         request: Request,
     ) -> Header:
-        header = Header(column.heading(request.state.ctx.org), column.css)
+        org = request.state.ctx.org
+        header = Header(
+            column.label, column.css, zone=str(zone_of(org)) if column.is_moment() else ""
+        )
         if not column.sortable or not isinstance(column.field, peewee.Field):
             return header
         name = column.field.name

@@ -65,7 +65,7 @@ def audit_timeline(
             e.at,
             story.who,
             e.action,
-            e.summary,
+            "",  # the record's own page: its name on every line says nothing
             _shown(e, hidden),
             story.lines if e.action == "update" else [],
         )

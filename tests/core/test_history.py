@@ -7,7 +7,7 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Text
 from playhouse.test_utils import count_queries
 
 from accord import TenantModel, User, history
-from accord.audit import record
+from accord.audit import Actor, acting_as, record
 from accord.db import database
 from accord.models import AuditEntry
 
@@ -175,3 +175,34 @@ def test_a_story_says_what_was_saved_without_the_verb_and_class_name(gadgets, or
     entry = AuditEntry.select().order_by(AuditEntry.id.desc()).get()
     [story] = history.describe([entry], org)
     assert (story.action, story.what) == ("Changed", f"Gadget {gadget}")
+
+
+def test_a_creation_lists_the_values_it_set_and_leaves_out_empty_ones(gadgets, org):
+    changes = {"name": [None, "Laptop"], "notes": [None, ""], "in_service": [None, True]}
+    assert lines(org, changes, action="create") == ["Name: Laptop", "In service: Yes"]
+
+
+def test_a_deletion_lists_the_values_it_removed(gadgets, org):
+    assert lines(org, {"name": ["Laptop", None]}, action="delete") == ["Name: Laptop"]
+
+
+def test_a_creation_sums_up_as_fields_set(gadgets, org):
+    entry = record(org, "create", "entry", table="gadgets_gadget", changes={"name": [None, "a"]})
+    assert history.describe([entry], org)[0].summary == "1 field set: Name"
+
+
+def test_two_long_texts_show_from_where_they_differ(gadgets, org):
+    start = "The printer on the third floor jams whenever anyone prints a long report, " * 2
+    changes = {"notes": [start + "and nobody came.", start + "and an engineer came on Monday."]}
+    entry = record(org, "update", "entry", table="gadgets_gadget", changes=changes)
+    [line] = history.describe([entry], org)[0].lines
+    assert line.new.text.startswith("…") and line.new.text.endswith("came on Monday.")
+    assert line.old.text.endswith("and nobody came.")
+    assert line.new.full == changes["notes"][1]
+
+
+def test_a_person_who_did_it_is_named(gadgets, org, make_user):
+    ana = make_user("ana@acme.test", org, name="Ana Ortiz")
+    with acting_as(Actor(ana, ana.email)):
+        entry = record(org, "update", "entry", table="gadgets_gadget", changes={})
+    assert history.describe([entry], org)[0].who == "Ana Ortiz"

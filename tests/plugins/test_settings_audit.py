@@ -174,7 +174,7 @@ def test_times_show_in_the_organisations_zone_and_the_header_names_it(admin, new
     log("entry one")
     page = admin.get(audit_url(new_york)).text
     assert re.search(r">\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T</time>", page)
-    assert "When (America/New_York)" in page
+    assert '<span class="th-zone">America/New_York</span>' in page
     assert "(UTC)" not in page
 
 
