@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from playhouse.test_utils import count_queries
 
 from accord import database
 from accord.audit import Actor, acting_as, record
@@ -190,3 +191,11 @@ def test_csv_names_the_actor_in_words(admin, org, log):
     log("entry one")
     rows = list(csv.reader(io.StringIO(admin.get(audit_url(org, "format=csv")).text)))
     assert rows[1][1] == "Accord (automatic)"
+
+
+def test_csv_export_reads_no_query_per_entry(admin, org, log):
+    for i in range(30):
+        log(f"entry {i:02}", changes={"when": [None, "2026-01-15 13:13:00"]})
+    with count_queries() as counter:
+        admin.get(audit_url(org, "format=csv"))
+    assert counter.count < 15
