@@ -124,6 +124,7 @@ class Table:
         empty_message: str = "Nothing here yet.",
         search_label: str = "Search",
         id: str | None = None,
+        zone_in_headers: bool = False,
     ) -> None:
         self.model = model
         self.columns = [
@@ -157,6 +158,9 @@ class Table:
         self.empty_message = empty_message
         self.search_label = search_label
         self.id = id or model._meta.table_name.replace("_", "-")
+        # Every time in a cell names its zone (GMT, EST); a list about times (the audit
+        # log) also names it under the headers of time columns. A CSV always names it.
+        self.zone_in_headers = zone_in_headers
 
     def _field(self, spec: peewee.Field | str) -> peewee.Field:
         if isinstance(spec, peewee.Field):
@@ -269,9 +273,8 @@ class Table:
         request: Request,
     ) -> Header:
         org = request.state.ctx.org
-        header = Header(
-            column.label, column.css, zone=str(zone_of(org)) if column.is_moment() else ""
-        )
+        zone = str(zone_of(org)) if self.zone_in_headers and column.is_moment() else ""
+        header = Header(column.label, column.css, zone=zone)
         if not column.sortable or not isinstance(column.field, peewee.Field):
             return header
         name = column.field.name

@@ -169,6 +169,7 @@ AUDIT_TABLE = Table(
     empty_message="Nothing has been recorded for this organisation yet.",
     search_label="Search the audit log",
     id="audit",
+    zone_in_headers=True,
 )
 
 

@@ -87,7 +87,6 @@ def test_the_list_shows_times_in_the_organisations_zone(agent, org, carla):
         org, "Bill was wrong", person=carla, received_at=dt.datetime(2026, 1, 15, 13, 13)
     )
     page = agent.get(f"{BASE}/").text
-    assert '<span class="th-zone">America/New_York</span>' in page
     assert "2026-01-15 08:13 EST" in page
 
 
