@@ -8,9 +8,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import audit, plugin_settings
+from . import audit, history, plugin_settings
 from .accounts import members_of
-from .clock import utcnow
+from .clock import local_time, utcnow
 from .context import RequestContext
 from .db import BaseModel, database
 from .events import emit
@@ -53,6 +53,8 @@ __all__ = [
     "Widget",
     "__version__",
     "audit",
+    "history",
+    "local_time",
     "plugin_settings",
     "emit",
     "hookspec",

@@ -16,7 +16,8 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from . import csrf, htmx
+from . import csrf, history, htmx
+from .clock import local_time
 from .slots import render_slot
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["datetime"] = local_datetime
+    env.globals["history"] = page_history
     env.globals["template_collisions"] = tuple(collisions)
     return env
 
@@ -126,12 +128,13 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
 @jinja2.pass_context
 def local_datetime(context: Any, moment: datetime.datetime | None) -> str:
     """A stored (naive UTC) moment in the page's organisation's time zone: 2026-03-31 14:30 BST."""
-    if not moment:
-        return ""
-    org = context.get("org")
-    zone = org.zone if org is not None else datetime.UTC
-    local = moment.replace(tzinfo=datetime.UTC).astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return local_time(context.get("org"), moment)
+
+
+@jinja2.pass_context
+def page_history(context: Any, entries: Any, **options: Any) -> list[history.Story]:
+    """Audit entries in words for a template: ``{% for story in history(entries) %}``."""
+    return history.describe(list(entries), context.get("org"), **options)
 
 
 def menu_sections(ctx: RequestContext) -> list[tuple[str, list[MenuItem]]]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 from starlette.requests import Request
+
+from ..clock import local_time, zone_of
+
+if TYPE_CHECKING:
+    from ..models import Organisation
 
 Choices = Sequence[tuple[str, str]]
 
@@ -34,6 +39,14 @@ class Column:
     template: str | None = None
     link: Callable[[Callable[..., str], Any], str] | None = None
     export: bool = True
+
+    def is_moment(self) -> bool:
+        """The column holds times: its header names the zone they are shown in."""
+        return isinstance(self.field, peewee.DateTimeField)
+
+    def heading(self, org: Organisation | None) -> str:
+        """The label; a column of times adds the zone they show in: ``Opened (Europe/London)``."""
+        return f"{self.label} ({zone_of(org)})" if self.is_moment() else self.label
 
     def value(self, row: Any) -> Any:
         if self.accessor is not None:
@@ -69,14 +82,12 @@ class Filter:
         return self.field == value
 
 
-def display(value: Any) -> Any:
-    """A value as a cell shows it."""
+def display(value: Any, org: Organisation | None = None) -> Any:
+    """A value as a cell shows it; times in ``org``'s zone, labelled (``accord.local_time``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return local_time(org, value)
     return value

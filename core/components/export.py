@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 import peewee
 from starlette.responses import StreamingResponse
 
-from ..clock import utcnow
+from ..clock import local_iso, utcnow
 from ..db import database
 from .keyset import Keyset
 
 if TYPE_CHECKING:
+    from ..models import Organisation
     from .columns import Column
 
 CHUNK = 500
@@ -30,14 +31,14 @@ CHUNK = 500
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_value(value: Any) -> str:
-    """A value as a CSV cell holds it."""
+def csv_value(value: Any, org: Organisation | None = None) -> str:
+    """A value as a CSV cell holds it; a time in ``org``'s zone as ISO 8601 with its offset."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime.datetime):
-        return value.isoformat(" ", "seconds")
+        return local_iso(org, value)
     text = str(value)
     if isinstance(value, str) and text.startswith(FORMULA_START):
         return "'" + text
@@ -52,19 +53,27 @@ def _take(buffer: io.StringIO) -> str:
 
 
 def csv_lines(
-    query: peewee.ModelSelect, keyset: Keyset, columns: Sequence[Column], chunk: int | None = None
+    query: peewee.ModelSelect,
+    keyset: Keyset,
+    columns: Sequence[Column],
+    chunk: int | None = None,
+    *,
+    org: Organisation | None = None,
 ) -> Iterator[str]:
-    """The header line, then every row of ``query`` in ``keyset`` order, a chunk at a time."""
+    """The header line, then every row of ``query`` in ``keyset`` order, a chunk at a time.
+
+    Times are in ``org``'s zone, which the headers of time columns name.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     # The BOM makes spreadsheet programs read the file as UTF-8.
-    writer.writerow([column.label for column in columns])
+    writer.writerow([column.heading(org) for column in columns])
     yield "\ufeff" + _take(buffer)
     cursor = None
     while True:
         with database.connection_context():
             rows, more = keyset.page(query, chunk or CHUNK, after=cursor)
-            lines = [[csv_value(column.value(row)) for column in columns] for row in rows]
+            lines = [[csv_value(column.value(row), org) for column in columns] for row in rows]
         writer.writerows(lines)
         yield _take(buffer)
         if not more:
@@ -74,12 +83,17 @@ def csv_lines(
 
 
 def stream_csv(
-    query: peewee.ModelSelect, keyset: Keyset, columns: Sequence[Column], filename: str
+    query: peewee.ModelSelect,
+    keyset: Keyset,
+    columns: Sequence[Column],
+    filename: str,
+    *,
+    org: Organisation | None = None,
 ) -> StreamingResponse:
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", filename).strip("-") or "export"
     name = f"{safe}-{utcnow():%Y-%m-%d}.csv"
     return StreamingResponse(
-        csv_lines(query, keyset, columns),
+        csv_lines(query, keyset, columns, org=org),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',

@@ -38,7 +38,9 @@ import peewee
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..clock import zone_of
 from ..htmx import wants_fragment
+from ..models import Organisation
 from ..templating import render
 from .columns import Choices, Column, Filter, display
 from .export import stream_csv
@@ -54,6 +56,7 @@ class Header:
     css: str
     url: str | None = None
     aria_sort: str | None = None  # "ascending" | "descending" on the sorted column
+    zone: str = ""  # a column of times: the zone they are shown in, under the label
 
 
 @dataclass
@@ -121,6 +124,7 @@ class Table:
         empty_message: str = "Nothing here yet.",
         search_label: str = "Search",
         id: str | None = None,
+        zone_in_headers: bool = False,
     ) -> None:
         self.model = model
         self.columns = [
@@ -154,6 +158,9 @@ class Table:
         self.empty_message = empty_message
         self.search_label = search_label
         self.id = id or model._meta.table_name.replace("_", "-")
+        # Every time in a cell names its zone (GMT, EST); a list about times (the audit
+        # log) also names it under the headers of time columns. A CSV always names it.
+        self.zone_in_headers = zone_in_headers
 
     def _field(self, spec: peewee.Field | str) -> peewee.Field:
         if isinstance(spec, peewee.Field):
@@ -199,7 +206,7 @@ class Table:
         query, _ = self.narrow(request, query)
         keyset = self.keyset(request.query_params.get("sort")) or self.default
         columns = [c for c in self.columns if c.export]
-        return stream_csv(query, keyset, columns, self.filename)
+        return stream_csv(query, keyset, columns, self.filename, org=request.state.ctx.org)
 
     def page(
         self,
@@ -227,6 +234,7 @@ class Table:
             return f"{request.url.path}?{urlencode({**state, **hidden, **extra})}".rstrip("?")
 
         url = request.state.ctx.url
+        org = request.state.ctx.org
         page = TablePage(
             id=self.id,
             path=request.url.path,
@@ -238,7 +246,7 @@ class Table:
                 for f in self.filters
             ],
             headers=[self._header(c, keyset, state, hidden, request) for c in self.columns],
-            rows=[Row(r, [self._cell(c, r, url) for c in self.columns]) for r in records],
+            rows=[Row(r, [self._cell(c, r, url, org) for c in self.columns]) for r in records],
             hidden=hidden,
             filtered=bool(state),
             empty_message=self.empty_message,
@@ -264,7 +272,9 @@ class Table:
         hidden: dict[str, str],
         request: Request,
     ) -> Header:
-        header = Header(column.label, column.css)
+        org = request.state.ctx.org
+        zone = str(zone_of(org)) if self.zone_in_headers and column.is_moment() else ""
+        header = Header(column.label, column.css, zone=zone)
         if not column.sortable or not isinstance(column.field, peewee.Field):
             return header
         name = column.field.name
@@ -279,10 +289,10 @@ class Table:
         return header
 
     @staticmethod
-    def _cell(column: Column, row: Any, url: Callable[..., str]) -> Cell:
+    def _cell(column: Column, row: Any, url: Callable[..., str], org: Organisation | None) -> Cell:
         value = column.value(row)
         target = column.link(url, row) if column.link else None
-        return Cell(value, display(value), column.css, column.template, target)
+        return Cell(value, display(value, org), column.css, column.template, target)
 
 
 def render_table(

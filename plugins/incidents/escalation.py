@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from accord import Organisation, database, members_of, utcnow
+from accord import Organisation, database, local_time, members_of, utcnow
 from accord.settings import current as current_settings
 
 from . import mail, sla
@@ -160,7 +160,7 @@ def _check(incident_id: int, seen: dt.datetime, rules: dict, now: dt.datetime) -
         state = reached[-1]
         moment = due if state == "breached" else warn
         words = f"{clock.capitalize()} clock {SLA_STATES[state].lower()}"
-        when = f"due {due:%Y-%m-%d %H:%M} UTC" if due else ""
+        when = f"due {local_time(incident.org, due)}" if due else ""
         record(
             incident,
             "sla_alert",

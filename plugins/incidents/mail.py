@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from accord import Organisation, plugin_settings, utcnow
+from accord import Organisation, local_time, plugin_settings, utcnow
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import Person
 
@@ -152,7 +152,7 @@ def variables(incident: Incident, reporter: Person | None, message: str = "") ->
         "reporter_name": reporter.full_name if reporter else "",
         "reporter_first_name": str(reporter.first_name) if reporter else "",
         "organisation": str(incident.org.name),
-        "resolution_due": f"{due:%Y-%m-%d %H:%M} UTC" if due else "",
+        "resolution_due": local_time(incident.org, due),
         "pending_reason": PENDING_REASONS.get(incident.pending_reason, "")
         if incident.status == "pending"
         else "",

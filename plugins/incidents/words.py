@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accord.plugins.catalogue.hours import BusinessHours
+from accord import Organisation
 
 
 def span(delta: dt.timedelta | None) -> str:
@@ -34,13 +34,11 @@ def business_span(minutes: int | None) -> str:
     return f"{hours} h {rest} min of business time"
 
 
-def local_time(hours: BusinessHours, moment: dt.datetime | None) -> str:
-    """``moment`` (naive UTC) in the calendar's zone: ``"Fri 07 Mar 18:00 GMT"``."""
+def short_time(org: Organisation, moment: dt.datetime | None) -> str:
+    """``moment`` (naive UTC) in the organisation's zone, briefly: ``"Fri 07 Mar 18:00"``.
+
+    For the SLA ledger, whose caption names the zone; elsewhere ``accord.local_time``.
+    """
     if moment is None:
         return ""
-    return hours.local(moment).strftime("%a %d %b %Y %H:%M %Z")
-
-
-def short_time(hours: BusinessHours, moment: dt.datetime | None) -> str:
-    """``moment`` in the calendar's zone, briefly: ``"Fri 07 Mar 18:00"``."""
-    return hours.local(moment).strftime("%a %d %b %H:%M") if moment else ""
+    return moment.replace(tzinfo=dt.UTC).astimezone(org.zone).strftime("%a %d %b %H:%M")

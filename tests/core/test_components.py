@@ -540,7 +540,11 @@ def test_detail_page_shows_fields_and_the_activity_timeline(browser, org, make_t
     post_edit(browser, org, thing, {"name": "B", "colour": "red", "version": "1"})
     page = browser.get(f"/o/{org.slug}/things/{thing.id}").text
     assert re.search(r"<dt>Size</dt>\s*<dd>—</dd>", page)
-    assert page.index("updated Thing B") < page.index("created Thing A")
+    changed, created = (
+        f'<span class="badge badge-muted">{kind}</span>' for kind in ("Changed", "Created")
+    )
+    assert page.index(changed) < page.index(created)
+    assert '<span class="changes-label">Name:</span>' in page
     assert '<ol class="timeline">' in page
 
 

@@ -229,7 +229,7 @@ def test_editing_saves_and_is_audited(signed_in, enabled):
     assert response.status_code == 303
     service = Service.get_by_id(service.id)
     assert (service.summary, service.version) == ("A mailbox on every device.", 2)
-    assert "summary" in client.get(f"{BASE}/{service.id}").text  # the history lists the change
+    assert "Summary:" in client.get(f"{BASE}/{service.id}").text  # the history lists the change
 
 
 def test_a_stale_edit_is_refused_with_both_versions(signed_in, enabled):

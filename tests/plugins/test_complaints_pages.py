@@ -80,6 +80,27 @@ def test_the_list_filters_by_cause_and_exports_csv(agent, org, carla):
     assert "Engineer was rude" in csv.text and "Carla Complainer" in csv.text
 
 
+def test_the_list_shows_times_in_the_organisations_zone(agent, org, carla):
+    org.time_zone = "America/New_York"
+    org.save()
+    make_complaint(
+        org, "Bill was wrong", person=carla, received_at=dt.datetime(2026, 1, 15, 13, 13)
+    )
+    page = agent.get(f"{BASE}/").text
+    assert "2026-01-15 08:13 EST" in page
+
+
+def test_the_list_csv_gives_times_in_the_organisations_zone_with_their_offset(agent, org, carla):
+    org.time_zone = "America/New_York"
+    org.save()
+    make_complaint(
+        org, "Bill was wrong", person=carla, received_at=dt.datetime(2026, 1, 15, 13, 13)
+    )
+    rows = list(csv.reader(io.StringIO(agent.get(f"{BASE}/?format=csv").text.lstrip("\ufeff"))))
+    column = rows[0].index("Received (America/New_York)")
+    assert rows[1][column] == "2026-01-15T08:13:00-05:00"
+
+
 def test_a_persons_page_shows_their_open_complaints_and_offers_to_log_one(agent, org, carla):
     complaint = make_complaint(org, "Nobody called back", person=carla)
     page = agent.get(f"/o/acme/contacts/people/{carla.id}")

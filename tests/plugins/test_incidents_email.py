@@ -133,6 +133,15 @@ def test_the_reporter_is_emailed_when_their_incident_is_logged(agent, ana, servi
     assert OutboundEmail.get().status == "sent"
 
 
+def test_times_in_an_email_are_in_the_organisations_zone(org, agent, ana, service, mailing):
+    org.time_zone = "America/New_York"
+    org.save()
+    incident = log_for(agent, ana, service)
+    [message] = mailing.messages
+    due = incident.resolution_due.replace(tzinfo=dt.UTC).astimezone(org.zone)
+    assert f"resolve it by {due:%Y-%m-%d %H:%M} {due.tzname()}." in message.get_content()
+
+
 def test_the_reporter_is_emailed_when_the_status_changes(agent, ana, service, mailing):
     incident = log_for(agent, ana, service)
     act(agent, incident, "pend", pending_reason="customer")

@@ -88,6 +88,13 @@ def test_a_clock_at_risk_is_on_the_timeline_once(org, incident):
     assert entries(incident, "sla_alert") == ["Response clock at risk (due 2025-03-03 10:00 UTC)"]
 
 
+def test_an_alert_says_when_the_clock_is_due_in_the_organisations_zone(org, incident):
+    org.time_zone = "America/New_York"
+    org.save()
+    run(org, at(9, 50))
+    assert entries(incident, "sla_alert") == ["Response clock at risk (due 2025-03-03 05:00 EST)"]
+
+
 def test_a_breach_follows_the_warning(org, incident):
     run(org, at(9, 50))
     run(org, at(10, 5))

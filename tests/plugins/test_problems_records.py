@@ -224,3 +224,11 @@ def test_opening_a_move_the_status_does_not_allow_goes_back_to_the_problem(agent
 def test_an_unknown_move_is_404(agent, org):
     problem = make_problem(org)
     assert agent.get(f"/o/acme/problems/{problem.id}/move/explode").status_code == 404
+
+
+def test_a_status_move_shows_once_on_the_timeline_as_the_problems_own_event(agent, org):
+    problem = make_problem(org, "Printer jams", status="investigating")
+    _move(agent, problem, "known_error", {"workaround": "Print from tray 2"})
+    page = agent.get(f"/o/acme/problems/{problem.id}").text
+    assert '<span class="changes-label">Workaround:</span>' in page
+    assert '<span class="changes-label">Status:</span>' not in page

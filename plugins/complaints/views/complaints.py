@@ -14,6 +14,7 @@ from accord import (
     conflict_response,
     flash,
     form_data,
+    local_time,
     redirect,
     render,
     render_table,
@@ -104,8 +105,8 @@ def new(request: Request) -> Response:
     if not form.is_valid():
         return _form_page(request, form, title="Log a complaint", action=action, cancel=cancel)
     complaint = workflow.receive(ctx.org, dict(form.cleaned), user=ctx.user)
-    due = f"{complaint.acknowledge_due:%a %d %b %Y %H:%M}"
-    flash(request, f"{complaint.reference} is logged. Acknowledge it by {due} UTC.")
+    due = local_time(ctx.org, complaint.acknowledge_due)
+    flash(request, f"{complaint.reference} is logged. Acknowledge it by {due}.")
     return redirect(request, ctx.url("complaints:detail", pk=complaint.id))
 
 

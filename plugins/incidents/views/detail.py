@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from accord import Request, Response, User, render, utcnow
+from accord import Organisation, Request, Response, User, local_time, render, utcnow
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import CustomerOrganisation, Person
 
@@ -15,7 +15,7 @@ from ..choices import MOVES, SLA_BADGES, SLA_STATES
 from ..forms import NoteForm
 from ..models import Attachment, CannedReply, Incident, Team
 from ..timeline import incident_timeline
-from ..words import business_span, local_time, short_time, span
+from ..words import business_span, short_time, span
 from ..workflow import reopen_deadline
 from . import links
 from .shared import WORK, reopen_days
@@ -23,7 +23,9 @@ from .shared import WORK, reopen_days
 TEMPLATE = "incidents/detail.html"
 
 
-def _clock_panel(incident: Incident, name: str, hours: Any, now: dt.datetime) -> dict[str, Any]:
+def _clock_panel(
+    incident: Incident, name: str, org: Organisation, now: dt.datetime
+) -> dict[str, Any]:
     rows = sla.ledger(incident, name)
     state = sla.clock_state(incident, name, now)
     counted = sum(
@@ -42,8 +44,8 @@ def _clock_panel(incident: Incident, name: str, hours: Any, now: dt.datetime) ->
         "badge": SLA_BADGES[state],
         "target": business_span(target.minutes) if target else "",
         "warning_percent": target.warning_percent if target else None,
-        "due": local_time(hours, due),
-        "warn": local_time(hours, warn),
+        "due": local_time(org, due),
+        "warn": local_time(org, warn),
         "counted": span(counted),
         "left": span(due - now) if due and due > now and state != "met" else "",
         "remaining_paused": business_span(incident.resolution_remaining_minutes)
@@ -51,8 +53,8 @@ def _clock_panel(incident: Incident, name: str, hours: Any, now: dt.datetime) ->
         else "",
         "ledger": [
             {
-                "start": short_time(hours, r.starts_at),
-                "end": "now" if r.ongoing else short_time(hours, r.ends_at),
+                "start": short_time(org, r.starts_at),
+                "end": "now" if r.ongoing else short_time(org, r.ends_at),
                 "length": span(r.duration) if not r.ongoing else span(now - r.starts_at),
                 "counted": r.counted,
                 "reason": r.reason,
@@ -86,7 +88,6 @@ def detail_context(
     names = _people(
         incident.assignee_id, incident.logged_by_id, *(a.uploaded_by_id for a in attachments)
     )
-    hours = sla.hours_for(incident)
     can_work = ctx.can(WORK)
     window = reopen_days(org)
     deadline = reopen_deadline(incident, window)
@@ -114,15 +115,15 @@ def detail_context(
         "timeline": incident_timeline(incident),
         "attachments": attachments,
         "limits": limits(request),
-        "clocks": [_clock_panel(incident, name, hours, now) for name in sla.CLOCKS],
-        "zone": str(hours.zone),
+        "clocks": [_clock_panel(incident, name, org, now) for name in sla.CLOCKS],
+        "zone": str(org.zone),
         "can_work": can_work,
         "moves": moves if can_work else set(),
-        "reopen_until": local_time(hours, deadline) if deadline else "",
+        "reopen_until": local_time(org, deadline) if deadline else "",
         "reopen_days": window,
         "note_form": note_form or NoteForm(),
         "canned": list(CannedReply.in_org(org).order_by(CannedReply.title)) if can_work else [],
-        "local": lambda moment: local_time(hours, moment),
+        "local": lambda moment: local_time(org, moment),
         "children": links.children_with_status(incident),
         "parent": links.parent_of(incident),
         "merged_into": links.merged_into(incident),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import peewee
 
 from accord import (
@@ -136,12 +134,7 @@ def find_incidents(problem: Problem, query: str) -> list[Incident]:
 
 def timeline(problem: Problem) -> list[TimelineEntry]:
     """Field changes from the audit log, and status moves and links from problems' own events."""
-    audited = [
-        dataclasses.replace(
-            e, changes={k: v for k, v in e.changes.items() if k not in UNSHOWN_CHANGES}
-        )
-        for e in audit_timeline(problem, limit=50)
-    ]
+    audited = audit_timeline(problem, limit=50, hide=UNSHOWN_CHANGES)
     # Creation is the "Recorded" event, at the time the problem says it was recorded.
     audited = [e for e in audited if e.kind not in ("create", "update") or e.changes]
     events = (
