@@ -15,6 +15,11 @@ from zoneinfo import ZoneInfo
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def lowered(label: str) -> str:
+    """A label as it reads mid-sentence: "Service" -> "service"; "SMTP port" stays."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 class ValidationError(ValueError):
     """A value the user must correct; the message is shown next to the field."""
 
@@ -52,13 +57,17 @@ class Field:
         text = raw.strip()
         if not text:
             if self.required:
-                raise ValidationError(f"Enter {self.label.lower()}.")
+                raise ValidationError(self.empty_message())
             return None
         if self.max_length is not None and len(text) > self.max_length:
             raise ValidationError(
                 f"Use at most {self.max_length} characters (this has {len(text)})."
             )
         return self.parse(text)
+
+    def empty_message(self) -> str:
+        """What a person reads when they left this required field empty."""
+        return f"Enter {lowered(self.label)}."
 
     def parse(self, text: str) -> Any:
         return text
@@ -111,6 +120,11 @@ class Integer(Field):
     ):
         super().__init__(label, **options)
         self.min_value, self.max_value = min_value, max_value
+
+    def empty_message(self) -> str:
+        if self.min_value is not None and self.max_value is not None:
+            return f"Enter a whole number from {self.min_value} to {self.max_value}."
+        return super().empty_message()
 
     def parse(self, text: str) -> int:
         try:
