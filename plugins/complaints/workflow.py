@@ -13,7 +13,16 @@ from typing import Any
 
 from peewee import IntegrityError
 
-from accord import Organisation, User, database, emit, plugin_settings, save_versioned, utcnow
+from accord import (
+    Organisation,
+    User,
+    audit_timeline,
+    database,
+    emit,
+    plugin_settings,
+    save_versioned,
+    utcnow,
+)
 
 from .choices import MOVES, STATUSES
 from .models import Complaint, Counter, format_reference
@@ -86,6 +95,56 @@ def receive(
     return complaint
 
 
+# How each status reads after "This complaint was already …".
+DONE = {
+    "acknowledged": "acknowledged",
+    "investigating": "put under investigation",
+    "responded": "responded to",
+    "closed": "closed",
+}
+
+
+def _order(status: str) -> int:
+    return list(STATUSES).index(status)
+
+
+def already(complaint: Complaint) -> str:
+    """What happened to ``complaint`` last, in words: who moved it to its status, and when.
+
+    For a person whose page was out of date: "This complaint was already
+    acknowledged by Alex Agent at 2026-12-07 14:05 GMT."
+    """
+    status = str(complaint.status)
+    if status not in DONE:
+        return f"This complaint is {complaint.status_label.lower()}."
+    moved = next(
+        (
+            e
+            for e in audit_timeline(complaint)
+            if e.changes.get("status", [None, None])[1] == status
+        ),
+        None,
+    )
+    if moved is None:
+        return f"This complaint was already {DONE[status]}."
+    local = moved.when.replace(tzinfo=dt.UTC).astimezone(
+        Organisation.get_by_id(complaint.org_id).zone
+    )
+    return (
+        f"This complaint was already {DONE[status]} by {moved.who} "
+        f"at {local:%Y-%m-%d %H:%M} {local.tzname()}."
+    )
+
+
+def refusal(complaint: Complaint, action: str) -> str:
+    """Why ``action`` cannot be applied to ``complaint`` now, in words."""
+    _, target = MOVES[action]
+    if _order(str(complaint.status)) >= _order(target):
+        return already(complaint)
+    needed = {"respond": "acknowledged", "close": "responded to"}.get(action, "received")
+    return f"This complaint must be {needed} before it can be {DONE[target]}."
+
+
 def moves_from(status: str) -> list[str]:
     return [name for name, (sources, _) in MOVES.items() if status in sources]
 
@@ -103,10 +162,7 @@ def move(
     """Apply ``action`` (acknowledge, investigate, respond, close) with what it needs."""
     sources, target = MOVES[action]
     if complaint.status not in sources:
-        raise NotAllowed(
-            f"A complaint that is {complaint.status_label.lower()} cannot move to "
-            f"{STATUSES[target].lower()}."
-        )
+        raise NotAllowed(refusal(complaint, action))
     now = now or utcnow()
     values = values or {}
     changes: dict[str, Any] = {"status": target}
