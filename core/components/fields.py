@@ -15,9 +15,31 @@ from zoneinfo import ZoneInfo
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+QUESTION_WORDS = {"who", "what", "which", "when", "where", "how"}
+PREPOSITIONS = {"by", "for", "of", "per", "with", "to", "from", "in", "on"}
+
+
 def lowered(label: str) -> str:
     """A label as it reads mid-sentence: "Service" -> "service"; "SMTP port" stays."""
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def choose(label: str) -> str:
+    """ "Choose a service.", "Choose who sees it.", "Choose business hours." """
+    words, text = label.split(), lowered(label)
+    if not words:
+        return "Choose one of the options."
+    if words[0].lower() in QUESTION_WORDS:
+        return f"Choose {text}."
+    if words[0].lower() in PREPOSITIONS or words[-1].lower() in PREPOSITIONS:
+        return f"Choose an option for “{label}”."
+    last = words[-1].lower()
+    if last.endswith("s") and not last.endswith(("ss", "us")):  # plural: no article
+        return f"Choose {text}."
+    # An acronym is read letter by letter: "an SLA level", "a VIP".
+    vowels = "AEFHILMNORSX" if text[:2].isupper() else "aeiouAEIOU"
+    article = "an" if text[:1] in vowels else "a"
+    return f"Choose {article} {text}."
 
 
 class ValidationError(ValueError):
@@ -157,6 +179,9 @@ class Choice(Field):
         super().__init__(label, **options)
         self.choices = list(choices)
         self.coerce = coerce
+
+    def empty_message(self) -> str:
+        return choose(self.label)
 
     def options(self) -> list[tuple[str, str]]:
         """The choices with their values as the text a browser sends."""

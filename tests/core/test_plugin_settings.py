@@ -266,6 +266,15 @@ def test_the_settings_page_is_a_form_built_from_the_manifest(signed_in, org):
     assert "Where events are posted." in page.text
 
 
+def test_the_settings_page_says_whom_they_apply_to_without_repeating_the_plugin(signed_in, org):
+    page = signed_in("admin").get(settings_url(org)).text
+    assert (
+        "<h1>Probe settings</h1>" in page
+        and "These settings apply to Acme Council ICT only." in page
+    )
+    assert "Settings of" not in page
+
+
 def test_htmx_gets_only_the_form(signed_in, org):
     page = signed_in("admin").get(settings_url(org), headers=HTMX_HEADERS)
     assert "<form" in page.text and "<html" not in page.text
