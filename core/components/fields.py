@@ -153,6 +153,9 @@ class Integer(Field):
             number = int(text)
         except ValueError:
             raise ValidationError("Enter a whole number, like 12.") from None
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None and not low <= number <= high:
+            raise ValidationError(f"Enter a whole number from {low} to {high}.")
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(f"Enter {self.min_value} or more.")
         if self.max_value is not None and number > self.max_value:

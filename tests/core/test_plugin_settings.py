@@ -310,7 +310,11 @@ def test_the_manifest_declares_an_integers_bounds(probe):
 
 @pytest.mark.parametrize(
     "batch_size, message",
-    [("0", "Enter 1 or more."), ("501", "Enter 500 or less."), ("-3", "Enter 1 or more.")],
+    [
+        ("0", "Enter a whole number from 1 to 500."),
+        ("501", "Enter a whole number from 1 to 500."),
+        ("-3", "Enter a whole number from 1 to 500."),
+    ],
 )
 def test_an_integer_outside_its_bounds_is_refused_with_the_input_kept(
     signed_in, org, batch_size, message
@@ -456,5 +460,7 @@ def test_the_cli_enable_says_which_settings_are_missing(accord):
 def test_the_cli_refuses_a_value_outside_the_bounds(accord):
     args = ("plugins", "settings", "probe", "--org", "acme")
     result = accord(*args, "--set", "batch_size=9999")
-    assert result.exit_code == 1 and "batch_size: Enter 500 or less." in result.output
+    assert (
+        result.exit_code == 1 and "batch_size: Enter a whole number from 1 to 500." in result.output
+    )
     assert not PluginSetting.select().exists()

@@ -300,7 +300,7 @@ def test_an_activity_needs_a_frequency_of_at_least_a_day(signed_in, enabled):
         token_from=new,
     )
     assert response.status_code == 422
-    assert "Enter 1 or more." in response.text
+    assert "Enter a whole number from 1 to 3660." in response.text
 
 
 def test_a_note_is_not_an_activity_kind(signed_in, enabled):
@@ -382,7 +382,7 @@ def test_the_group_page_says_how_activities_are_counted(signed_in, enabled):
     plan(group)
     page = signed_in("viewer").get(url(group)).text
     assert (
-        "An activity counts as done when an interaction of its kind is logged with at least 2"
+        "An activity counts as done when an interaction of its kind is logged with at least two"
         in (page)
     )
 
@@ -405,7 +405,7 @@ def test_recording_a_group_activity_needs_two_members_who_took_part(signed_in, e
         token_from=record,
     )
     assert response.status_code == 422
-    assert "Choose at least 2 members who took part" in response.text
+    assert "Choose at least two members who took part" in response.text
     assert not Interaction.select().exists()
 
 
