@@ -70,9 +70,9 @@ def preference_form(**changes):
         "phone_allowed": "on",
         "sms_allowed": "on",
         "post_allowed": "on",
-        "topic_newsletters": "",  # no choice yet: the defaults stay defaults
-        "topic_service_notices": "",
-        "topic_surveys": "",
+        "topic_newsletters": "default",  # no choice yet: the defaults stay defaults
+        "topic_service_notices": "default",
+        "topic_surveys": "default",
         "preferred_channel": "",
         "quiet_from": "",
         "quiet_until": "",
@@ -334,7 +334,7 @@ def test_the_preferred_channel_has_one_empty_option(signed_in, ana):
 def test_the_form_shows_a_default_as_no_choice_yet(signed_in, ana):
     page = signed_in("agent").get(person_url(ana, "/consent")).text
     select = page.split('name="topic_surveys"')[1].split("</select>")[0]
-    assert '<option value="" selected>No choice yet (yes, by default)</option>' in select
+    assert '<option value="default" selected>Yes, by default</option>' in select
 
 
 def test_choosing_what_the_default_already_gives_is_recorded_as_a_choice(signed_in, ana):

@@ -136,24 +136,26 @@ def preference_form(
     return form
 
 
+DEFAULT = "default"  # a topic nobody chose: the purpose's default applies, and stays a default
+
+
 def _topic_choices(purpose: ContactPurpose, prefs: Preferences | None) -> list[tuple[str, str]]:
     """Opted in or out; and, until the person chooses, their default, kept as no choice."""
     choices = [("in", "Opted in"), ("out", "Opted out")]
     if prefs is None or not prefs.chose(purpose):
-        default = "Yes, by default" if not purpose.opt_in_required else "No: needs an opt-in"
-        choices.insert(0, ("", f"No choice yet ({default.lower()})"))
+        choices.insert(
+            0, (DEFAULT, "No, by default" if purpose.opt_in_required else "Yes, by default")
+        )
     return choices
 
 
 def _topic_field(purpose: ContactPurpose, prefs: Preferences | None) -> forms.Choice:
-    choices = _topic_choices(purpose, prefs)
-    required = choices[0][0] != ""  # "no choice yet" may stay as it is
-    return forms.Choice(purpose.label, choices, hint=purpose.description, required=required)
+    return forms.Choice(purpose.label, _topic_choices(purpose, prefs), hint=purpose.description)
 
 
 def _topic_value(prefs: Preferences, purpose: ContactPurpose) -> str:
     if not prefs.chose(purpose):
-        return ""
+        return DEFAULT
     return "in" if prefs.opted_in(purpose) else "out"
 
 
@@ -224,7 +226,7 @@ def edit(request: Request) -> Response:
     changed = bool(changes)
     for p in form.topics:
         answer = form.cleaned[f"topic_{p.key}"]
-        if answer is None:  # still no choice: the default stays a default, not an opt-in
+        if answer == DEFAULT:  # still no choice: the default stays a default, not an opt-in
             continue
         wanted = answer == "in"
         if not before.chose(p) or wanted != before.opted_in(p):
