@@ -11,18 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from accord import (
     Organisation,
     User,
-    audit_timeline,
     database,
     emit,
     plugin_settings,
     save_versioned,
     utcnow,
 )
+from accord.models import AuditEntry
 
 from .choices import MOVES, STATUSES
 from .models import Complaint, Counter, format_reference
@@ -117,22 +117,34 @@ def already(complaint: Complaint) -> str:
     status = str(complaint.status)
     if status not in DONE:
         return f"This complaint is {complaint.status_label.lower()}."
-    moved = next(
-        (
-            e
-            for e in audit_timeline(complaint)
-            if e.changes.get("status", [None, None])[1] == status
-        ),
-        None,
-    )
+    moved = None
+    for entry in _status_entries(complaint):
+        if entry.changes.get("status", [None, None])[1] == status:
+            moved = entry
+            break
     if moved is None:
         return f"This complaint was already {DONE[status]}."
-    local = moved.when.replace(tzinfo=dt.UTC).astimezone(
-        Organisation.get_by_id(complaint.org_id).zone
-    )
+    who = moved.actor.name if moved.actor_id and moved.actor.name else moved.actor_label
+    zone = Organisation.get_by_id(complaint.org_id).zone
+    local = moved.at.replace(tzinfo=dt.UTC).astimezone(zone)
     return (
-        f"This complaint was already {DONE[status]} by {moved.who} "
+        f"This complaint was already {DONE[status]} by {who} "
         f"at {local:%Y-%m-%d %H:%M} {local.tzname()}."
+    )
+
+
+def _status_entries(complaint: Complaint) -> list[AuditEntry]:
+    """The complaint's latest audited changes, newest first, with who made them."""
+    return list(
+        AuditEntry.select(AuditEntry, User)
+        .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+        .where(
+            (AuditEntry.table == Complaint._meta.table_name)
+            & (AuditEntry.record_id == str(complaint.id))
+            & (AuditEntry.action == "update")
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(20)
     )
 
 
