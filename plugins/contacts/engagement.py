@@ -54,7 +54,7 @@ SCALE = {1: "Very low", 2: "Low", 3: "Medium", 4: "High", 5: "Very high"}
 MIN_MEMBERS = 2
 COUNTING = (
     "An activity counts as done when an interaction of its kind is logged with at least "
-    f"{MIN_MEMBERS} members of the group (with its only member, for a group of one)."
+    "two members of the group (with its only member, for a group of one)."
 )
 # Influence or interest of 4 or more is "high" on the stakeholder map.
 HIGH = 4

@@ -548,7 +548,7 @@ def activity_record(request: Request) -> Response:
             "participants",
             "Choose the member who took part."
             if needed == 1
-            else f"Choose at least {needed} members who took part: "
+            else "Choose at least two members who took part: "
             "with one, it is contact with that person, not the group's activity.",
         )
         valid = False
