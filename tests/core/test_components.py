@@ -390,6 +390,14 @@ def test_valid_edit_saves_bumps_the_version_and_is_audited(browser, org, make_th
     assert entry.record_id == str(thing.id)
 
 
+def test_a_stored_value_no_longer_offered_stays_chosen_rather_than_silently_replaced(
+    browser, org, make_things
+):
+    (thing,) = make_things({"name": "Old", "colour": "green"})
+    page = browser.get(f"/o/{org.slug}/things/{thing.id}/edit").text
+    assert '<option value="green" selected>green (not one of the options)</option>' in page
+
+
 def test_stale_edit_is_409_with_both_versions_and_nothing_overwritten(browser, org, make_things):
     (thing,) = make_things({"name": "Original"})
     with database.connection_context():
