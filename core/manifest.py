@@ -37,6 +37,9 @@ class SettingSpec:
     default: Any = None
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
+    # Bounds of an integer, inclusive; None: unbounded on that side.
+    min: int | None = None
+    max: int | None = None
 
     @property
     def secret(self) -> bool:
@@ -147,6 +150,26 @@ def _default_fits(spec_type: str, value: object, choices: tuple[tuple[str, str],
     return True
 
 
+def _bounds(key: str, spec_type: str, table: dict[str, object]) -> tuple[int | None, int | None]:
+    """An integer's inclusive ``min`` and ``max`` (None: unbounded on that side)."""
+    found: list[int | None] = []
+    for name in ("min", "max"):
+        value = table.get(name)
+        if value is not None and spec_type != "integer":
+            raise ManifestError(f"setting {key!r}: only an integer has 'min' and 'max'")
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ManifestError(f"setting {key!r}: '{name}' must be a whole number")
+        found.append(value)
+    low, high = found
+    if low is not None and high is not None and low > high:
+        raise ManifestError(f"setting {key!r}: 'min' {low} is more than 'max' {high}")
+    return low, high
+
+
+def _within(value: int, low: int | None, high: int | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
 def _setting(key: str, table: object) -> SettingSpec:
     if not SETTING_KEY.match(key):
         raise ManifestError(
@@ -154,7 +177,7 @@ def _setting(key: str, table: object) -> SettingSpec:
         )
     if not isinstance(table, dict):
         raise ManifestError(f"setting {key!r} must be a table ([settings.{key}])")
-    unknown = set(table) - {"type", "label", "help", "default", "required", "choices"}
+    unknown = set(table) - {"type", "label", "help", "default", "required", "choices", "min", "max"}
     if unknown:
         raise ManifestError(f"setting {key!r}: unknown field(s) {', '.join(sorted(unknown))}")
     spec_type = table.get("type", "string")
@@ -170,6 +193,7 @@ def _setting(key: str, table: object) -> SettingSpec:
     if "choices" in table and spec_type != "choice":
         raise ManifestError(f"setting {key!r}: only a choice has 'choices'")
     choices = _choices(key, table.get("choices")) if spec_type == "choice" else ()
+    low, high = _bounds(key, spec_type, table)
     default = table.get("default", False if spec_type == "boolean" else None)
     if default is not None and spec_type == "secret":
         raise ManifestError(
@@ -177,6 +201,8 @@ def _setting(key: str, table: object) -> SettingSpec:
         )
     if default is not None and not _default_fits(spec_type, default, choices):
         raise ManifestError(f"setting {key!r}: default {default!r} is not a valid {spec_type}")
+    if isinstance(default, int) and not _within(default, low, high):
+        raise ManifestError(f"setting {key!r}: default {default} is outside min and max")
     label, help_text = table.get("label", ""), table.get("help", "")
     if not isinstance(label, str) or not isinstance(help_text, str):
         raise ManifestError(f"setting {key!r}: 'label' and 'help' must be text")
@@ -188,6 +214,8 @@ def _setting(key: str, table: object) -> SettingSpec:
         default=default,
         required=required,
         choices=choices,
+        min=low,
+        max=high,
     )
 
 

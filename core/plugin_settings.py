@@ -104,6 +104,8 @@ def field_for(spec: SettingSpec) -> fields.Field:
     options: dict[str, Any] = {"required": spec.required, "hint": spec.help}
     if spec.type == "choice":
         options["choices"] = list(spec.choices)
+    if spec.type == "integer":
+        options.update(min_value=spec.min, max_value=spec.max)
     field = FIELD_TYPES[spec.type](spec.label, **options)
     field.name = spec.key
     return field

@@ -15,6 +15,33 @@ from zoneinfo import ZoneInfo
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+QUESTION_WORDS = {"who", "what", "which", "when", "where", "how"}
+PREPOSITIONS = {"by", "for", "of", "per", "with", "to", "from", "in", "on"}
+
+
+def lowered(label: str) -> str:
+    """A label as it reads mid-sentence: "Service" -> "service"; "SMTP port" stays."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def choose(label: str) -> str:
+    """ "Choose a service.", "Choose who sees it.", "Choose business hours." """
+    words, text = label.split(), lowered(label)
+    if not words:
+        return "Choose one of the options."
+    if words[0].lower() in QUESTION_WORDS:
+        return f"Choose {text}."
+    if words[0].lower() in PREPOSITIONS or words[-1].lower() in PREPOSITIONS:
+        return f"Choose an option for “{label}”."
+    last = words[-1].lower()
+    if last.endswith("s") and not last.endswith(("ss", "us")):  # plural: no article
+        return f"Choose {text}."
+    # An acronym is read letter by letter: "an SLA level", "a VIP".
+    vowels = "AEFHILMNORSX" if text[:2].isupper() else "aeiouAEIOU"
+    article = "an" if text[:1] in vowels else "a"
+    return f"Choose {article} {text}."
+
+
 class ValidationError(ValueError):
     """A value the user must correct; the message is shown next to the field."""
 
@@ -52,13 +79,17 @@ class Field:
         text = raw.strip()
         if not text:
             if self.required:
-                raise ValidationError(f"Enter {self.label.lower()}.")
+                raise ValidationError(self.empty_message())
             return None
         if self.max_length is not None and len(text) > self.max_length:
             raise ValidationError(
                 f"Use at most {self.max_length} characters (this has {len(text)})."
             )
         return self.parse(text)
+
+    def empty_message(self) -> str:
+        """What a person reads when they left this required field empty."""
+        return f"Enter {lowered(self.label)}."
 
     def parse(self, text: str) -> Any:
         return text
@@ -112,11 +143,19 @@ class Integer(Field):
         super().__init__(label, **options)
         self.min_value, self.max_value = min_value, max_value
 
+    def empty_message(self) -> str:
+        if self.min_value is not None and self.max_value is not None:
+            return f"Enter a whole number from {self.min_value} to {self.max_value}."
+        return super().empty_message()
+
     def parse(self, text: str) -> int:
         try:
             number = int(text)
         except ValueError:
             raise ValidationError("Enter a whole number, like 12.") from None
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None and not low <= number <= high:
+            raise ValidationError(f"Enter a whole number from {low} to {high}.")
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(f"Enter {self.min_value} or more.")
         if self.max_value is not None and number > self.max_value:
@@ -143,6 +182,9 @@ class Choice(Field):
         super().__init__(label, **options)
         self.choices = list(choices)
         self.coerce = coerce
+
+    def empty_message(self) -> str:
+        return choose(self.label)
 
     def options(self) -> list[tuple[str, str]]:
         """The choices with their values as the text a browser sends."""

@@ -63,9 +63,9 @@ class Period:
         if preset == "90d":
             return cls(today - dt.timedelta(days=89), today, zone, preset)
         if preset == "12m":
-            first = today.replace(day=1)
-            year, month = (first.year - 1, first.month + 1) if first.month < 12 else (first.year, 1)
-            return cls(dt.date(year, month, 1), today, zone, preset)
+            # The twelve whole months before this one, and this month so far: whole months
+            # compare bucket by bucket, and in December it still differs from "this year".
+            return cls(today.replace(year=today.year - 1, day=1), today, zone, preset)
         if preset == "ytd":
             return cls(today.replace(month=1, day=1), today, zone, preset)
         return cls(today - dt.timedelta(days=29), today, zone, "30d")

@@ -11,9 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
-from accord import Organisation, User, database, emit, plugin_settings, save_versioned, utcnow
+from accord import (
+    Organisation,
+    User,
+    database,
+    emit,
+    plugin_settings,
+    save_versioned,
+    utcnow,
+)
+from accord.models import AuditEntry
 
 from .choices import MOVES, STATUSES
 from .models import Complaint, Counter, format_reference
@@ -86,6 +95,68 @@ def receive(
     return complaint
 
 
+# How each status reads after "This complaint was already …".
+DONE = {
+    "acknowledged": "acknowledged",
+    "investigating": "put under investigation",
+    "responded": "responded to",
+    "closed": "closed",
+}
+
+
+def _order(status: str) -> int:
+    return list(STATUSES).index(status)
+
+
+def already(complaint: Complaint) -> str:
+    """What happened to ``complaint`` last, in words: who moved it to its status, and when.
+
+    For a person whose page was out of date: "This complaint was already
+    acknowledged by Alex Agent at 2026-12-07 14:05 GMT."
+    """
+    status = str(complaint.status)
+    if status not in DONE:
+        return f"This complaint is {complaint.status_label.lower()}."
+    moved = None
+    for entry in _status_entries(complaint):
+        if entry.changes.get("status", [None, None])[1] == status:
+            moved = entry
+            break
+    if moved is None:
+        return f"This complaint was already {DONE[status]}."
+    who = moved.actor.name if moved.actor_id and moved.actor.name else moved.actor_label
+    zone = Organisation.get_by_id(complaint.org_id).zone
+    local = moved.at.replace(tzinfo=dt.UTC).astimezone(zone)
+    return (
+        f"This complaint was already {DONE[status]} by {who} "
+        f"at {local:%Y-%m-%d %H:%M} {local.tzname()}."
+    )
+
+
+def _status_entries(complaint: Complaint) -> list[AuditEntry]:
+    """The complaint's latest audited changes, newest first, with who made them."""
+    return list(
+        AuditEntry.select(AuditEntry, User)
+        .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+        .where(
+            (AuditEntry.table == Complaint._meta.table_name)
+            & (AuditEntry.record_id == str(complaint.id))
+            & (AuditEntry.action == "update")
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(20)
+    )
+
+
+def refusal(complaint: Complaint, action: str) -> str:
+    """Why ``action`` cannot be applied to ``complaint`` now, in words."""
+    _, target = MOVES[action]
+    if _order(str(complaint.status)) >= _order(target):
+        return already(complaint)
+    needed = {"respond": "acknowledged", "close": "responded to"}.get(action, "received")
+    return f"This complaint must be {needed} before it can be {DONE[target]}."
+
+
 def moves_from(status: str) -> list[str]:
     return [name for name, (sources, _) in MOVES.items() if status in sources]
 
@@ -103,10 +174,7 @@ def move(
     """Apply ``action`` (acknowledge, investigate, respond, close) with what it needs."""
     sources, target = MOVES[action]
     if complaint.status not in sources:
-        raise NotAllowed(
-            f"A complaint that is {complaint.status_label.lower()} cannot move to "
-            f"{STATUSES[target].lower()}."
-        )
+        raise NotAllowed(refusal(complaint, action))
     now = now or utcnow()
     values = values or {}
     changes: dict[str, Any] = {"status": target}

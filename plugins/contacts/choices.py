@@ -13,6 +13,7 @@ CHANNELS = {
     "phone": "Phone",
     "sms": "Text message",
     "post": "Post",
+    "chat": "Chat",
     "in_person": "In person",
 }
 

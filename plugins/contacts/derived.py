@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from peewee import fn
+from peewee import Expression, fn
 
 from .choices import NOT_CONTACT
 from .models import (
@@ -101,9 +102,14 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
         Person.update(last_contacted_at=last, next_planned_on=upcoming).where(
             Person.id.in_(person_ids)
         ).execute()
-    organisation_ids = sorted({pk for pk in organisations if pk is not None})
+    # The people's organisations too: talking to someone there is contact with it.
+    theirs = Affiliation.select(Affiliation.organisation).where(Affiliation.person.in_(person_ids))
+    organisation_ids = sorted(
+        {pk for pk in organisations if pk is not None}
+        | ({a.organisation_id for a in theirs} if person_ids else set())
+    )
     if organisation_ids:
-        mine = Interaction.organisation == CustomerOrganisation.id
+        mine = about_organisation(CustomerOrganisation.id)
         last = Interaction.select(fn.MAX(Interaction.occurred_at)).where(
             mine & Interaction.kind.not_in(NOT_CONTACT)
         )
@@ -113,6 +119,19 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
         CustomerOrganisation.update(last_contacted_at=last, next_planned_on=upcoming).where(
             CustomerOrganisation.id.in_(organisation_ids)
         ).execute()
+
+
+COUNTED = "Counts interactions logged for the organisation and those with any of its people."
+
+
+def about_organisation(organisation: Any) -> Expression:
+    """Interactions logged for ``organisation`` (an id, or a column) or with its people."""
+    with_its_people = (
+        InteractionParticipant.select(InteractionParticipant.interaction)
+        .join(Affiliation, on=(Affiliation.person == InteractionParticipant.person))
+        .where(Affiliation.organisation == organisation)
+    )
+    return (Interaction.organisation == organisation) | Interaction.id.in_(with_its_people)
 
 
 def _open_follow_up():

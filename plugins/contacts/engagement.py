@@ -2,10 +2,12 @@
 
 When an activity counts as done: an engagement activity (a meeting every 90
 days with the school principals) is done each time an interaction of its
-``kind`` is logged with at least one person who is a member of its group now
-(a participant of the interaction, see ``InteractionParticipant``). Nothing
-needs linking by hand: logging the meeting on a principal's page is enough.
-Notes never count (they are not contact, see ``choices.NOT_CONTACT``).
+``kind`` is logged with at least two people who are members of its group now
+(participants of the interaction, see ``InteractionParticipant``), or with the
+only member of a group of one: a one-to-one with one principal is contact
+with that person, not the group's meeting. Nothing needs linking by hand:
+logging the meeting with the principals who came is enough. Notes never count
+(they are not contact, see ``choices.NOT_CONTACT``).
 
 When it is due: ``frequency_days`` after it was last done, or after the
 activity was added when it was never done; an explicit ``next_on`` that is
@@ -28,9 +30,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import (
+    CharField,
+    DateField,
+    DateTimeField,
+    Expression,
+    ForeignKeyField,
+    IntegerField,
+    Select,
+    TextField,
+    fn,
+)
 
-from accord import Organisation, TenantModel, User, VersionedModel, utcnow
+from accord import Organisation, TenantModel, User, VersionedModel, database, utcnow
 
 from .choices import INTERACTION_KINDS, NOT_CONTACT
 from .models import Interaction, InteractionParticipant, Person
@@ -38,6 +50,12 @@ from .models import Interaction, InteractionParticipant, Person
 # The kinds of interaction a plan may ask for (a note is not contact).
 ACTIVITY_KINDS = {k: v for k, v in INTERACTION_KINDS.items() if k not in NOT_CONTACT}
 SCALE = {1: "Very low", 2: "Low", 3: "Medium", 4: "High", 5: "Very high"}
+# An interaction carries out a group's plan when this many of its members took part.
+MIN_MEMBERS = 2
+COUNTING = (
+    "An activity counts as done when an interaction of its kind is logged with at least "
+    "two members of the group (with its only member, for a group of one)."
+)
 # Influence or interest of 4 or more is "high" on the stakeholder map.
 HIGH = 4
 QUADRANTS = {
@@ -159,39 +177,73 @@ def _status(
     return ActivityStatus(activity, group, last_done, due, late > 0, max(late, 0), today)
 
 
+def members_needed(size: int) -> int:
+    """How many of a group of ``size`` members an interaction needs to carry out its plan."""
+    return max(1, min(MIN_MEMBERS, size))
+
+
+def group_interactions(
+    org: Organisation | int, group_ids: Iterable[int], where: Expression | None = None
+) -> list[Select]:
+    """Queries of ``(group_id, interaction_id, kind, occurred_at)``: the interactions that
+    count for each group, those with enough of its members (one query per threshold).
+    """
+    ids = list(group_ids)
+    sizes = dict(
+        StakeholderMember.select(StakeholderMember.group, fn.COUNT(StakeholderMember.id))
+        .where(StakeholderMember.group.in_(ids))
+        .group_by(StakeholderMember.group)
+        .tuples()
+    )
+    by_need: dict[int, list[int]] = defaultdict(list)
+    for group_id in ids:
+        by_need[members_needed(sizes.get(group_id, 0))].append(group_id)
+    queries = []
+    for need, groups in sorted(by_need.items()):
+        query = (
+            StakeholderMember.select(
+                StakeholderMember.group.alias("group_id"),
+                Interaction.id.alias("interaction_id"),
+                Interaction.kind.alias("kind"),
+                Interaction.occurred_at.alias("occurred_at"),
+            )
+            .join(
+                InteractionParticipant,
+                on=(InteractionParticipant.person == StakeholderMember.person),
+            )
+            .join(Interaction, on=(Interaction.id == InteractionParticipant.interaction))
+            .where((StakeholderMember.org == org) & StakeholderMember.group.in_(groups))
+            .group_by(
+                StakeholderMember.group, Interaction.id, Interaction.kind, Interaction.occurred_at
+            )
+            .having(fn.COUNT(fn.DISTINCT(StakeholderMember.person)) >= need)
+        )
+        queries.append(query if where is None else query.where(where))
+    return queries
+
+
 def last_done_by_kind(
     org: Organisation | int, group_ids: Iterable[int], before: datetime.datetime | None = None
 ) -> dict[tuple[int, str], datetime.datetime]:
-    """The newest interaction of each kind with a member of each group, by (group, kind)."""
+    """The newest interaction of each kind that counts for each group, by (group, kind)."""
     ids = list(group_ids)
     if not ids:
         return {}
-    query = (
-        StakeholderMember.select(
-            StakeholderMember.group,
-            Interaction.kind,
-            fn.MAX(Interaction.occurred_at).alias("last"),
-        )
-        .join(
-            InteractionParticipant,
-            on=(InteractionParticipant.person == StakeholderMember.person),
-        )
-        .join(Interaction, on=(Interaction.id == InteractionParticipant.interaction))
-        .where(
-            (StakeholderMember.org == org)
-            & StakeholderMember.group.in_(ids)
-            & Interaction.kind.in_(list(ACTIVITY_KINDS))
-        )
-        .group_by(StakeholderMember.group, Interaction.kind)
-    )
+    where = Interaction.kind.in_(list(ACTIVITY_KINDS))
     if before is not None:
-        query = query.where(Interaction.occurred_at < before)
+        where &= Interaction.occurred_at < before
     found = {}
-    for row in query.tuples():
-        group_id, kind, last = row
-        if isinstance(last, str):  # SQLite returns MAX() of a datetime as text
-            last = datetime.datetime.fromisoformat(last)
-        found[(group_id, kind)] = last
+    for query in group_interactions(org, ids, where):
+        events = query.alias("events")
+        newest = (
+            Select([events], [events.c.group_id, events.c.kind, fn.MAX(events.c.occurred_at)])
+            .group_by(events.c.group_id, events.c.kind)
+            .bind(database)
+        )
+        for group_id, kind, last in newest.tuples():
+            if isinstance(last, str):  # SQLite returns MAX() of a datetime as text
+                last = datetime.datetime.fromisoformat(last)
+            found[(group_id, kind)] = last
     return found
 
 
@@ -246,33 +298,19 @@ def engagement_coverage(
     """Planned against done activities per group, from ``start`` to ``end`` (inclusive).
 
     An activity every ``n`` days is planned ceil(days in the period / n)
-    times; it is done as many times as interactions of its kind with a
-    member of the group were logged in the period, counting no more than
-    planned. Groups without a plan are listed with 0 planned.
+    times; it is done as many times as interactions of its kind that count
+    for the group (see the module's rule) were logged in the period, counting
+    no more than planned. Groups without a plan are listed with 0 planned.
     """
     days = (end - start).days + 1
     since = datetime.datetime.combine(start, datetime.time())
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time())
     groups = list(StakeholderGroup.in_org(org).order_by(StakeholderGroup.name))
     counts: dict[tuple[int, str], int] = defaultdict(int)
-    distinct = (
-        StakeholderMember.select(
-            StakeholderMember.group, Interaction.kind, Interaction.id.alias("interaction")
-        )
-        .join(
-            InteractionParticipant,
-            on=(InteractionParticipant.person == StakeholderMember.person),
-        )
-        .join(Interaction, on=(Interaction.id == InteractionParticipant.interaction))
-        .where(
-            (StakeholderMember.org == org.id)
-            & (Interaction.occurred_at >= since)
-            & (Interaction.occurred_at < until)
-        )
-        .distinct()
-    )
-    for group_id, kind, _ in distinct.tuples():
-        counts[(group_id, kind)] += 1
+    within = (Interaction.occurred_at >= since) & (Interaction.occurred_at < until)
+    for query in group_interactions(org.id, [g.id for g in groups], within):
+        for group_id, _, kind, _ in query.tuples():
+            counts[(group_id, kind)] += 1
     plans: dict[int, list[EngagementActivity]] = defaultdict(list)
     for activity in EngagementActivity.in_org(org):
         plans[activity.group_id].append(activity)

@@ -163,13 +163,14 @@ def _group_factors(ctx: RequestContext, group: Any) -> list[HealthFactor]:
 
 
 def _organisation_factors(ctx: RequestContext, organisation: Any) -> list[HealthFactor]:
+    from .derived import about_organisation
     from .models import Interaction
 
     today = utcnow().date()
     url = ctx.url("contacts:organisation", pk=organisation.id)
     factors = [_contact_factor(_ago(organisation.last_contacted_at, today), "anyone there", url)]
     open_follow_ups = Interaction.in_org(ctx.org).where(
-        (Interaction.organisation == organisation.id)
+        about_organisation(organisation.id)
         & Interaction.follow_up_due.is_null(False)
         & Interaction.follow_up_done_at.is_null()
     )

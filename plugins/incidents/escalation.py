@@ -202,18 +202,25 @@ def _escalate(incident: Incident, rule: Rule, why: str, now: dt.datetime) -> Non
                 reason=f"automatic, {why}",
             )
     told = []
+    sent: set[str] = set()  # one message per person per event, whatever hats they wear
+
+    def tell(address: str) -> None:
+        if address.lower() not in sent:
+            sent.add(address.lower())
+            _tell(incident, address, why)
+
     if rule.notify_lead:
         team = Team.get_or_none(Team.id == incident.team_id) if incident.team_id else None
         lead = team.lead if team is not None and team.lead_id else None
         if lead is not None and lead.email:
-            _tell(incident, str(lead.email), why)
+            tell(str(lead.email))
             told.append(f"the lead of {team}, {lead.name}")
         else:
             record(incident, "escalation", f"No team lead to notify ({why})", at=now)
     if rule.notify_manager:
         managers = [m for m in members_of(incident.org, roles=("manager",)) if m.email]
         for manager in managers:
-            _tell(incident, str(manager.email), why)
+            tell(str(manager.email))
         if managers:
             told.append("the managers " + ", ".join(str(m.name) for m in managers))
         else:

@@ -47,7 +47,7 @@ from accord.plugins.contacts.models import CustomerOrganisation
 from . import links, relationships, routes, surveys, widgets
 from .demo import add_demo_surveys
 from .models import MODELS
-from .routes import RECOVER, VIEW
+from .routes import COPY_LINK, RECOVER, VIEW
 
 HERE = Path(__file__).parent
 
@@ -61,6 +61,12 @@ def register_permissions() -> list[Permission]:
             roles=("admin", "manager", "agent", "viewer"),
         ),
         Permission(RECOVER, "Complete recovery tasks", roles=("admin", "manager", "agent")),
+        # Not agents: whoever has the link can answer, and agents are the ones being rated.
+        Permission(
+            COPY_LINK,
+            "Copy a survey's link, to give it to the reporter another way",
+            roles=("admin", "manager"),
+        ),
     ]
 
 

@@ -7,6 +7,7 @@ from accord import Page
 from .views import public, recovery, results
 
 VIEW, RECOVER = "satisfaction.view", "satisfaction.recover"
+COPY_LINK = "satisfaction.copy_link"
 
 
 def pages() -> list[Page]:

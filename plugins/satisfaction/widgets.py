@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from peewee import fn
 
 from accord import Period, RequestContext, Widget, render_to_string, utcnow
+from accord.plugins.incidents.models import OutboundEmail
 
-from . import results
+from . import links, results
 from .models import RecoveryTask, Survey
+from .routes import COPY_LINK
 from .surveys import SCORE_WORDS
 
 
@@ -36,8 +39,41 @@ def incident_side(ctx: RequestContext, incident) -> str:
             "task_url": task_url,
             "complaint_url": complaint_url,
             "now": utcnow(),
+            **_delivery(ctx, survey),
         },
     )
+
+
+def _delivery(ctx: RequestContext, survey: Survey | None) -> dict[str, Any]:
+    """Whether the survey's email really left (the outbox says), and its link for those allowed.
+
+    A survey is "sent" once its email is in incidents' outbox; without a mail
+    server it never leaves, so the card reads the email, not the survey.
+    """
+    if survey is None or survey.status != "sent":
+        return {"undelivered": None, "survey_link": ""}
+    email = OutboundEmail.get_or_none(OutboundEmail.id == survey.email_id)
+    open_link = survey.expires_at is None or survey.expires_at > utcnow()
+    return {
+        "undelivered": _undelivered(email),
+        "survey_link": links.survey_url(ctx.org, survey)
+        if ctx.can(COPY_LINK) and open_link
+        else "",
+    }
+
+
+def _undelivered(email: OutboundEmail | None) -> tuple[str, str] | None:
+    """``(badge, sentence)`` for an email that has not reached the mail server; else None."""
+    if email is None or email.status in ("sent", "sending"):
+        return None
+    why = str(email.last_error).rstrip(".")
+    if email.status == "skipped":
+        return "Not sent", f"The survey email was not sent: {why}."
+    if email.status == "failed":
+        return "Not sent", f"The survey email could not be sent ({why}); no more attempts are made."
+    if email.attempts:
+        return "Not sent yet", f"The survey email could not be sent yet ({why}); it is tried again."
+    return "Not sent yet", f"The survey email to {email.to_address} is waiting to be sent."
 
 
 def dashboard_widget(ctx: RequestContext) -> Widget:

@@ -390,6 +390,14 @@ def test_valid_edit_saves_bumps_the_version_and_is_audited(browser, org, make_th
     assert entry.record_id == str(thing.id)
 
 
+def test_a_stored_value_no_longer_offered_stays_chosen_rather_than_silently_replaced(
+    browser, org, make_things
+):
+    (thing,) = make_things({"name": "Old", "colour": "green"})
+    page = browser.get(f"/o/{org.slug}/things/{thing.id}/edit").text
+    assert '<option value="green" selected>green (not one of the options)</option>' in page
+
+
 def test_stale_edit_is_409_with_both_versions_and_nothing_overwritten(browser, org, make_things):
     (thing,) = make_things({"name": "Original"})
     with database.connection_context():
@@ -398,6 +406,7 @@ def test_stale_edit_is_409_with_both_versions_and_nothing_overwritten(browser, o
     assert response.status_code == 409
     assert re.search(r"diff-old.*Theirs", response.text)
     assert re.search(r"diff-new.*Mine", response.text)
+    assert "Saved by someone else" in response.text and "<del>" not in response.text
     assert 'value="Mine"' in response.text  # kept, ready to save again
     assert 'name="version" value="2"' in response.text
     with database.connection_context():
@@ -469,6 +478,34 @@ def test_form_rejects_a_choice_that_was_not_offered():
     form = Pick({"colour": "green"})
     assert not form.is_valid()
     assert "colour" in form.errors
+
+
+@pytest.mark.parametrize(
+    "label, message",
+    [
+        ("Service", "Choose a service."),
+        ("Owner", "Choose an owner."),
+        ("Who sees it", "Choose who sees it."),
+        ("Business hours", "Choose business hours."),
+        ("Received by", "Choose an option for “Received by”."),
+        ("SLA level", "Choose an SLA level."),
+    ],
+)
+def test_a_required_choice_left_empty_asks_to_choose(label, message):
+    class Pick(Form):
+        picked = forms.Choice(label, [("a", "A")])
+
+    form = Pick({"picked": ""})
+    assert not form.is_valid()
+    assert form.errors["picked"] == message
+
+
+def test_an_empty_required_text_keeps_an_acronym_in_its_message():
+    class Named(Form):
+        api = forms.Text("API token")
+
+    form = Named({"api": ""})
+    assert not form.is_valid() and form.errors["api"] == "Enter API token."
 
 
 def test_choice_values_may_be_numbers_and_are_coerced():

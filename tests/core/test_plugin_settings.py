@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from accord import plugin_settings
 from accord.cli import cli
+from accord.components.fields import ValidationError
 from accord.enablement import SettingsRequired, enable, enabled_plugins
 from accord.manifest import ManifestError
 from accord.models import AuditEntry, PluginEnablement
@@ -39,6 +40,14 @@ default = "eu"
 type = "integer"
 label = "Batch size"
 default = 50
+min = 1
+max = 500
+required = true
+
+[settings.retries]
+type = "integer"
+label = "Retries"
+min = 0
 
 [settings.notify]
 type = "boolean"
@@ -109,6 +118,7 @@ def test_the_manifest_declares_settings_in_order_with_types_and_defaults(probe):
         ("api_token", "secret", None),
         ("region", "choice", "eu"),
         ("batch_size", "integer", 50),
+        ("retries", "integer", None),
         ("notify", "boolean", False),
         ("webhook", "url", None),
         ("signing_key", "secret", None),
@@ -126,6 +136,10 @@ def test_the_manifest_declares_settings_in_order_with_types_and_defaults(probe):
         ({"type": "url", "default": "example.org"}, "not a valid url"),
         ({"type": "boolean", "required": True}, "a boolean always has a value"),
         ({"type": "string", "colour": "red"}, "unknown field(s) colour"),
+        ({"type": "string", "min": 1}, "only an integer has 'min' and 'max'"),
+        ({"type": "integer", "max": "ten"}, "'max' must be a whole number"),
+        ({"type": "integer", "min": 5, "max": 1}, "'min' 5 is more than 'max' 1"),
+        ({"type": "integer", "min": 1, "default": 0}, "default 0 is outside min and max"),
     ],
 )
 def test_an_invalid_setting_declaration_says_what_to_fix(table, reason):
@@ -157,6 +171,7 @@ def test_get_gives_the_defaults_where_nothing_is_set(bound, org):
         "api_token": None,
         "region": "eu",
         "batch_size": 50,
+        "retries": None,
         "notify": False,
         "webhook": None,
         "signing_key": None,
@@ -196,6 +211,26 @@ def test_settings_are_per_organisation(bound, accord_settings, probe, org, make_
     assert plugin_settings.get(make_org("globex"), "probe")["region"] == "eu"
 
 
+@pytest.mark.parametrize(
+    "plugin, key, value",
+    [
+        ("complaints", "acknowledge_days", "-3"),
+        ("satisfaction", "share_percent", "150"),
+        ("satisfaction", "low_score", "0"),
+        ("problems", "similarity_threshold", "101"),
+        ("contacts", "default_region", "ZZ"),
+        ("incidents", "smtp_port", "99999"),
+        ("incidents", "reopen_days", ""),
+    ],
+)
+def test_the_built_in_plugins_settings_refuse_values_outside_their_range(
+    accord_host, plugin, key, value
+):
+    field = plugin_settings.field_for(accord_host.manifest(plugin).setting(key))
+    with pytest.raises(ValidationError):
+        field.clean(value)
+
+
 # ---- enabling ---------------------------------------------------------------------------
 
 
@@ -231,6 +266,15 @@ def test_the_settings_page_is_a_form_built_from_the_manifest(signed_in, org):
     assert "Where events are posted." in page.text
 
 
+def test_the_settings_page_says_whom_they_apply_to_without_repeating_the_plugin(signed_in, org):
+    page = signed_in("admin").get(settings_url(org)).text
+    assert (
+        "<h1>Probe settings</h1>" in page
+        and "These settings apply to Acme Council ICT only." in page
+    )
+    assert "Settings of" not in page
+
+
 def test_htmx_gets_only_the_form(signed_in, org):
     page = signed_in("admin").get(settings_url(org), headers=HTMX_HEADERS)
     assert "<form" in page.text and "<html" not in page.text
@@ -256,7 +300,42 @@ def test_invalid_values_are_refused_with_422_and_the_input_kept(signed_in, org):
 
 def test_a_missing_required_secret_is_an_error(signed_in, org):
     response = save_form(signed_in("admin"), org, batch_size="5")
-    assert response.status_code == 422 and "Enter api token." in response.text
+    assert response.status_code == 422 and "Enter API token." in response.text
+
+
+def test_the_manifest_declares_an_integers_bounds(probe):
+    assert (probe.setting("batch_size").min, probe.setting("batch_size").max) == (1, 500)
+    assert (probe.setting("retries").min, probe.setting("retries").max) == (0, None)
+
+
+@pytest.mark.parametrize(
+    "batch_size, message",
+    [
+        ("0", "Enter a whole number from 1 to 500."),
+        ("501", "Enter a whole number from 1 to 500."),
+        ("-3", "Enter a whole number from 1 to 500."),
+    ],
+)
+def test_an_integer_outside_its_bounds_is_refused_with_the_input_kept(
+    signed_in, org, batch_size, message
+):
+    response = save_form(signed_in("admin"), org, api_token=TOKEN, batch_size=batch_size)
+    assert response.status_code == 422
+    assert message in response.text and f'value="{batch_size}"' in response.text
+    assert not PluginSetting.select().exists()
+
+
+def test_a_required_integer_left_empty_is_an_error_not_the_default(signed_in, org):
+    response = save_form(signed_in("admin"), org, api_token=TOKEN, batch_size="")
+    assert response.status_code == 422
+    assert "Enter a whole number from 1 to 500." in response.text
+    assert not PluginSetting.select().exists()
+
+
+def test_a_choice_outside_its_choices_is_refused(signed_in, org):
+    response = save_form(signed_in("admin"), org, api_token=TOKEN, batch_size="5", region="zz")
+    assert response.status_code == 422
+    assert "Choose one of the options for region." in response.text
 
 
 def test_saving_stores_the_values(bound, signed_in, org):
@@ -376,3 +455,12 @@ def test_the_cli_refuses_invalid_values_and_changes_nothing(accord):
 def test_the_cli_enable_says_which_settings_are_missing(accord):
     result = accord("plugins", "enable", "probe", "--org", "acme")
     assert result.exit_code == 1 and "set API token first" in result.output
+
+
+def test_the_cli_refuses_a_value_outside_the_bounds(accord):
+    args = ("plugins", "settings", "probe", "--org", "acme")
+    result = accord(*args, "--set", "batch_size=9999")
+    assert (
+        result.exit_code == 1 and "batch_size: Enter a whole number from 1 to 500." in result.output
+    )
+    assert not PluginSetting.select().exists()

@@ -111,11 +111,37 @@ def test_the_default_period_is_the_last_thirty_days_including_today():
     assert (period.start, period.end, period.days) == (dt.date(2026, 10, 25), TODAY, 30)
 
 
-def test_last_twelve_months_starts_on_the_first_of_the_month_a_year_ago():
+def test_last_twelve_months_are_the_whole_months_before_this_one_and_this_month_so_far():
     period, _ = Period.from_params({"period": "12m"}, LONDON, today=TODAY)
-    assert period.start == dt.date(2025, 12, 1) and period.granularity == "month"
-    assert period.buckets()[0] == ("2025-12", "Dec 2025")
-    assert len(period.buckets()) == 12
+    assert period.start == dt.date(2025, 11, 1) and period.granularity == "month"
+    assert period.buckets()[0] == ("2025-11", "Nov 2025")
+    assert len(period.buckets()) == 13
+
+
+@pytest.mark.parametrize(
+    "today, preset, start",
+    [
+        (dt.date(2026, 12, 7), "7d", dt.date(2026, 12, 1)),
+        (dt.date(2026, 12, 7), "30d", dt.date(2026, 11, 8)),
+        (dt.date(2026, 12, 7), "90d", dt.date(2026, 9, 9)),
+        (dt.date(2026, 12, 7), "12m", dt.date(2025, 12, 1)),
+        (dt.date(2026, 12, 7), "ytd", dt.date(2026, 1, 1)),
+        (dt.date(2026, 1, 15), "12m", dt.date(2025, 1, 1)),
+        (dt.date(2026, 1, 15), "ytd", dt.date(2026, 1, 1)),
+        (dt.date(2024, 2, 29), "12m", dt.date(2023, 2, 1)),
+        (dt.date(2024, 2, 29), "90d", dt.date(2023, 12, 2)),
+    ],
+)
+def test_each_preset_covers_its_days_up_to_today(today, preset, start):
+    period, errors = Period.from_params({"period": preset}, LONDON, today=today)
+    assert errors == {} and (period.start, period.end, period.preset) == (start, today, preset)
+
+
+def test_last_twelve_months_in_december_is_not_the_same_as_this_year_so_far():
+    december = dt.date(2026, 12, 7)
+    last_year, _ = Period.from_params({"period": "12m"}, LONDON, today=december)
+    this_year, _ = Period.from_params({"period": "ytd"}, LONDON, today=december)
+    assert last_year.start < this_year.start
 
 
 def test_a_custom_period_counts_whole_local_days_in_utc():

@@ -131,7 +131,7 @@ def test_unreadable_targets_and_thresholds_are_errors(signed_in, service):
     )
     assert response.status_code == 422
     assert "Enter a time like 30m, 4h or 1h 30m." in response.text
-    assert "Enter 99 or less." in response.text
+    assert "Enter a whole number from 1 to 99." in response.text
 
 
 def test_levels_changed_meanwhile_give_409_with_input_kept(signed_in, service):

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from accord import utcnow
+from accord import User, utcnow
+from accord.models import AuditEntry
 from accord.plugins.catalogue.testing import make_service
 from accord.plugins.complaints.models import Complaint
 from accord.plugins.complaints.testing import make_complaint, reload
@@ -199,24 +200,59 @@ def test_agents_may_not_close_a_complaint(agent, org, carla):
 def test_a_complaint_is_acknowledged_before_it_is_responded_to(agent, org, carla):
     complaint = make_complaint(org, person=carla)
     response = act(agent, complaint, "respond", response="Too soon")
-    assert response.status_code == 409
-    assert "cannot be responded to" in response.text
+    assert response.status_code == 303
+    page = agent.get(response.headers["location"]).text
+    assert "This complaint must be acknowledged before it can be responded to." in page
     assert reload(complaint).status == "received"
 
 
 def test_closing_a_complaint_that_was_not_responded_to_is_refused(manager, org, carla):
     complaint = make_complaint(org, person=carla)
     response = act(manager, complaint, "close", lesson="x", improvement="y")
-    assert response.status_code == 409
-    assert "cannot be closed" in response.text
+    assert response.status_code == 303
+    page = manager.get(response.headers["location"]).text
+    assert "This complaint must be responded to before it can be closed." in page
     assert reload(complaint).status == "received"
 
 
 def test_a_stale_acknowledgement_is_refused(agent, org, carla):
     complaint = make_complaint(org, person=carla)
     response = act(agent, complaint, "acknowledge", version="0")
-    assert response.status_code == 409
+    assert response.status_code == 303
+    assert "Someone else changed this complaint" in agent.get(response.headers["location"]).text
     assert reload(complaint).status == "received"
+
+
+def test_acknowledging_from_an_old_page_says_who_already_did_and_returns_to_it(
+    agent, manager, org, carla
+):
+    complaint = make_complaint(org, person=carla)
+    seen = str(complaint.version)
+    act(manager, complaint, "acknowledge")
+    response = act(agent, complaint, "acknowledge", version=seen)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{BASE}/{complaint.id}"
+    page = agent.get(response.headers["location"]).text
+    who = User.get(User.email.startswith("manager")).name  # by name, not their email
+    assert f"This complaint was already acknowledged by {who} at " in page
+    assert "cannot move to" not in page
+
+
+def test_the_refusal_names_who_moved_it_and_when_in_the_organisations_time(org, carla):
+    from accord import audit
+    from accord.plugins.complaints import workflow
+
+    org.time_zone = "Europe/London"
+    org.save()
+    complaint = make_complaint(org, person=carla)
+    with audit.acting_as(audit.Actor(None, "Mo Manager")):
+        workflow.move(complaint, complaint.version, "acknowledge", user=None, quiet=True)
+    AuditEntry.update(at=dt.datetime(2026, 7, 1, 13, 5)).where(
+        AuditEntry.record_id == str(complaint.id)
+    ).execute()
+    assert workflow.already(reload(complaint)) == (
+        "This complaint was already acknowledged by Mo Manager at 2026-07-01 14:05 BST."
+    )
 
 
 def test_the_timeline_shows_the_moves(agent, org, carla):

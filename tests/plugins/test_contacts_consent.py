@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from playhouse.test_utils import count_queries
@@ -69,9 +70,9 @@ def preference_form(**changes):
         "phone_allowed": "on",
         "sms_allowed": "on",
         "post_allowed": "on",
-        "topic_newsletters": "out",
-        "topic_service_notices": "in",
-        "topic_surveys": "in",
+        "topic_newsletters": "default",  # no choice yet: the defaults stay defaults
+        "topic_service_notices": "default",
+        "topic_surveys": "default",
         "preferred_channel": "",
         "quiet_from": "",
         "quiet_until": "",
@@ -275,6 +276,81 @@ def test_saving_an_unchanged_form_records_nothing(signed_in, ana):
     url = person_url(ana, "/consent")
     assert post_form(client, url, preference_form(), token_from=url).status_code == 303
     assert ConsentChange.select().count() == 0
+
+
+class _FormReader(HTMLParser):
+    """What a browser submits for a form nobody touched: values, ticks, chosen options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+        self._first: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("type") == "checkbox":
+            if "checked" in a:
+                self.values[a["name"]] = a.get("value", "on")
+        elif tag == "input" and a.get("name"):
+            self.values[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select, self._first = a["name"], None
+        elif tag == "option" and self._select:
+            if self._first is None:
+                self._first = a.get("value", "")
+            if "selected" in a:
+                self.values[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            self.values.setdefault(self._select, self._first or "")
+            self._select = None
+
+
+def untouched(html):
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.values
+
+
+@pytest.mark.parametrize("channel", ["chat", "in_person", "email", ""])
+def test_saving_the_form_untouched_changes_nothing(signed_in, ana, channel):
+    Person.update(preferred_channel=channel).where(Person.id == ana.id).execute()
+    client = signed_in("agent")
+    url = person_url(ana, "/consent")
+    data = untouched(client.get(url).text)
+    assert post_form(client, url, data, token_from=url).status_code == 303
+    assert Person.get_by_id(ana.id).preferred_channel == channel
+    assert ConsentChange.select().count() == 0 and TopicConsent.select().count() == 0
+
+
+def test_the_preferred_channel_has_one_empty_option(signed_in, ana):
+    page = signed_in("agent").get(person_url(ana, "/consent")).text
+    select = page.split('name="preferred_channel"')[1].split("</select>")[0]
+    assert select.count('value=""') == 1 and "No preference" in select
+
+
+def test_the_form_shows_a_default_as_no_choice_yet(signed_in, ana):
+    page = signed_in("agent").get(person_url(ana, "/consent")).text
+    select = page.split('name="topic_surveys"')[1].split("</select>")[0]
+    assert '<option value="default" selected>Yes, by default</option>' in select
+
+
+def test_choosing_what_the_default_already_gives_is_recorded_as_a_choice(signed_in, ana):
+    client = signed_in("agent")
+    url = person_url(ana, "/consent")
+    post_form(client, url, preference_form(topic_surveys="in"), token_from=url)
+    assert TopicConsent.get(TopicConsent.purpose == "surveys").opted_in
+
+
+def test_the_history_records_the_preferred_channel_it_replaced(signed_in, ana):
+    Person.update(preferred_channel="chat").where(Person.id == ana.id).execute()
+    client = signed_in("agent")
+    url = person_url(ana, "/consent")
+    post_form(client, url, preference_form(preferred_channel="phone"), token_from=url)
+    change = ConsentChange.get(ConsentChange.subject == "preferred_channel")
+    assert (change.before, change.after) == ("Chat", "Phone")
 
 
 def test_an_edit_over_someone_elses_change_is_a_conflict(signed_in, ana):

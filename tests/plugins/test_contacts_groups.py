@@ -300,7 +300,7 @@ def test_an_activity_needs_a_frequency_of_at_least_a_day(signed_in, enabled):
         token_from=new,
     )
     assert response.status_code == 422
-    assert "Enter 1 or more." in response.text
+    assert "Enter a whole number from 1 to 3660." in response.text
 
 
 def test_a_note_is_not_an_activity_kind(signed_in, enabled):
@@ -338,6 +338,75 @@ def test_a_meeting_with_a_member_counts_as_done(enabled):
     assert status.last_done.date() == days_ago(20).date()
     assert not status.overdue
     assert status.due_on == days_ago(20).date() + datetime.timedelta(days=90)
+
+
+def test_a_one_to_one_with_one_member_of_a_larger_group_does_not_carry_out_its_plan(enabled):
+    group = make_group(enabled)
+    ana, ben = make_person(enabled, "Ana", "Lima"), make_person(enabled, "Ben", "Okafor")
+    add_member(group, ana)
+    add_member(group, ben)
+    plan(group, kind="meeting", every=90, created_days_ago=200)
+    log_interaction(ana, kind="meeting", occurred_at=days_ago(20))
+    [status] = plan_status(group)
+    assert status.last_done is None and status.overdue
+
+
+def test_a_meeting_with_two_members_carries_out_the_groups_plan(enabled):
+    group = make_group(enabled)
+    ana, ben = make_person(enabled, "Ana", "Lima"), make_person(enabled, "Ben", "Okafor")
+    cai = make_person(enabled, "Cai", "Jones")
+    for person in (ana, ben, cai):
+        add_member(group, person)
+    plan(group, kind="meeting", every=90, created_days_ago=200)
+    log_interaction(ana, kind="meeting", occurred_at=days_ago(20), others=(ben,))
+    [status] = plan_status(group)
+    assert status.last_done.date() == days_ago(20).date() and not status.overdue
+
+
+def test_coverage_does_not_count_one_to_ones_as_the_groups_activity(enabled):
+    group = make_group(enabled)
+    ana, ben = make_person(enabled, "Ana", "Lima"), make_person(enabled, "Ben", "Okafor")
+    add_member(group, ana)
+    add_member(group, ben)
+    plan(group, kind="call", every=30, created_days_ago=400)
+    end = utcnow().date()
+    for days in (10, 40, 70):
+        log_interaction(ana, kind="call", occurred_at=days_ago(days))
+    log_interaction(ana, kind="call", occurred_at=days_ago(11), others=(ben,))
+    [coverage] = engagement_coverage(enabled, end - datetime.timedelta(days=89), end)
+    assert (coverage.planned, coverage.done) == (3, 1)
+
+
+def test_the_group_page_says_how_activities_are_counted(signed_in, enabled):
+    group = make_group(enabled)
+    plan(group)
+    page = signed_in("viewer").get(url(group)).text
+    assert (
+        "An activity counts as done when an interaction of its kind is logged with at least two"
+        in (page)
+    )
+
+
+def test_recording_a_group_activity_needs_two_members_who_took_part(signed_in, enabled):
+    group = make_group(enabled)
+    ana, ben = make_person(enabled, "Ana", "Lima"), make_person(enabled, "Ben", "Okafor")
+    add_member(group, ana)
+    add_member(group, ben)
+    activity = plan(group)
+    record = url(group, f"/activities/{activity.id}/record")
+    response = post_form(
+        signed_in("agent"),
+        record,
+        {
+            "participants": [str(ana.id)],
+            "occurred_at": days_ago(1).strftime("%Y-%m-%dT%H:%M"),
+            "summary": "Met Ana",
+        },
+        token_from=record,
+    )
+    assert response.status_code == 422
+    assert "Choose at least two members who took part" in response.text
+    assert not Interaction.select().exists()
 
 
 def test_the_last_meeting_older_than_the_frequency_is_overdue(enabled):
@@ -518,7 +587,7 @@ def test_recording_needs_someone_who_took_part(signed_in, enabled):
         token_from=record,
     )
     assert response.status_code == 422
-    assert "Choose at least one member who took part." in response.text
+    assert "Choose the member who took part." in response.text
     assert "Met them" in response.text
     assert not Interaction.select().exists()
 

@@ -16,7 +16,7 @@ from accord.plugins.contacts.engagement import (
 from accord.plugins.contacts.health import HealthFactor, band, combine, recency_score
 from accord.plugins.contacts.models import CustomerOrganisation
 from accord.plugins.contacts.testing import log_interaction, make_organisation, make_person
-from accord.testing import manifest
+from accord.testing import manifest, post_form
 
 
 class ServiceDesk:
@@ -145,6 +145,43 @@ def test_overdue_follow_ups_lower_an_organisations_health(signed_in, enabled):
     page = organisation_page(signed_in("viewer"), school).text
     assert "1 of 2 open follow-ups overdue." in page
     assert 'data-score="75"' in page  # (100 + 50) / 2
+
+
+def test_talking_to_someone_there_counts_as_contact_with_the_organisation(signed_in, enabled):
+    school = make_organisation(enabled, "Riverside Academy")
+    ana = make_person(enabled, organisation=school)
+    log_interaction(ana, occurred_at=days_ago(3), organisation=None)  # not picked
+    assert CustomerOrganisation.get_by_id(school.id).last_contacted_at.date() == (
+        days_ago(3).date()
+    )
+    page = organisation_page(signed_in("viewer"), school).text
+    assert "Last interaction with anyone there 3 days ago." in page
+    counted = "counts interactions logged for the organisation and those with any of its people."
+    assert f"Last contacted: {counted}" in page
+
+
+def test_a_follow_up_with_someone_there_counts_for_the_organisations_health(signed_in, enabled):
+    school = make_organisation(enabled, "Riverside Academy")
+    ana = make_person(enabled, organisation=school)
+    log_interaction(
+        ana, occurred_at=days_ago(2), follow_up_due=days_ago(1).date(), organisation=None
+    )
+    page = organisation_page(signed_in("viewer"), school).text
+    assert "1 of 1 open follow-ups overdue." in page
+
+
+def test_joining_an_organisation_brings_a_persons_contact_to_it(signed_in, enabled):
+    school = make_organisation(enabled, "Riverside Academy")
+    ana = make_person(enabled)
+    log_interaction(ana, occurred_at=days_ago(5), organisation=None)
+    client = signed_in("agent")
+    add = f"/o/acme/contacts/people/{ana.id}/affiliations"
+    data = {"organisation": "Riverside Academy", "role": "Governor"}
+    page = f"/o/acme/contacts/people/{ana.id}"
+    assert post_form(client, add, data, token_from=page).status_code == 303
+    assert CustomerOrganisation.get_by_id(school.id).last_contacted_at.date() == (
+        days_ago(5).date()
+    )
 
 
 # --- Stakeholder groups ---------------------------------------------------------------

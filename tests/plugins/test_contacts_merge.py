@@ -85,6 +85,24 @@ def test_merging_keeps_the_chosen_values_and_archives_the_other(signed_in, pair)
     assert (gone.status, gone.merged_into_id) == ("archived", ana.id)
 
 
+def test_the_message_after_a_merge_tells_two_people_of_one_name_apart(signed_in, pair):
+    ana, twin = pair
+    client = signed_in("agent")
+    response = do_merge(client, ana, twin)
+    page = client.get(response.headers["location"]).text
+    assert f"Ana Lima (no. {twin.id}) is merged into Ana Lima (no. {ana.id})" in page
+
+
+def test_the_message_after_a_merge_names_people_by_their_different_emails(signed_in, enabled):
+    priya = make_person(enabled, "Priya", "Raman", email="priya@council.example")
+    again = make_person(enabled, "Priya", "Raman", email="p.raman@home.example")
+    client = signed_in("agent")
+    page = client.get(do_merge(client, priya, again).headers["location"]).text
+    assert (
+        "Priya Raman (p.raman@home.example) is merged into Priya Raman (priya@council.example)"
+    ) in page
+
+
 def test_interactions_organisations_and_documents_move_to_the_survivor(signed_in, pair, enabled):
     ana, twin = pair
     school = make_organisation(enabled, "Riverside Academy")

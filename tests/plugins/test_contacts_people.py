@@ -82,6 +82,13 @@ def test_a_phone_without_country_code_is_read_in_the_organisations_region(
     assert Person.get().phone == "+35312345678"
 
 
+def test_the_region_setting_offers_every_region_phone_numbers_know(accord_host):
+    import phonenumbers
+
+    spec = accord_host.manifest("contacts").setting("default_region")
+    assert {value for value, _ in spec.choices} == phonenumbers.SUPPORTED_REGIONS
+
+
 def test_an_invalid_email_and_phone_are_shown_again_with_what_was_typed(signed_in, enabled):
     response = post_form(
         signed_in("agent"),

@@ -198,6 +198,19 @@ def test_a_rule_can_email_the_managers(org, incident, make_user):
     assert [e.to_address for e in OutboundEmail.select()] == ["mo@acme.test"]
 
 
+def test_a_team_lead_who_is_also_a_manager_gets_one_email_per_event(org, email, make_user):
+    mo = make_user("mo@acme.test", org, "manager", name="Mo Manager")
+    team = make_team(org, "Major Incidents", tier=1, lead=mo)
+    incident = make_incident(org, service=email, at=MONDAY_9AM, team=team.id)
+    set_rule(org, 3, "breach", notify_lead=True, notify_manager=True)
+    run(org, at(10, 5))
+    assert [e.to_address for e in OutboundEmail.select()] == ["mo@acme.test"]
+    assert entries(incident, "escalation") == [
+        "Notified the lead of Major Incidents, Mo Manager and the managers Mo Manager "
+        "(P3 Medium, response clock breached)"
+    ]
+
+
 def test_a_rule_with_nothing_ticked_only_records_the_alert(org, incident):
     set_rule(org, 3, "breach")
     run(org, at(10, 5))

@@ -61,6 +61,13 @@ def test_the_dashboard_counts_unassigned_and_breaching_incidents(agent, org):
     assert '0<span class="stat-label">my open incidents</span>' in page
 
 
+def test_a_viewer_who_cannot_be_given_incidents_has_no_count_of_their_own(signed_in, on, org):
+    make_incident(org)
+    page = signed_in("viewer").get("/o/acme/dashboard/").text
+    assert '1<span class="stat-label">unassigned</span>' in page
+    assert "my open incident" not in page
+
+
 def test_the_global_search_finds_an_incident_by_its_reference(agent, org):
     make_incident(org, "Printer jam on floor 2")
     for query in ("INC-000001", "inc-1", "1"):

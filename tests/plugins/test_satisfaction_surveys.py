@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import socket
 
 import pytest
 
@@ -285,6 +287,61 @@ def test_the_incident_page_shows_the_survey_and_its_answer(agent, org, incident,
     assert "Satisfaction" in page.text
     assert "5/5" in page.text
     assert "Brilliant" in page.text
+
+
+def card(client, incident):
+    page = client.get(f"/o/acme/incidents/{incident.id}").text
+    return page.split('id="incident-satisfaction"')[1].split("</section>")[0]
+
+
+def test_a_survey_whose_email_cannot_leave_says_so_and_why(agent, org, incident):
+    resolve(agent, incident)
+    send_due(org)  # no SMTP server is set here
+    shown = card(agent, incident)
+    assert "Not sent" in shown and "No SMTP server or sender is set for incidents" in shown
+    assert "Sent, no answer yet" not in shown
+
+
+def test_a_survey_delivered_by_the_mail_server_says_it_was_sent(agent, org, incident, configure):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    from accord.plugins.incidents import mail
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(Sink(), hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        configure("incidents", smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        configure("incidents", smtp_from="servicedesk@acme.example.org")
+        resolve(agent, incident)
+        send_due(org)
+        mail.deliver(org)
+    finally:
+        server.stop()
+    shown = card(agent, incident)
+    assert "Sent, no answer yet" in shown and "Not sent" not in shown
+
+
+def test_a_manager_can_copy_a_surveys_link_and_the_reporter_can_use_it(
+    agent, org, incident, signed_in, client
+):
+    resolve(agent, incident)
+    send_due(org)
+    shown = card(signed_in("manager"), incident)
+    (url,) = re.findall(r'readonly value="([^"]+)"', shown)
+    token = url.split("/survey/")[1]
+    assert token == link(incident, score=5).split("/survey/")[1].split("?")[0]
+    assert 'data-copy="#survey-link-' in shown
+    assert client.get(f"/survey/{token}").status_code == 200
+
+
+def test_an_agent_being_rated_cannot_copy_the_survey_link(agent, org, incident):
+    resolve(agent, incident)
+    send_due(org)
+    assert "/survey/" not in card(agent, incident)
 
 
 def test_the_worker_sends_due_surveys_every_minute(accord_settings, accord_host):

@@ -96,3 +96,18 @@ document.addEventListener("change", (event) => {
   const select = document.querySelector(selector);
   if (select instanceof HTMLSelectElement) select.value = value;
 });
+
+// A button with data-copy="#input" copies that input's text (a survey link); where the
+// clipboard is not available (plain http), the text is selected for Ctrl+C instead.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  const input = button ? document.querySelector(button.dataset.copy) : null;
+  if (!(input instanceof HTMLInputElement)) return;
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+    button.textContent = "Copied";
+  } catch {
+    button.textContent = "Press Ctrl+C";
+  }
+});

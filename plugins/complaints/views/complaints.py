@@ -186,18 +186,28 @@ def _quick_move(request: Request, action: str, done: str) -> Response:
     ctx = request.state.ctx
     complaint = complaint_or_404(request)
     version = form_data(request).get("version")
+    back = ctx.url("complaints:detail", pk=complaint.id)
     try:
         workflow.move(complaint, version, action, user=ctx.user)
     except workflow.NotAllowed as exc:
-        return _refused(request, complaint, str(exc))
+        return _back_with(request, back, str(exc))
     except StaleEdit:
-        return _refused(
+        current = complaint_or_404(request)
+        if action not in workflow.moves_from(str(current.status)):
+            return _back_with(request, back, workflow.refusal(current, action))
+        return _back_with(
             request,
-            complaint_or_404(request),
+            back,
             "Someone else changed this complaint since you opened it. Check it and try again.",
         )
     flash(request, f"{complaint.reference} {done}.")
-    return redirect(request, ctx.url("complaints:detail", pk=complaint.id))
+    return redirect(request, back)
+
+
+def _back_with(request: Request, back: str, message: str) -> Response:
+    """To the complaint, saying what stopped the move (a page that was out of date, usually)."""
+    flash(request, message, "error")
+    return redirect(request, back)
 
 
 def acknowledge(request: Request) -> Response:
@@ -214,11 +224,7 @@ def _form_move(request: Request, action: str, form_class: type, title: str, done
     here = ctx.url(f"complaints:{action}", pk=complaint.id)
     back = ctx.url("complaints:detail", pk=complaint.id)
     if action not in workflow.moves_from(str(complaint.status)):
-        return _refused(
-            request,
-            complaint,
-            f"A complaint that is {complaint.status_label.lower()} cannot be {done}.",
-        )
+        return _back_with(request, back, workflow.refusal(complaint, action))
     if request.method == "GET":
         form = form_class(version=complaint.version)
     else:

@@ -13,7 +13,7 @@ from accord import (
     redirect,
 )
 
-from ..derived import refresh_people
+from ..derived import refresh_contact_dates, refresh_people
 from ..models import Affiliation, CustomerOrganisation, Person
 from .person_page import person_page
 from .shared import affiliation_form
@@ -53,6 +53,7 @@ def add(request: Request) -> Response:
         is_primary=primary,
     )
     refresh_people([person.id])
+    refresh_contact_dates([], [organisation.id])  # their interactions now count for it
     flash(request, f"{person.full_name} is now with {organisation.name}.")
     return redirect(request, ctx.url("contacts:person", pk=person.id))
 
@@ -95,5 +96,6 @@ def remove(request: Request) -> Response:
         if successor is not None:
             Affiliation.update(is_primary=True).where(Affiliation.id == successor.id).execute()
     refresh_people([person.id])
+    refresh_contact_dates([], [affiliation.organisation_id])
     flash(request, f"{person.full_name} is no longer with {name}.")
     return redirect(request, back)

@@ -105,12 +105,8 @@ def preference_form(
 ) -> PreferenceForm:
     """The form with one choice per purpose of ``org`` (``topic_<key>``)."""
     topics = purposes(org)
-    fields = {
-        f"topic_{p.key}": forms.Choice(
-            p.label, [("in", "Opted in"), ("out", "Opted out")], hint=p.description
-        )
-        for p in topics
-    }
+    prefs = preferences(person) if person is not None else None
+    fields = {f"topic_{p.key}": _topic_field(p, prefs) for p in topics}
     form_class = type("PreferenceForm", (PreferenceForm,), fields)
     form_class.fieldsets = [
         ("Channels we may use", ("email_allowed", "phone_allowed", "sms_allowed", "post_allowed")),
@@ -122,8 +118,7 @@ def preference_form(
     if data is not None:
         form = form_class(data)
     else:
-        assert person is not None
-        prefs = preferences(person)
+        assert person is not None and prefs is not None
         record = prefs.record
         initial: dict[str, Any] = {f"{c}_allowed": prefs.channel_allowed(c) for c in CHANNELS}
         initial["preferred_channel"] = person.preferred_channel
@@ -134,11 +129,34 @@ def preference_form(
                 cap=record.cap,
                 cap_period=record.cap_period,
             )
-        initial.update({f"topic_{p.key}": "in" if prefs.opted_in(p) else "out" for p in topics})
+        initial.update({f"topic_{p.key}": _topic_value(prefs, p) for p in topics})
         form = form_class(initial=initial, version=record.version if record else None)
     form.org = org
     form.topics = topics
     return form
+
+
+DEFAULT = "default"  # a topic nobody chose: the purpose's default applies, and stays a default
+
+
+def _topic_choices(purpose: ContactPurpose, prefs: Preferences | None) -> list[tuple[str, str]]:
+    """Opted in or out; and, until the person chooses, their default, kept as no choice."""
+    choices = [("in", "Opted in"), ("out", "Opted out")]
+    if prefs is None or not prefs.chose(purpose):
+        choices.insert(
+            0, (DEFAULT, "No, by default" if purpose.opt_in_required else "Yes, by default")
+        )
+    return choices
+
+
+def _topic_field(purpose: ContactPurpose, prefs: Preferences | None) -> forms.Choice:
+    return forms.Choice(purpose.label, _topic_choices(purpose, prefs), hint=purpose.description)
+
+
+def _topic_value(prefs: Preferences, purpose: ContactPurpose) -> str:
+    if not prefs.chose(purpose):
+        return DEFAULT
+    return "in" if prefs.opted_in(purpose) else "out"
 
 
 # ---- the card on the person's page ----------------------------------------------------
@@ -191,7 +209,7 @@ def edit(request: Request) -> Response:
     }
     if request.method == "GET":
         return render_form(request, preference_form(ctx.org, person=person), **page)
-    form = preference_form(ctx.org, form_data(request))
+    form = preference_form(ctx.org, form_data(request), person=person)
     if not form.is_valid():
         return render_form(request, form, **page)
     before = preferences(person)
@@ -207,16 +225,19 @@ def edit(request: Request) -> Response:
     _log_preference_changes(person, before, changes, ctx.user)
     changed = bool(changes)
     for p in form.topics:
-        wanted = form.cleaned[f"topic_{p.key}"] == "in"
-        if wanted != before.opted_in(p):
+        answer = form.cleaned[f"topic_{p.key}"]
+        if answer == DEFAULT:  # still no choice: the default stays a default, not an opt-in
+            continue
+        wanted = answer == "in"
+        if not before.chose(p) or wanted != before.opted_in(p):
             changed |= set_topic(person, p.key, wanted, source=SOURCE_FORM, user=ctx.user)
     channel = form.cleaned["preferred_channel"] or ""
     if channel != person.preferred_channel:
         log_change(
             person,
             "preferred_channel",
-            PERSON_CHANNELS.get(person.preferred_channel, "none"),
-            PERSON_CHANNELS.get(channel, "none"),
+            _channel_word(person.preferred_channel),
+            _channel_word(channel),
             source=SOURCE_FORM,
             user=ctx.user,
         )
@@ -227,6 +248,11 @@ def edit(request: Request) -> Response:
         emit(ctx.org, "contacts.consent.changed", {"person_id": person.id, "source": SOURCE_FORM})
     flash(request, f"Contact preferences of {person.full_name} are saved.")
     return redirect(request, back)
+
+
+def _channel_word(channel: str) -> str:
+    # A value from an import or an older version is shown as it is, never as "none".
+    return PERSON_CHANNELS.get(channel, channel) or "none"
 
 
 def _record_changes(form: PreferenceForm, record: ContactPreference) -> dict[str, Any]:

@@ -39,11 +39,13 @@ from .. import lookups
 from ..derived import refresh_contact_dates
 from ..engagement import (
     ACTIVITY_KINDS,
+    COUNTING,
     QUADRANTS,
     SCALE,
     EngagementActivity,
     StakeholderGroup,
     StakeholderMember,
+    members_needed,
     overdue_activities,
     person_groups,
     plan_status,
@@ -263,6 +265,7 @@ def group_page(
         "max_members": MAX_MEMBERS,
         "member_form": member or member_form(request),
         "plan": plan_status(group),
+        "counting": COUNTING,
         "staff": dict(lookups.staff(ctx.org)),
         "health": relationship_health(ctx, group),
         "scale": SCALE,
@@ -539,8 +542,15 @@ def activity_record(request: Request) -> Response:
     chosen = [int(v) for v in data.getlist("participants") if str(v).isdigit()]
     people = [pk for pk in dict.fromkeys(chosen) if pk in allowed]
     valid = form.is_valid()
-    if not people:
-        form.add_error("participants", "Choose at least one member who took part.")
+    needed = members_needed(len(members))
+    if len(people) < needed:
+        form.add_error(
+            "participants",
+            "Choose the member who took part."
+            if needed == 1
+            else "Choose at least two members who took part: "
+            "with one, it is contact with that person, not the group's activity.",
+        )
         valid = False
     if not valid:
         context = {**page, "form": form, "fields": _fields(form), "chosen": people}

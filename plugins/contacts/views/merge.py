@@ -144,10 +144,18 @@ def compare(request: Request) -> Response:
     moved = ", ".join(f"{label} {n}" for label, n in result.moved.items())
     flash(
         request,
-        f"{duplicate.full_name} is merged into {survivor.full_name}"
+        f"{_which(duplicate, survivor)} is merged into {_which(survivor, duplicate)}"
         + (f". Moved: {moved}." if moved else "."),
     )
     return redirect(request, ctx.url("contacts:person", pk=survivor.id))
+
+
+def _which(person: Person, other: Person) -> str:
+    """``person``'s name, with what tells them from ``other``: their email, else their number."""
+    email, other_email = (person.email or "").lower(), (other.email or "").lower()
+    if email and email != other_email:
+        return f"{person.full_name} ({person.email})"
+    return f"{person.full_name} (no. {person.id})"
 
 
 def dismiss(request: Request) -> Response:

@@ -24,7 +24,7 @@ from accord import (
 )
 
 from .. import lookups
-from ..derived import refresh_organisations
+from ..derived import COUNTED, refresh_organisations
 from ..forms import OrganisationForm
 from ..models import Affiliation, CustomerOrganisation, Person
 from ..tables import ORGANISATIONS, organisations_query
@@ -85,6 +85,7 @@ def detail(request: Request) -> Response:
         "timeline": organisation_timeline(request, organisation),
         "timeline_limit": TIMELINE_LIMIT,
         "today": utcnow().date(),
+        "counted": COUNTED,
     }
     return render(request, "contacts/organisation.html", context)
 
