@@ -44,7 +44,11 @@ def new_person(client, surname: str, number: int):
     return post(
         client,
         f"{ORG}/contacts/people/new",
-        {"first_name": f"Person{number}", "last_name": surname, "email": f"p{number}@fleet.example.org"},
+        {
+            "first_name": f"Person{number}",
+            "last_name": surname,
+            "email": f"p{number}@fleet.example.org",
+        },
     )
 
 
