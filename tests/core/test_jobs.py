@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 import pytest
@@ -56,17 +55,8 @@ def test_a_plugin_task_is_queued_in_sqlite_and_run_by_the_worker(
     assert DONE == ["ana@acme.test"]
 
 
-def test_the_queue_moves_to_redis_when_configured(accord_settings, accord_host, mailer):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    data = {**accord_settings.data, "jobs": {"redis_url": "redis://127.0.0.1:6379/15"}}
-    queue = make_queue(replace(accord_settings, data=data), accord_host)
-    queue.flush()
+def test_the_queue_moves_to_redis_when_configured(redis_jobs, accord_settings, accord_host, mailer):
+    queue = make_queue(accord_settings, accord_host)
     assert type(queue.storage).__name__ == "RedisStorage"
     mailer.send("bo@acme.test")
     assert run_next(queue) == "sent to bo@acme.test"
