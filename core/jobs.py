@@ -97,6 +97,43 @@ class Queue(Huey):
         with _answering():
             return super().delete(key)
 
+    # A value that disappears by itself ``ttl`` seconds after it was last put, so one
+    # a dead worker left behind does not stay for ever. Redis expires it; elsewhere
+    # (one machine) it carries its deadline and reading it late removes it.
+
+    def put_expiring(self, key: str, data: Any, ttl: int) -> None:
+        with _answering():
+            if isinstance(self.storage, RedisStorage):
+                value = self.serializer.serialize(data)
+                self.storage.conn.set(self._expiring_key(key), value, ex=ttl)
+            else:
+                super().put(key, (time.time() + ttl, data))
+
+    def get_expiring(self, key: str) -> Any:
+        """The value put with ``put_expiring``; None once it expired or was deleted."""
+        with _answering():
+            if isinstance(self.storage, RedisStorage):
+                raw = self.storage.conn.get(self._expiring_key(key))
+                return None if raw is None else self.serializer.deserialize(raw)
+            kept = super().get(key, peek=True)
+            if kept is None:
+                return None
+            deadline, data = kept
+            if deadline < time.time():
+                super().delete(key)
+                return None
+            return data
+
+    def delete_expiring(self, key: str) -> None:
+        with _answering():
+            if isinstance(self.storage, RedisStorage):
+                self.storage.conn.delete(self._expiring_key(key))
+            else:
+                super().delete(key)
+
+    def _expiring_key(self, key: str) -> str:
+        return f"huey.expiring.{self.name}.{key}"
+
 
 def make_queue(settings: Settings, host: PluginHost) -> Queue:
     """The instance's queue with every loaded plugin's tasks declared on it.
