@@ -267,6 +267,15 @@ def _runs() -> list[_Run]:
     return stack
 
 
+def log_task_runs() -> None:
+    """Send INFO logs (``accord.jobs``' task runs, huey's own) to stderr; for ``accord worker``.
+
+    The same format as the app server's (``accord.app.asgi``); a no-op when the
+    process has configured logging already.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
 def task_named(queue: Huey, name: str) -> Any:
     """The task class a plugin declared with ``name=`` (huey keys them by module too)."""
     for task_class in queue._registry._registry.values():
