@@ -251,6 +251,7 @@ def test_a_queued_import_can_be_started_again(signed_in, enabled):
     client = signed_in("agent")
     job_url = upload(client, CLEAN).headers["location"]
     ImportJob.update(status="queued").execute()  # the queue lost it
+    assert 'value="import">Import</button>' in client.get(job_url).text
     response = post_form(client, job_url, {"action": "import", **MAPPING}, token_from=job_url)
     assert response.status_code == 303
     assert ImportJob.get().status == "done"
