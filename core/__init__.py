@@ -17,6 +17,7 @@ from .events import emit
 from .hookspecs import hookspec
 from .host import hookimpl
 from .htmx import redirect, wants_fragment
+from .jobs import QueueUnavailable
 from .models import JSONField, Organisation, TenantModel, User
 from .routing import form_data
 from .settings import Settings
@@ -43,6 +44,7 @@ __all__ = [
     "Organisation",
     "Page",
     "Permission",
+    "QueueUnavailable",
     "Request",
     "RequestContext",
     "Response",

@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from . import db, plugin_settings
 from .db import MaxConnectionsExceeded, database
 from .host import PluginHost, build_host
-from .jobs import make_queue
+from .jobs import QueueUnavailable, make_queue
 from .metrics import MetricsMiddleware, count_jobs
 from .middleware import SecurityHeadersMiddleware
 from .permissions import PermissionTable
@@ -98,6 +98,18 @@ async def _busy(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _queue_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("job queue unavailable: %s", exc)
+    response = error_response(
+        request,
+        503,
+        "The background queue is not answering, so the work could not be started. "
+        "Nothing was lost: what you saved is kept. Try again in a few minutes.",
+    )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500)
@@ -141,6 +153,7 @@ def create_app(
         HTTPException: _http_error,
         DatabaseUnavailable: _unavailable,
         MaxConnectionsExceeded: _busy,
+        QueueUnavailable: _queue_unavailable,
         Exception: _server_error,
     }
     state.queue = make_queue(settings, host)

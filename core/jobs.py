@@ -3,67 +3,268 @@
 Plugins declare tasks in ``register_tasks(queue)`` with ``name="<plugin>.<task>"``;
 pages start one with ``enqueue(request, "<plugin>.<task>", *args)``. The worker
 (``accord worker``) runs them. With ``[jobs] immediate = true`` (the tests) a task
-runs at once, inside the call that enqueues it. A task may ``emit`` domain events
-like a page: they are delivered when it returns, and dropped if it raised.
+runs at once, when the call that queues it would have queued it.
+
+A task queued inside a request or a task waits, like an event, until that
+request's transaction has committed or that task has returned, and is dropped
+if it failed: a worker never starts on data that is not there yet. Each
+periodic task runs once per period however many workers queue it (see
+``periodic``), and the worker logs every run on ``accord.jobs``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sqlite3
 import threading
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey
+from huey.api import PeriodicTask, Task
+from huey.exceptions import CancelExecution
+from huey.storage import RedisStorage, SqliteStorage
+from redis import ConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import events
+from . import events, periodic
 from .db import database
 from .host import PluginHost
 from .settings import Settings
 
-_running = threading.local()
+log = logging.getLogger("accord.jobs")
+
+# A page must not hang on a Redis host that does not answer; the worker's blocking
+# read has a timeout of its own.
+REDIS_CONNECT_TIMEOUT = 5
+
+_pending: ContextVar[list[tuple[Queue, Task]] | None] = ContextVar("accord_jobs", default=None)
 
 
-def make_queue(settings: Settings, host: PluginHost) -> Huey:
-    """The instance's queue with every loaded plugin's tasks declared on it."""
+class QueueUnavailable(Exception):
+    """The job queue (Redis, or the SQLite jobs file) did not answer; nothing was queued."""
+
+
+@contextlib.contextmanager
+def _answering() -> Iterator[None]:
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError, sqlite3.OperationalError) as exc:
+        raise QueueUnavailable(f"the background job queue is not answering: {exc}") from exc
+
+
+class Queue(Huey):
+    """Huey that queues after commit, stamps periodic tasks with their period, and says
+    ``QueueUnavailable`` when its storage does not answer."""
+
+    def enqueue(self, task: Any) -> Any:
+        pending = _pending.get()
+        if pending is None:
+            return self.enqueue_now(task)
+        # Fail while the caller's transaction can still roll back, not after it committed.
+        with _answering():
+            self.storage.queue_size()
+        pending.append((self, task))
+        return None
+
+    def enqueue_now(self, task: Any) -> Any:
+        with _answering():
+            return super().enqueue(task)
+
+    def read_periodic(self, timestamp: Any) -> list[Any]:
+        # The scheduler's time, not the run's: two workers running the same period's
+        # task late, a minute apart, still claim the same period. An eta in the past
+        # only says "ready".
+        timestamp = timestamp or self._get_timestamp()
+        tasks = super().read_periodic(timestamp)
+        for task in tasks:
+            task.eta = periodic.period_start(timestamp)
+        return tasks
+
+    def put(self, key: str, data: Any) -> Any:
+        with _answering():
+            return super().put(key, data)
+
+    def get_raw(self, key: str, peek: bool = False) -> Any:
+        with _answering():
+            return super().get_raw(key, peek)
+
+    def delete(self, key: str) -> Any:
+        with _answering():
+            return super().delete(key)
+
+    # A value that disappears by itself ``ttl`` seconds after it was last put, so one
+    # a dead worker left behind does not stay for ever. Redis expires it; elsewhere
+    # (one machine) it carries its deadline and reading it late removes it.
+
+    def put_expiring(self, key: str, data: Any, ttl: int) -> None:
+        with _answering():
+            if isinstance(self.storage, RedisStorage):
+                value = self.serializer.serialize(data)
+                self.storage.conn.set(self._expiring_key(key), value, ex=ttl)
+            else:
+                super().put(key, (time.time() + ttl, data))
+
+    def get_expiring(self, key: str) -> Any:
+        """The value put with ``put_expiring``; None once it expired or was deleted."""
+        with _answering():
+            if isinstance(self.storage, RedisStorage):
+                raw = self.storage.conn.get(self._expiring_key(key))
+                return None if raw is None else self.serializer.deserialize(raw)
+            kept = super().get(key, peek=True)
+            if kept is None:
+                return None
+            deadline, data = kept
+            if deadline < time.time():
+                super().delete(key)
+                return None
+            return data
+
+    def delete_expiring(self, key: str) -> None:
+        with _answering():
+            if isinstance(self.storage, RedisStorage):
+                self.storage.conn.delete(self._expiring_key(key))
+            else:
+                super().delete(key)
+
+    def _expiring_key(self, key: str) -> str:
+        return f"huey.expiring.{self.name}.{key}"
+
+
+def make_queue(settings: Settings, host: PluginHost) -> Queue:
+    """The instance's queue with every loaded plugin's tasks declared on it.
+
+    Task return values are not kept (``results=False``): nothing reads them, and in
+    Redis they would pile up. The key-value store (``put``/``get``) still works.
+    """
     redis_url = settings.get("jobs", "redis_url", "")
     immediate = bool(settings.get("jobs", "immediate", False))
+    # Instances sharing one Redis each need a name of their own.
+    name = str(settings.get("jobs", "queue_name", "accord"))
     if redis_url:
-        queue: Huey = RedisHuey("accord", url=redis_url, immediate=immediate)
+        queue = Queue(
+            name,
+            results=False,
+            immediate=immediate,
+            storage_class=RedisStorage,
+            connection_pool=ConnectionPool.from_url(
+                redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT
+            ),
+        )
     else:
         settings.home.mkdir(parents=True, exist_ok=True)
-        queue = SqliteHuey("accord", filename=str(settings.home / "jobs.db"), immediate=immediate)
+        queue = Queue(
+            name,
+            results=False,
+            immediate=immediate,
+            storage_class=SqliteStorage,
+            filename=str(settings.home / "jobs.db"),
+        )
     host.hook.register_tasks(queue=queue)
-    _deliver_events_after_tasks(queue, host)
+    watch_runs(queue, host)
     return queue
 
 
-def _deliver_events_after_tasks(queue: Huey, host: PluginHost) -> None:
-    @queue.pre_execute(name="accord.collect_events")
-    def collect(task: Any) -> None:
-        stack = _running.__dict__.setdefault("stack", [])
-        if events.is_collecting():  # run at once inside a request: the request delivers
-            stack.append(None)
-            return
-        context = events.collecting(host)
-        stack.append((context, context.__enter__()))
+@contextlib.contextmanager
+def deferring() -> Iterator[list[tuple[Queue, Task]]]:
+    """Hold tasks queued in the block; the caller releases them after its commit."""
+    held: list[tuple[Queue, Task]] = []
+    token = _pending.set(held)
+    try:
+        yield held
+    finally:
+        _pending.reset(token)
 
-    @queue.post_execute(name="accord.deliver_events")
-    def deliver(task: Any, value: Any, exception: BaseException | None) -> None:
-        stack = _running.__dict__.setdefault("stack", [])
-        entry = stack.pop() if stack else None
-        if entry is None:
-            return
-        context, collected = entry
-        context.__exit__(None, None, None)
-        if exception is not None or not collected:
-            return
-        opened = database.is_closed()
+
+def release(held: list[tuple[Queue, Task]]) -> None:
+    """Queue the tasks held by ``deferring`` (its transaction has committed)."""
+    for queue, task in held:
+        queue.enqueue_now(task)
+
+
+@contextlib.contextmanager
+def _connected() -> Iterator[None]:
+    opened = database.is_closed()
+    if opened:
+        database.connect()
+    try:
+        yield
+    finally:
         if opened:
-            database.connect()
-        try:
-            events.deliver(host, collected)
-        finally:
-            if opened:
-                database.close()
+            database.close()
+
+
+def _summary(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+class _Run:
+    """What the worker keeps about the task it is running, between its two hooks."""
+
+    def __init__(self, host: PluginHost) -> None:
+        self.started = time.monotonic()
+        # Run at once inside a request or another task: that one delivers and releases.
+        self.events = None if events.is_collecting() else events.collecting(host)
+        self.emitted = self.events.__enter__() if self.events else []
+        self.jobs = None if _pending.get() is not None else deferring()
+        self.held = self.jobs.__enter__() if self.jobs else []
+
+    def close(self) -> None:
+        if self.jobs is not None:
+            self.jobs.__exit__(None, None, None)
+        if self.events is not None:
+            self.events.__exit__(None, None, None)
+
+
+def watch_runs(queue: Huey, host: PluginHost) -> None:
+    """Add the core's hooks around every task run on ``queue``.
+
+    A periodic task first claims its period (or is skipped); a task's events and
+    the tasks it queues are let out when it returns, dropped if it raised; each
+    run is logged on ``accord.jobs`` with its duration and outcome.
+    """
+
+    @queue.pre_execute(name="accord.claim_period")
+    def claim_period(task: Any) -> None:
+        if not isinstance(task, PeriodicTask):
+            return
+        start = periodic.period_start(task.eta or queue._get_timestamp())
+        with _connected():
+            claimed = periodic.claim(task.name, start)
+        if not claimed:
+            log.info("%s skipped: the period from %s is claimed by another run", task.name, start)
+            raise CancelExecution(retry=False)
+
+    @queue.pre_execute(name="accord.begin_run")
+    def begin(task: Any) -> None:
+        _runs().append(_Run(host))
+
+    @queue.post_execute(name="accord.end_run")
+    def end(task: Any, value: Any, exception: BaseException | None) -> None:
+        run = _runs().pop()
+        run.close()
+        ms = round((time.monotonic() - run.started) * 1000)
+        if exception is not None:
+            log.info("%s failed in %d ms: %s", task.name, ms, _summary(exception))
+            return
+        log.info("%s done in %d ms", task.name, ms)
+        if run.emitted:
+            with _connected():
+                events.deliver(host, run.emitted)
+        release(run.held)
+
+
+_running = threading.local()  # huey runs a task's hooks in the task's own thread
+
+
+def _runs() -> list[_Run]:
+    stack: list[_Run] = _running.__dict__.setdefault("stack", [])
+    return stack
 
 
 def task_named(queue: Huey, name: str) -> Any:
@@ -75,6 +276,10 @@ def task_named(queue: Huey, name: str) -> Any:
 
 
 def enqueue(source: Any, name: str, *args: Any, **kwargs: Any) -> None:
-    """Queue the task ``name`` with these arguments; ``source`` is a request or a queue."""
+    """Queue the task ``name`` with these arguments; ``source`` is a request or a queue.
+
+    Inside a request or a task it is queued once that one has committed; raises
+    ``QueueUnavailable`` when the queue does not answer.
+    """
     queue = source if isinstance(source, Huey) else source.app.state.accord.queue
     queue.enqueue(task_named(queue, name)(args=args, kwargs=kwargs))

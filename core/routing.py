@@ -3,7 +3,8 @@
 Every endpoint runs in a worker thread with a database connection open. The
 guard resolves the session, the organisation, the plugin's enablement there
 and the page's permission before the view runs, and checks CSRF on every
-state-changing request, so no view can forget any of them.
+state-changing request, so no view can forget any of them. Events and
+background tasks the view starts go out after its transaction commits.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import csrf, events, htmx, sessions
+from . import csrf, events, htmx, jobs, sessions
 from .audit import Actor, acting_as
 from .context import RequestContext
 from .db import database
@@ -105,15 +106,20 @@ def guard(state: AppState, plugin_id: str, page: Page) -> Any:
         ):
             raise HTTPException(403)
         actor = Actor(ctx.user, ctx.user.email) if ctx.user else Actor(None, "anonymous")
-        with acting_as(actor), events.collecting(state.host) as emitted:
+        with (
+            acting_as(actor),
+            events.collecting(state.host) as emitted,
+            jobs.deferring() as queued,
+        ):
             if request.method in SAFE_METHODS:
                 response = page.endpoint(request)
             else:
                 _check_csrf(state, request, form_token)
                 with database.atomic():
                     response = page.endpoint(request)
-        # Only now has the view's transaction committed.
+        # Only now has the view's transaction committed: a worker finds what it saved.
         events.deliver(state.host, emitted)
+        jobs.release(queued)
         return response
 
     def in_thread(request: Request, form_token: str | None) -> Response:

@@ -213,3 +213,44 @@ def post_form(client: Any, url: str, data: dict[str, Any] | None = None, **kwarg
     return client.post(
         url, data=payload, follow_redirects=kwargs.pop("follow_redirects", False), **kwargs
     )
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_jobs(accord_settings: Settings) -> Iterator[Any]:
+    """Jobs in the real Redis at 127.0.0.1:6379, in a queue of this test's own; yields a client.
+
+    Request it before ``app``. The queue's keys are removed afterwards. Without a
+    Redis the test is skipped, except in CI, where that is a failure.
+    """
+    import uuid
+
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    accord_settings.data["jobs"] = {"redis_url": REDIS_TEST_URL, "queue_name": name}
+    yield client
+    keys = list(client.scan_iter(f"huey.*{name}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def unanswering_jobs(accord_settings: Settings) -> None:
+    """Jobs on a Redis URL whose loopback port nothing listens on; request it before ``app``."""
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago is closed now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    accord_settings.data["jobs"] = {"redis_url": f"redis://127.0.0.1:{port}/0"}

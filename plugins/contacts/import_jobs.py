@@ -6,17 +6,25 @@ columns; then the worker checks every row (a dry run) or imports them all in
 one transaction, reporting how far it got through the job queue's key-value
 store — a separate store, so the progress shows while the import's own
 transaction is still open. Nothing is half-imported: a failure leaves no row.
+
+That progress entry is also the worker's heartbeat: put again at least every
+``HEARTBEAT_SECONDS`` and expiring ``STALLED_AFTER`` seconds after, it is gone
+when the worker died (killed, or its machine lost). A job still checking or
+importing without one has stopped: it is marked failed and its file is kept,
+so the user can start it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from typing import Any
 
 from huey import Huey
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from accord import Organisation, TenantModel, User, database, utcnow
+from accord import Organisation, QueueUnavailable, TenantModel, User, database, utcnow
 from accord.files import FileStore
 from accord.models import JSONField
 
@@ -29,6 +37,10 @@ STORE = FileStore(
 MAX_ERRORS = 500  # reported rows with errors; the count covers them all
 PROGRESS_EVERY = 200
 RUNNING = ("queued", "checking", "importing")
+WORKING = ("checking", "importing")  # a worker has taken the job
+HEARTBEAT_SECONDS = 15
+STALLED_AFTER = 300  # seconds without a heartbeat before a working job counts as stopped
+STOPPED = "The background worker stopped while importing."
 
 STATUSES = {
     "mapping": "Choose the columns",
@@ -88,10 +100,29 @@ def progress_key(job_id: int) -> str:
     return f"contacts.import.{job_id}"
 
 
-def progress(queue: Huey, job: ImportJob) -> int:
-    """Rows the worker has got through in the job's current phase."""
-    value = queue.get(progress_key(job.id), peek=True)
+def progress(queue: Huey, job: ImportJob) -> int | None:
+    """Rows the worker has got through in the job's current phase; None if the queue is down."""
+    try:
+        value = queue.get_expiring(progress_key(job.id))
+    except QueueUnavailable:
+        return None
     return int(value or 0)
+
+
+def notice_stopped(queue: Huey, job: ImportJob) -> ImportJob:
+    """The job as it stands: failed, its file kept, if its worker's heartbeat has stopped."""
+    if job.status not in WORKING:
+        return job
+    try:
+        if queue.get_expiring(progress_key(job.id)) is not None:
+            return job
+    except QueueUnavailable:  # no telling whether the worker is alive
+        return job
+    # Only if it is still working: the worker may have finished since the job was read.
+    ImportJob.update(status="failed", finished_at=utcnow(), message=STOPPED).where(
+        (ImportJob.id == job.id) & ImportJob.status.in_(WORKING)
+    ).execute()
+    return ImportJob.get_by_id(job.id)
 
 
 def start(org: Organisation, settings: Any, upload: Any, user: User | None) -> ImportJob:
@@ -137,24 +168,39 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
     job = ImportJob.get_or_none(ImportJob.id == job_id)
     if job is None:
         return "gone"
+    if job.status != "queued":  # started twice: the other run has it
+        return "taken"
     org = Organisation.get_by_id(job.org_id)
     key = progress_key(job.id)
     done = 0
+    beat = time.monotonic()
+
+    def report() -> None:
+        nonlocal beat
+        beat = time.monotonic()
+        try:
+            queue.put_expiring(key, done, STALLED_AFTER)
+        except QueueUnavailable:  # only the progress bar suffers; the import goes on
+            log.warning("import %s: the job queue did not take its progress", job.id)
 
     def tick() -> None:
         nonlocal done
         done += 1
-        if done % PROGRESS_EVERY == 0:
-            queue.put(key, done)
+        if done % PROGRESS_EVERY == 0 or time.monotonic() - beat >= HEARTBEAT_SECONDS:
+            report()
 
-    def phase(status: str) -> None:
+    def phase(status: str, *, was: str) -> bool:
         nonlocal done
         done = 0
-        queue.put(key, 0)
-        ImportJob.update(status=status).where(ImportJob.id == job.id).execute()
+        report()  # alive before the job is seen working
+        claimed = ImportJob.update(status=status).where(
+            (ImportJob.id == job.id) & (ImportJob.status == was)
+        )
+        return bool(claimed.execute())
 
+    if not phase("checking", was="queued"):
+        return "taken"
     try:
-        phase("checking")
         table = importing.read_csv(_read(settings, job))
         plan = importing.check(org, table, dict(job.mapping), progress=tick)
         if not plan.ok:
@@ -168,7 +214,8 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
         if dry_run:
             _finish(job, "checked", matched=plan.matched, error_count=0, errors=[])
             return "checked"
-        phase("importing")
+        if not phase("importing", was="checking"):  # counted as stopped meanwhile
+            return "failed"
         result = importing.apply(org, plan, on_match=str(job.on_match), progress=tick)
         _finish(
             job,
@@ -186,7 +233,8 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
         _finish(job, "failed", message=message[:500])
         return "failed"
     finally:
-        queue.get(key)  # reading without peek removes the progress entry
+        with contextlib.suppress(QueueUnavailable):  # if not, it expires by itself
+            queue.delete_expiring(key)
 
 
 def _read(settings: Any, kept: Any) -> bytes:

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from accord import Organisation, database, plugin_settings, utcnow
+from accord import Organisation, StaleEdit, database, plugin_settings, utcnow
 from accord.models import PluginEnablement
 from accord.plugins.catalogue.models import Service
 
@@ -74,23 +74,31 @@ def close_resolved(org: Organisation, now: dt.datetime | None = None) -> int:
         .order_by(Incident.resolved_at)
         .limit(500)
     )
-    closed = 0
-    for incident in due:
-        try:
-            with database.atomic():
-                workflow.close(
-                    incident,
-                    incident.version,
-                    user=None,
-                    now=now,
-                    quiet=True,
-                    body=f"Closed automatically {days} days after its resolution",
-                )
-                mail.queue(incident, "status_changed")
-            closed += 1
-        except workflow.NotAllowed:  # a major incident's children are still open
-            continue
-    return closed
+    return sum(close_if_due(incident, days, now) for incident in list(due))
+
+
+def close_if_due(incident: Incident, days: int, now: dt.datetime) -> bool:
+    """Close one incident the automatic closing read as due; False when it is left as it is.
+
+    Someone (or another worker's run) may have changed it since it was read: the
+    edit is then stale and the incident is left for the next hour to look at again.
+    """
+    try:
+        with database.atomic():
+            workflow.close(
+                incident,
+                incident.version,
+                user=None,
+                now=now,
+                quiet=True,
+                body=f"Closed automatically {days} days after its resolution",
+            )
+            mail.queue(incident, "status_changed")
+    except workflow.NotAllowed:  # a major incident's children are still open
+        return False
+    except StaleEdit:
+        return False
+    return True
 
 
 def close_all_resolved() -> int:

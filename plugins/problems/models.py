@@ -140,6 +140,8 @@ class Proposal(TenantModel):
     title = CharField(max_length=200)
     incident_ids = JSONField(default=list)
     incident_key = TextField()
+    # SHA-256 of incident_key: unique among undecided proposals (migration 0002).
+    incident_digest = CharField(max_length=64, default="")
     similarity = IntegerField(default=0)
     status = CharField(max_length=12, default="proposed")
     created_at = DateTimeField(default=utcnow)

@@ -9,9 +9,12 @@ it), and a group within one that was dismissed is not proposed again.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter as Tally
 
-from accord import Organisation, User, utcnow
+import peewee
+
+from accord import Organisation, User, database, utcnow
 from accord.plugins.incidents.models import Incident
 
 from . import records
@@ -103,21 +106,31 @@ def refresh(org: Organisation, now: dt.datetime | None = None) -> list[Proposal]
             proposal.similarity = group.similarity
             proposal.save()
     for group in wanted.values():
-        _create(org, group, now)
+        propose(org, group, now)
     return list(undecided.order_by(Proposal.created_at.desc(), Proposal.id.desc()))
 
 
-def _create(org: Organisation, group: Group, now: dt.datetime) -> Proposal:
-    return Proposal.create(
-        org=org,
-        service=group.service_id,
-        category=group.category,
-        title=group.title[:200],
-        incident_ids=sorted(group.incident_ids),
-        incident_key=group.key,
-        similarity=group.similarity,
-        created_at=now,
-    )
+def propose(org: Organisation, group: Group, now: dt.datetime) -> Proposal | None:
+    """Propose ``group``; None when another run proposed it meanwhile (it is done)."""
+    try:
+        with database.atomic():
+            return Proposal.create(
+                org=org,
+                service=group.service_id,
+                category=group.category,
+                title=group.title[:200],
+                incident_ids=sorted(group.incident_ids),
+                incident_key=group.key,
+                incident_digest=digest(group.key),
+                similarity=group.similarity,
+                created_at=now,
+            )
+    except peewee.IntegrityError:  # the undecided proposal's unique digest
+        return None
+
+
+def digest(incident_key: str) -> str:
+    return hashlib.sha256(incident_key.encode()).hexdigest()
 
 
 def incidents_of(proposal: Proposal) -> list[Incident]:

@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from accord.plugins.contacts import importing
+from accord.plugins.contacts import import_jobs, importing
 from accord.plugins.contacts.import_jobs import ImportJob
 from accord.plugins.contacts.models import Affiliation, CustomerOrganisation, Person
 from accord.plugins.contacts.testing import make_person
@@ -52,6 +52,12 @@ def upload(client, text: str | bytes, name: str = "people.csv"):
         files={"file": (name, data, "text/csv")},
         follow_redirects=False,
     )
+
+
+def beating(app, job, rows=0):
+    """The worker's heartbeat for ``job``, as a live worker puts it."""
+    queue = app.state.accord.queue
+    queue.put_expiring(import_jobs.progress_key(job.id), rows, import_jobs.STALLED_AFTER)
 
 
 def submit(client, text, action, on_match="skip"):
@@ -125,10 +131,11 @@ def test_a_large_file_is_imported_by_the_worker_with_its_progress(signed_in, ena
     assert Person.select().count() == 1500
 
 
-def test_the_progress_fragment_polls_while_the_worker_runs(signed_in, enabled):
+def test_the_progress_fragment_polls_while_the_worker_runs(app, signed_in, enabled):
     client = signed_in("agent")
     job_url = upload(client, CLEAN).headers["location"]
     ImportJob.update(status="importing").execute()
+    beating(app, ImportJob.get())
     fragment = client.get(f"{job_url}/progress").text
     assert 'hx-trigger="every 1s"' in fragment and "<progress" in fragment
     ImportJob.update(status="done").execute()
@@ -241,7 +248,9 @@ def test_a_worker_with_another_instance_folder_imports_a_file_kept_in_the_databa
 
     upload(signed_in("agent"), CLEAN)
     job = ImportJob.get()
-    ImportJob.update(mapping=dict(zip(job.headers, MAPPING.values(), strict=True))).execute()
+    ImportJob.update(
+        mapping=dict(zip(job.headers, MAPPING.values(), strict=True)), status="queued"
+    ).execute()
     worker = load_settings(
         {
             "ACCORD_HOME": str(tmp_path / "worker"),
@@ -259,3 +268,71 @@ def test_a_file_that_is_not_utf8_leaves_no_copy_in_the_database(signed_in, enabl
     response = upload(signed_in("agent"), "Given name\nJosé\n".encode("latin-1"))
     assert response.status_code == 422
     assert not KeptFile.select().exists()
+
+
+def test_an_import_whose_worker_stopped_fails_saying_so(app, signed_in, enabled):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    ImportJob.update(status="importing").execute()  # and no heartbeat: it expired
+    page = client.get(job_url)
+    assert "The background worker stopped while importing. Nothing was imported." in page.text
+    assert ImportJob.get().status == "failed"
+
+
+def test_an_import_whose_worker_stopped_can_be_run_again_from_its_kept_file(
+    app, signed_in, enabled
+):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    ImportJob.update(status="importing").execute()
+    client.get(f"{job_url}/progress")
+    post_form(client, job_url, {"action": "import", **MAPPING}, token_from=job_url)
+    assert "Imported: 2 added" in client.get(job_url).text
+
+
+def test_the_progress_entry_is_gone_when_the_import_ends(app, signed_in, enabled):
+    submit(signed_in("agent"), CLEAN, "import")
+    key = import_jobs.progress_key(ImportJob.get().id)
+    assert app.state.accord.queue.get_expiring(key) is None
+
+
+def test_a_queued_import_can_be_started_again(signed_in, enabled):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    ImportJob.update(status="queued").execute()  # the queue lost it
+    assert 'value="import">Import</button>' in client.get(job_url).text
+    response = post_form(client, job_url, {"action": "import", **MAPPING}, token_from=job_url)
+    assert response.status_code == 303
+    assert ImportJob.get().status == "done"
+
+
+def test_starting_while_the_queue_is_down_keeps_the_file_and_the_choices(
+    unanswering_jobs, signed_in, enabled
+):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    response = post_form(client, job_url, {"action": "import", **MAPPING}, token_from=job_url)
+    assert response.status_code == 503
+    assert "The background queue is not answering" in response.text
+    job = ImportJob.get()
+    assert (job.status, job.mapping["Surname"]) == ("mapping", "last_name")
+
+
+def test_the_progress_says_so_while_the_queue_is_down(unanswering_jobs, signed_in, enabled):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    ImportJob.update(status="importing").execute()
+    fragment = client.get(f"{job_url}/progress")
+    assert fragment.status_code == 200
+    assert "The background queue is not answering" in fragment.text
+    assert ImportJob.get().status == "importing"  # no telling whether the worker stopped
+
+
+def test_an_import_run_by_the_worker_leaves_nothing_in_redis(redis_jobs, app, signed_in, enabled):
+    client = signed_in("agent")
+    job_url = upload(client, CLEAN).headers["location"]
+    post_form(client, job_url, {"action": "import", **MAPPING}, token_from=job_url)
+    queue = app.state.accord.queue
+    queue.execute(queue.dequeue())
+    assert ImportJob.get().status == "done"
+    assert list(redis_jobs.scan_iter(f"huey.*{queue.name}*")) == []

@@ -76,3 +76,22 @@ def test_a_major_incident_waits_for_its_open_children(org, network):
     links.link_child(reload(major), child, user=None)  # linked after: still open
     tasks.close_all_resolved()
     assert reload(major).status == "resolved"
+
+
+def test_an_incident_changed_since_it_was_read_is_left_for_the_next_run(org, network):
+    old = resolved(org, network, days_ago=6)
+    as_read = reload(old)
+    workflow.reopen(old, old.version, "Still dropping.", window_days=30, user=None, quiet=True)
+    assert tasks.close_if_due(as_read, 5, utcnow()) is False
+    assert reload(old).status != "closed"
+
+
+def test_a_second_run_over_the_same_incidents_closes_nothing_twice(org, network):
+    old = resolved(org, network, days_ago=6)
+    as_read = reload(old)
+    assert tasks.close_all_resolved() == 1
+    assert tasks.close_if_due(as_read, 5, utcnow()) is False
+    closings = Activity.select().where(
+        (Activity.incident == old.id) & (Activity.body.startswith("Closed automatically"))
+    )
+    assert closings.count() == 1

@@ -10,6 +10,7 @@ from accord import utcnow
 from accord.plugins.catalogue.testing import make_service
 from accord.plugins.incidents.testing import make_incident
 from accord.plugins.problems import proposals, tasks
+from accord.plugins.problems.detector import Group
 from accord.plugins.problems.models import Problem, ProblemIncident, Proposal
 from accord.plugins.problems.testing import make_problem
 from accord.testing import post_form
@@ -169,3 +170,17 @@ def test_the_worker_runs_the_detector_every_day(accord_settings, accord_host):
     due = {task.name for task in queue.read_periodic(dt.datetime(2026, 3, 2, 5, 30))}
     later = {task.name for task in queue.read_periodic(dt.datetime(2026, 3, 2, 5, 31))}
     assert "problems.detect_recurring_incidents" in due - later
+
+
+def test_a_group_another_run_proposed_meanwhile_is_not_proposed_twice(org, on, vpn, vpn_incidents):
+    (first,) = proposals.refresh(org)
+    group = Group(vpn.id, "network", tuple(first.incident_ids), first.similarity, first.title)
+    assert proposals.propose(org, group, utcnow()) is None
+    assert Proposal.select().count() == 1
+
+
+def test_a_dismissed_group_does_not_block_a_new_proposal_of_it(org, on, vpn, vpn_incidents):
+    (first,) = proposals.refresh(org)
+    Proposal.update(status="dismissed").execute()
+    group = Group(vpn.id, "network", tuple(first.incident_ids), first.similarity, first.title)
+    assert proposals.propose(org, group, utcnow()) is not None

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from accord import (
     HTTPException,
+    QueueUnavailable,
     Request,
     Response,
     form_data,
@@ -29,6 +30,10 @@ from ..tables import PEOPLE, people_query
 
 TEMPLATE = "contacts/import.html"
 VCARD_TYPE = "text/vcard; charset=utf-8"
+QUEUE_DOWN = (
+    "The background queue is not answering, so the import could not start. "
+    "Your file and column choices are kept: try again in a few minutes."
+)
 
 
 def upload(request: Request) -> Response:
@@ -66,7 +71,6 @@ def _job(request: Request) -> ImportJob:
 def _job_page(
     request: Request, job: ImportJob, *, error: str = "", status_code: int = 200
 ) -> Response:
-    queue = request.app.state.accord.queue
     return render(
         request,
         TEMPLATE,
@@ -75,20 +79,26 @@ def _job_page(
             "step": "job",
             "job": job,
             "fields": importing.FIELDS,
-            "progress": import_jobs.progress(queue, job) if job.running else 0,
+            "progress": _progress(request, job),
             "error": error,
         },
         status_code=status_code,
     )
 
 
+def _progress(request: Request, job: ImportJob) -> int | None:
+    """Rows done while the worker runs the job (None: the queue is not answering)."""
+    return import_jobs.progress(request.app.state.accord.queue, job) if job.running else 0
+
+
 def job(request: Request) -> Response:
     """Steps two and three: map the columns, then check every row or import them all."""
     ctx = request.state.ctx
-    job = _job(request)
+    job = import_jobs.notice_stopped(request.app.state.accord.queue, _job(request))
     if request.method == "GET":
         return _job_page(request, job)
-    if job.status in ("done", *import_jobs.RUNNING):
+    # A queued job may be started again: the queue may have lost it (it was down).
+    if job.status in ("done", *import_jobs.WORKING):
         raise HTTPException(409, "This import is already under way or done.")
     form = form_data(request)
     headers = list(job.headers)
@@ -106,23 +116,24 @@ def job(request: Request) -> Response:
         return _job_page(request, job, error=str(exc), status_code=422)
     # Importing checks every row first too: a check is optional, never skipped.
     dry_run = form.get("action") != "import"
+    try:
+        enqueue(request, "contacts.run_import", job.id, dry_run)  # queued after the commit
+    except QueueUnavailable:
+        job.status = "queued" if job.status == "queued" else "mapping"
+        job.save()  # the choices are kept for the next try
+        return _job_page(request, job, error=QUEUE_DOWN, status_code=503)
     job.status = "queued"
     job.save()
-    enqueue(request, "contacts.run_import", job.id, dry_run)
     return redirect(request, ctx.url("contacts:import_job", job=job.id))
 
 
 def job_progress(request: Request) -> Response:
     """The job's state as a fragment, polled while the worker runs it."""
+    job = import_jobs.notice_stopped(request.app.state.accord.queue, _job(request))
     return render(
         request,
         "contacts/_import_progress.html",
-        {
-            "job": (job := _job(request)),
-            "progress": import_jobs.progress(request.app.state.accord.queue, job)
-            if job.running
-            else 0,
-        },
+        {"job": job, "progress": _progress(request, job)},
     )
 
 
