@@ -142,6 +142,13 @@ def register_tasks(queue: huey.Huey) -> None:
     should act only where the plugin is enabled:
     ``accord.enablement.organisations_with(host, "<plugin>")``.
 
+    A task queued by a page or by another task (``accord.jobs.enqueue``) reaches
+    the queue only once that page's or task's changes are committed, and never if
+    they are rolled back. Each periodic task runs once per period however many
+    workers run (the first to claim the period runs it); still write it so that a
+    second run changes nothing, since a period whose claim fails is run anyway.
+    Return values are not kept: record results in the database.
+
     :param queue: the instance's huey queue (SQLite or Redis backed).
     """
 

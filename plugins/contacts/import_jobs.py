@@ -39,7 +39,9 @@ PROGRESS_EVERY = 200
 RUNNING = ("queued", "checking", "importing")
 WORKING = ("checking", "importing")  # a worker has taken the job
 HEARTBEAT_SECONDS = 15
-STALLED_AFTER = 300  # seconds without a heartbeat before a working job counts as stopped
+# Seconds without a heartbeat before a working job counts as stopped; the instance's
+# ``[plugins.contacts] import_stalled_after_s`` may shorten or lengthen it.
+STALLED_AFTER = 300
 STOPPED = "The background worker stopped while importing."
 
 STATUSES = {
@@ -174,19 +176,23 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
     key = progress_key(job.id)
     done = 0
     beat = time.monotonic()
+    stalled_after = int(
+        settings.plugin_config("contacts").get("import_stalled_after_s") or STALLED_AFTER
+    )
+    every = min(HEARTBEAT_SECONDS, stalled_after / 4)
 
     def report() -> None:
         nonlocal beat
         beat = time.monotonic()
         try:
-            queue.put_expiring(key, done, STALLED_AFTER)
+            queue.put_expiring(key, done, stalled_after)
         except QueueUnavailable:  # only the progress bar suffers; the import goes on
             log.warning("import %s: the job queue did not take its progress", job.id)
 
     def tick() -> None:
         nonlocal done
         done += 1
-        if done % PROGRESS_EVERY == 0 or time.monotonic() - beat >= HEARTBEAT_SECONDS:
+        if done % PROGRESS_EVERY == 0 or time.monotonic() - beat >= every:
             report()
 
     def phase(status: str, *, was: str) -> bool:

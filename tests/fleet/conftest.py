@@ -13,6 +13,7 @@ import pytest
 from harness import (
     NGINX,
     REDIS_DB,
+    STALLED_AFTER_S,
     Fleet,
     Inbox,
     answers,
@@ -53,8 +54,12 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         for key, value in os.environ.items()
         if not key.startswith(("ACCORD_", "PROMETHEUS_"))
     }
+    # Settings of the instance's configuration file, the same on every machine.
+    config = folder / "accord.toml"
+    config.write_text(f"[plugins.contacts]\nimport_stalled_after_s = {STALLED_AFTER_S}\n")
     env.update(
         {
+            "ACCORD_CONFIG": str(config),
             "ACCORD_DATABASE_URL": database_url,
             "ACCORD_REDIS_URL": redis_url,
             "ACCORD_SECRET_KEY": secrets.token_urlsafe(48),

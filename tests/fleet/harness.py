@@ -39,6 +39,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 REDIS_DB = 13  # a database of Redis's own for the fleet, emptied before and after
 DEMO_PASSWORD = "accord-demo"
+STALLED_AFTER_S = 20  # an import without its worker's heartbeat this long has stopped
 
 
 def free_port() -> int:

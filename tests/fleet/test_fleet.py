@@ -204,14 +204,14 @@ def wait_for_minute_boundaries(fleet: Fleet, count: int, since: float) -> None:
     time.sleep(max(0.0, target - time.time()))
 
 
-PERIODIC = re.compile(r"task (?P<task>[\w.]+) .*?(?P<outcome>done|skipped|failed)")
+PERIODIC = re.compile(r"accord\.jobs: (?P<task>\w+\.\w+) (?P<outcome>done|skipped|failed)\b")
 
 
 def test_each_periodic_task_runs_once_per_period_across_workers(fleet):
     wait_for_minute_boundaries(fleet, 2, since=fleet.started)
     runs = query(
         fleet,
-        "SELECT task, period, count(*) FROM accord_periodic_run GROUP BY task, period",
+        "SELECT task, period_start, count(*) FROM accord_periodic_run GROUP BY 1, 2",
     )
     periods = Counter(task for task, _period, _count in runs)
     assert periods["incidents.escalate"] >= 2, runs
