@@ -29,7 +29,9 @@ from harness import (
 
 
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+def fleet(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Fleet]:
     base = os.environ.get("ACCORD_TEST_DATABASE_URL", "")
     if not base.startswith("postgres"):
         pytest.skip("the fleet shares one PostgreSQL database (it runs in the PostgreSQL pass)")
@@ -96,6 +98,11 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         fleet.started = time.time()
         yield fleet
     finally:
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and fleet.figures:
+            reporter.write_line("")
+            for name, value in fleet.figures.items():
+                reporter.write_line(f"fleet: {name}: {value}")
         if fleet.nginx is not None:
             fleet.nginx.terminate()
             fleet.nginx.wait(timeout=10)

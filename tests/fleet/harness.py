@@ -137,6 +137,8 @@ class Fleet:
     started: float
     nginx: subprocess.Popen[bytes] | None = None
     clients: list[httpx.Client] = field(default_factory=list)
+    # What the tests counted, printed after the module for the record (CI's log).
+    figures: dict[str, str] = field(default_factory=dict)
 
     def accord(self, *args: str, home: str = "cli", check: bool = True) -> str:
         """Run an ``accord`` command as an operator would on yet another machine."""

@@ -104,6 +104,10 @@ def test_the_balancer_spreads_requests_and_each_write_happens_once(fleet):
     assert people_named(fleet, "Balanced") == 20
     served = [server.output().count("/contacts/people/new") for server in fleet.servers]
     assert all(count > 0 for count in served), f"requests per server: {served}"
+    fleet.figures["requests through nginx"] = (
+        f"{sum(statuses.values())} (page requests per server: {served}), "
+        f"{people_named(fleet, 'Balanced')} people made by 20 posts"
+    )
 
 
 def test_a_file_uploaded_on_one_server_is_downloaded_and_deleted_on_the_other(fleet):
@@ -130,6 +134,9 @@ def test_a_file_uploaded_on_one_server_is_downloaded_and_deleted_on_the_other(fl
     assert query(fleet, "SELECT count(*) FROM contacts_document WHERE id = %s", document_id) == [
         (0,)
     ]
+    fleet.figures["files"] = (
+        f"{len(PDF)} bytes uploaded on server 1, downloaded identical and deleted on server 2"
+    )
 
 
 def test_imports_uploaded_on_one_server_run_on_any_worker(fleet):
@@ -151,6 +158,7 @@ def test_imports_uploaded_on_one_server_run_on_any_worker(fleet):
         assert people_named(fleet, surname) == 50
     page = fleet.sign_in(fleet.balancer_url).get(next(iter(jobs.values())))
     assert "Imported: 50 added" in page.text
+    fleet.figures["imports"] = f"{len(jobs)} across servers, each 50 of 50 people, once"
 
 
 def test_a_reporters_email_is_sent_once(fleet):
@@ -186,6 +194,7 @@ def test_a_reporters_email_is_sent_once(fleet):
             "title": "Printer on floor 3 jams",
             "reporter": str(reporter),
             "service": str(service),
+            "category": "hardware",
             "channel": "phone",
             "impact": "3",
             "urgency": "3",
@@ -196,6 +205,7 @@ def test_a_reporters_email_is_sent_once(fleet):
     # Both workers' periodic sender runs at least once more; nothing is sent again.
     wait_for_minute_boundaries(fleet, 1, since=time.time())
     assert len(fleet.inbox.to("mail.once@fleet.example.org")) == 1
+    fleet.figures["emails"] = f"1 of 1 to the reporter; {len(fleet.inbox.messages)} in all"
 
 
 def wait_for_minute_boundaries(fleet: Fleet, count: int, since: float) -> None:
@@ -224,6 +234,11 @@ def test_each_periodic_task_runs_once_per_period_across_workers(fleet):
     assert done == periods["incidents.escalate"], outcomes
     assert outcomes[("incidents.escalate", "skipped")] >= 1, outcomes
     assert not [key for key in outcomes if key[1] == "failed"], outcomes
+    fleet.figures["periodic runs"] = ", ".join(
+        f"{task} {outcomes[(task, 'done')]} done / {outcomes[(task, 'skipped')]} skipped "
+        f"over {periods[task]} periods"
+        for task in sorted(periods)
+    )
 
 
 def test_a_worker_killed_mid_import_leaves_nothing_half_made(fleet):
@@ -246,6 +261,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_half_made(fleet):
     assert (status, imported) in (("done", 40_000), ("failed", 0)), (status, imported)
     page = client.get(job_url).text
     assert ("worker stopped" in page) if status == "failed" else ("Imported" in page)
+    fleet.figures["worker killed mid-import"] = f"{status}, {imported} of 40000 people kept"
 
 
 def test_each_server_reports_its_requests_to_prometheus(fleet):
