@@ -156,6 +156,14 @@ def pool_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+def sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite database's file; None for PostgreSQL or an in-memory database."""
+    if not settings.is_sqlite:
+        return None
+    path = parse(settings.database_url)["database"]
+    return Path(path) if path and path != ":memory:" else None
+
+
 def open_database(settings: Settings, *, role: str = "cli") -> peewee.Database:
     """Create the database object for ``settings`` and bind the proxy to it.
 
@@ -174,14 +182,14 @@ def open_database(settings: Settings, *, role: str = "cli") -> peewee.Database:
     url = settings.database_url
     db: PooledDatabase | peewee.Database
     if settings.is_sqlite:
-        path = parse(url)["database"]
+        path = sqlite_file(settings)
         pragmas = sqlite_pragmas(settings)
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             # Opening a SQLite file and running its pragmas costs ~0.7 ms; a
             # pool per process reuses connections across requests.
             db = _PooledSqlite(
-                path, pragmas=pragmas, lock_type="IMMEDIATE", check_same_thread=False, **pooled
+                str(path), pragmas=pragmas, lock_type="IMMEDIATE", check_same_thread=False, **pooled
             )
         else:
             db = connect(url, pragmas=pragmas, lock_type="IMMEDIATE")

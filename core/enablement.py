@@ -90,13 +90,16 @@ def enable(host: PluginHost, org: Organisation, plugin_id: str) -> list[str]:
     return added
 
 
-def disable(host: PluginHost, org: Organisation, plugin_id: str) -> None:
-    """Disable ``plugin_id``; refused while an enabled plugin depends on it. Data is kept."""
+def disable(host: PluginHost, org: Organisation, plugin_id: str) -> bool:
+    """Disable ``plugin_id``; refused while an enabled plugin depends on it. Data is kept.
+
+    Returns whether it was on (False: nothing was done).
+    """
     _require_optional(host, plugin_id)
     with database.atomic():
         current = enabled_plugins(host, org)
         if plugin_id not in current:
-            return
+            return False
         dependents = [pid for pid in host.dependents(plugin_id) if pid in current]
         if dependents:
             raise EnablementError(
@@ -106,6 +109,7 @@ def disable(host: PluginHost, org: Organisation, plugin_id: str) -> None:
         host.hooks_for(current).plugin_disabled(org=org, plugin_id=plugin_id)
         _set(org, plugin_id, False)
         record(org, "plugin.disable", f"disabled plugin {plugin_id}", plugin=plugin_id)
+    return True
 
 
 def organisations_with(host: PluginHost, plugin_id: str) -> list[Organisation]:

@@ -110,8 +110,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _secret_key(home: Path, environ: dict[str, str], named_file: str) -> tuple[str, bool]:
-    """The secret key, and whether it was given (shareable) rather than generated here."""
+def _secret_key(
+    home: Path, environ: dict[str, str], named_file: str, create: bool
+) -> tuple[str, bool]:
+    """The secret key, and whether it was given (shareable) rather than generated here.
+
+    Without ``create`` a missing key file is not made: the key is then ``""``.
+    """
     if environ.get("ACCORD_SECRET_KEY"):
         return environ["ACCORD_SECRET_KEY"], True
     if named_file:
@@ -126,6 +131,8 @@ def _secret_key(home: Path, environ: dict[str, str], named_file: str) -> tuple[s
     path = home / "secret_key"
     if path.exists():
         return path.read_text().strip(), False
+    if not create:
+        return "", False
     home.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     # Written once with owner-only permissions; every worker then reads the same key.
@@ -151,8 +158,14 @@ def require_shared_secret_key(settings: Settings) -> None:
     )
 
 
-def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-    """Build the effective settings. ``overrides`` are ``section__key=value`` pairs (tests)."""
+def load_settings(
+    environ: dict[str, str] | None = None, *, create_key: bool = True, **overrides: Any
+) -> Settings:
+    """Build the effective settings. ``overrides`` are ``section__key=value`` pairs (tests).
+
+    ``create_key=False`` reads only: no instance folder or key file is made, and
+    ``secret_key`` is ``""`` when there is none (the command line checks first).
+    """
     env = dict(os.environ if environ is None else environ)
     defaults = resources.files("accord.config").joinpath("default.toml").read_text()
     data = tomllib.loads(defaults)
@@ -181,7 +194,8 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             f"unknown file store {store!r} ([files] store, ACCORD_FILE_STORE): "
             f"use {' or '.join(FILE_STORES)}"
         )
-    key, shared = _secret_key(home, env, str(data["server"].get("secret_key_file") or ""))
+    named_file = str(data["server"].get("secret_key_file") or "")
+    key, shared = _secret_key(home, env, named_file, create_key)
     return Settings(
         home=home, secret_key=key, database_url=url, data=data, secret_key_shared=shared
     )

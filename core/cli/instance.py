@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from ..db import database
-from ..schema import PendingMigrationsError, pending
+from ..schema import PendingMigration, PendingMigrationsError, pending
 from ..schema import migrate as apply_migrations
 from ..settings import require_shared_secret_key
-from .base import Env, clean_errors, cli, pass_env
+from .base import Env, InstanceError, clean_errors, cli, one_line, pass_env
 
 
 @cli.command()
@@ -20,7 +20,7 @@ from .base import Env, clean_errors, cli, pass_env
 @clean_errors
 def init(env: Env) -> None:
     """Create the instance directory, its secret key and the database schema."""
-    with env.db():
+    with env.db(create=True):
         done = apply_migrations(env.host)
     click.echo(f"Instance at {env.settings.home}; database {env.settings.database_url}")
     click.echo(f"Applied {len(done)} migration(s).")
@@ -30,8 +30,8 @@ def init(env: Env) -> None:
 @pass_env
 @clean_errors
 def migrate(env: Env) -> None:
-    """Apply pending migrations of the core and every plugin."""
-    with env.db():
+    """Apply pending migrations of the core and every plugin (creating the instance if needed)."""
+    with env.db(create=True):
         done = apply_migrations(env.host)
     for label in done:
         click.echo(f"applied {label}")
@@ -102,6 +102,7 @@ def worker(env: Env, no_scheduler: bool, metrics_port: int | None, metrics_host:
     """Run background and periodic jobs."""
     from ..worker import WorkerError, run_worker
 
+    env.require_instance()
     try:
         run_worker(
             env.settings,
@@ -149,18 +150,20 @@ def check(env: Env, as_json: bool) -> None:
     settings = env.settings
     report: dict[str, Any] = {"home": str(settings.home), "database": settings.database_url}
     problems: list[str] = []
+    # None: not known, because the database was not reached.
+    todo: list[PendingMigration] | None = None
     try:
-        with env.db():
-            database.execute_sql("SELECT 1")
+        with env.db(migrated=False):
             if settings.is_sqlite:
                 report["sqlite"] = effective_sqlite_settings()
                 if report["sqlite"]["journal_mode"] != "wal":
                     problems.append("SQLite is not in WAL mode")
             todo = pending(env.host)
+    except InstanceError as exc:
+        problems.append(str(exc))
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        problems.append(f"database unreachable: {exc}")
-        todo = []
-    report["pending_migrations"] = [item.label for item in todo]
+        problems.append(f"database error: {one_line(exc)}")
+    report["pending_migrations"] = None if todo is None else [item.label for item in todo]
     if todo:
         problems.append(f"{len(todo)} migration(s) pending: run `accord migrate`")
     report["plugins"] = {info.id: info.status for info in env.host.plugins.values()}
@@ -191,7 +194,7 @@ def check(env: Env, as_json: bool) -> None:
         click.echo(
             f"plugins: {len(env.host.order)} loaded, {len(env.host.quarantined())} not loaded"
         )
-        click.echo(f"migrations pending: {len(todo)}")
+        click.echo(f"migrations pending: {'unknown' if todo is None else len(todo)}")
         click.echo(f"file store: {report['file_store']}")
         for warning in warnings:
             click.echo(f"warning: {warning}")

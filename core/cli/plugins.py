@@ -18,7 +18,7 @@ from ..models import Organisation
 from ..plugin_settings import PluginSetting
 from ..schema import pending
 from ..templating import plugin_template_dirs, template_collisions
-from .base import Env, clean_errors, cli, console, pass_env
+from .base import Env, InstanceError, clean_errors, cli, console, one_line, pass_env
 
 
 @cli.group()
@@ -124,7 +124,7 @@ def plugins_enable(env: Env, plugin_id: str, org_slug: str) -> None:
     with env.db():
         added = enablement.enable(env.host, accounts.get_org(org_slug), plugin_id)
     if not added:
-        click.echo(f"{plugin_id} was already enabled for {org_slug}.")
+        click.echo(f"plugin {plugin_id} is already enabled for org {org_slug}; nothing to enable.")
     for pid in added:
         why = "" if pid == plugin_id else f" (needed by {plugin_id})"
         click.echo(f"enabled {pid} for {org_slug}{why}")
@@ -138,7 +138,10 @@ def plugins_enable(env: Env, plugin_id: str, org_slug: str) -> None:
 def plugins_disable(env: Env, plugin_id: str, org_slug: str) -> None:
     """Disable a plugin for an organisation; its data is kept."""
     with env.db():
-        enablement.disable(env.host, accounts.get_org(org_slug), plugin_id)
+        was_on = enablement.disable(env.host, accounts.get_org(org_slug), plugin_id)
+    if not was_on:
+        click.echo(f"plugin {plugin_id} is not enabled for org {org_slug}; nothing to disable.")
+        return
     click.echo(f"disabled {plugin_id} for {org_slug} (its data is kept)")
 
 
@@ -214,7 +217,7 @@ def plugins_settings(
         org = accounts.get_org(org_slug)
         if values or clear:
             with database.atomic():
-                plugin_settings.save(env.settings.secret_key, manifest, org, values, clear=clear)
+                plugin_settings.save(env.secret_key, manifest, org, values, clear=clear)
         rows = plugin_settings.shown(manifest, org)
         unset = {spec.key for spec in plugin_settings.missing(manifest, org)}
     rows = [{**row, "missing": row["key"] in unset} for row in rows]
@@ -230,7 +233,7 @@ def plugins_settings(
 
 def _settings_problems(env: Env) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Required settings missing where their plugin is on; secrets this key cannot read."""
-    host, unset, unreadable = env.host, [], []
+    host, key, unset, unreadable = env.host, env.settings.secret_key, [], []
     for org in Organisation.select().order_by(Organisation.slug):
         for pid in sorted(enablement.enabled_plugins(host, org)):
             specs = plugin_settings.missing(host.manifest(pid), org)
@@ -239,7 +242,8 @@ def _settings_problems(env: Env) -> tuple[list[dict[str, Any]], list[dict[str, A
     for row in PluginSetting.select().order_by(PluginSetting.plugin, PluginSetting.key):
         info = host.plugins.get(row.plugin)
         spec = info.manifest.setting(row.key) if info and info.loaded and info.manifest else None
-        if spec and spec.secret and plugin_settings.decrypt(env.settings.secret_key, row) is None:
+        # Without a key (none made yet) there is nothing to try the secrets with.
+        if key and spec and spec.secret and plugin_settings.decrypt(key, row) is None:
             unreadable.append({"org": row.org.slug, "plugin": row.plugin, "setting": row.key})
     return unset, unreadable
 
@@ -268,12 +272,14 @@ def diagnose(env: Env) -> dict[str, Any]:
             report["template_collisions"].append(entry)
             problems.append(f"template {found}")
     try:
-        with env.db():
+        with env.db(migrated=False):
             report["pending_migrations"] = [item.label for item in pending(host)]
             if PluginSetting.table_exists():
                 report["missing_settings"], report["unreadable_secrets"] = _settings_problems(env)
+    except InstanceError as exc:
+        problems.append(str(exc))
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        problems.append(f"database unreachable: {exc}")
+        problems.append(f"database error: {one_line(exc)}")
     if report["pending_migrations"]:
         labels = ", ".join(report["pending_migrations"])
         problems.append(f"migrations pending: {labels}; run `accord migrate`")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import NoMatchFound
 
-from accord import flash, form_data, redirect, render, sessions
+from accord import flash, form_data, redirect, render, sessions, throttle
 from accord.clock import utcnow
-from accord.models import LoginFailure, User
+from accord.models import User
 from accord.security import hash_password, password_problem, verify_password
 
 
@@ -54,13 +52,10 @@ def switch_org(request: Request) -> Response:
     return redirect(request, f"/o/{slug}/")
 
 
-def _throttled(settings, email: str) -> bool:
-    window = timedelta(minutes=int(settings.get("login", "window_minutes", 15)))
-    limit = int(settings.get("login", "max_failures", 5))
-    recent = LoginFailure.select().where(
-        (LoginFailure.email == email) & (LoginFailure.at > utcnow() - window)
-    )
-    return recent.count() >= limit
+def _source(request: Request) -> str:
+    # uvicorn has already replaced the peer with X-Forwarded-For's client when the
+    # peer is a trusted proxy (--forwarded-allow-ips), so this is the client's address.
+    return request.client.host if request.client else "unknown"
 
 
 def login(request: Request) -> Response:
@@ -74,19 +69,24 @@ def login(request: Request) -> Response:
     email = str(form.get("email", "")).strip().lower()
     password = str(form.get("password", ""))
     context = {"email": email, "next": next_url}
-    if _throttled(settings, email):
-        minutes = settings.get("login", "window_minutes", 15)
+    rules, source = throttle.Rules.from_settings(settings), _source(request)
+    wait = throttle.wait_for(rules, source, email)
+    if wait:
         context["error"] = (
-            f"Too many failed sign-ins for this account. Try again in {minutes} minutes."
+            f"Too many failed sign-ins from your address. Try again in {throttle.in_words(wait)}."
         )
-        return render(request, "auth/login.html", context, status_code=429)
+        response = render(request, "auth/login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(throttle.retry_after(wait))
+        return response
     user = User.get_or_none(User.email == email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        client = request.client.host if request.client else "unknown"
-        LoginFailure.create(email=email, client=client)
+    # Verified even for an unknown email (against a dummy hash), so the time taken
+    # does not tell which accounts exist.
+    matches = verify_password(user.password_hash if user else None, password)
+    if user is None or not user.is_active or not matches:
+        throttle.record_failure(rules, source, email)
         context["error"] = "That email and password do not match an account."
         return render(request, "auth/login.html", context, status_code=422)
-    LoginFailure.delete().where(LoginFailure.email == email).execute()
+    throttle.record_success(source, email)
     token, _ = sessions.start(user)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(

@@ -145,3 +145,35 @@ def test_serve_on_postgresql_without_a_shared_secret_key_refuses_in_one_line(tmp
         "ACCORD_SECRET_KEY, or ACCORD_SECRET_KEY_FILE ([server] secret_key_file) "
         "to a file holding the key"
     ]
+
+
+def test_disabling_a_plugin_that_was_never_on_says_so(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    result = accord("plugins", "disable", "incidents", "--org", "acme")
+    assert result.exit_code == 0
+    assert (
+        result.output.strip() == "plugin incidents is not enabled for org acme; nothing to disable."
+    )
+
+
+def test_enabling_a_plugin_that_is_already_on_says_so(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    accord("plugins", "enable", "contacts", "--org", "acme")
+    result = accord("plugins", "enable", "contacts", "--org", "acme")
+    assert result.exit_code == 0
+    assert (
+        result.output.strip()
+        == "plugin contacts is already enabled for org acme; nothing to enable."
+    )
+
+
+def test_a_table_missing_from_the_database_is_one_line_that_points_at_migrate(accord):
+    from accord.db import database
+
+    accord("org", "create", "acme", "--name", "Acme")
+    database.execute_sql("DROP TABLE accord_plugin_enablement")
+    result = accord("plugins", "list", "--org", "acme")
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == 1
+    assert result.output.startswith("Error: database error: ")
+    assert result.output.strip().endswith("; run `accord migrate` if migrations are pending")

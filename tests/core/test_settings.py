@@ -20,6 +20,13 @@ def test_a_secret_key_is_generated_once_and_kept(tmp_path):
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
 
+def test_reading_the_settings_without_create_key_makes_no_folder_or_key(tmp_path):
+    home = tmp_path / "mistyped"
+    settings = load_settings({"ACCORD_HOME": str(home)}, create_key=False)
+    assert settings.secret_key == ""
+    assert not home.exists()
+
+
 def test_a_toml_file_overrides_defaults_and_variables_override_the_file(tmp_path):
     (tmp_path / "accord.toml").write_text("[server]\nport = 9000\nworkers = 4\n")
     settings = load_settings(
