@@ -74,6 +74,64 @@
     true,
   );
 
+  // --- One submission at a time --------------------------------------------------------------
+  // A form that changes something is sent once: while it is in flight a second submit (a
+  // double click, Enter pressed twice) is stopped and its buttons are disabled. They come back
+  // when htmx's request ends, whatever its answer (a 422 must be correctable), or when the page
+  // is shown again from the back/forward cache. The server's one-time submission id is the real
+  // guard; this spares the user the "already sent" detour. Registered after data-confirm, so a
+  // "no" there never locks the form.
+  const changesState = (form, submitter) => {
+    const method = submitter?.getAttribute("formmethod") || form.getAttribute("method") || "";
+    return (
+      method.toLowerCase() === "post" ||
+      ["hx-post", "hx-put", "hx-patch", "hx-delete"].some((name) => form.hasAttribute(name))
+    );
+  };
+
+  const release = (form) => {
+    if (!(form instanceof HTMLFormElement)) return;
+    delete form.dataset.inFlight;
+    for (const el of form.elements) {
+      if (!el.hasAttribute("data-in-flight-disabled")) continue;
+      el.disabled = false;
+      el.removeAttribute("data-in-flight-disabled");
+    }
+  };
+
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !changesState(form, event.submitter)) return;
+      if (form.dataset.inFlight) {
+        stop(event);
+        return;
+      }
+      form.dataset.inFlight = "1";
+      // Disabled only after this turn: a disabled submitter would drop its name=value.
+      setTimeout(() => {
+        if (!form.dataset.inFlight) return;
+        for (const el of form.elements) {
+          if (el instanceof HTMLButtonElement && el.type === "submit" && !el.disabled) {
+            el.disabled = true;
+            el.setAttribute("data-in-flight-disabled", "");
+          }
+        }
+      });
+    },
+    true,
+  );
+
+  document.addEventListener("htmx:finally:request", (event) => {
+    const source = event.detail?.ctx?.sourceElement ?? event.target;
+    release(source instanceof Element ? source.closest("form") ?? source.form : null);
+  });
+
+  window.addEventListener("pageshow", () => {
+    for (const form of document.querySelectorAll("form[data-in-flight]")) release(form);
+  });
+
   // Flash messages are never auto-dismissed: people need time to read them (WCAG 2.2.1).
 })();
 
