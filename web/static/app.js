@@ -169,3 +169,24 @@ document.addEventListener("click", async (event) => {
     button.textContent = "Press Ctrl+C";
   }
 });
+
+// A live search box (data-live-search) inside a bigger form searches in place: Enter runs the
+// search instead of sending the form, and its Find button (data-search-with="#box") does the
+// same. Without JavaScript, Find sends the whole form by GET and the server keeps every value.
+const runSearch = (input) => input.dispatchEvent(new Event("search", { bubbles: true }));
+
+document.addEventListener("keydown", (event) => {
+  const el = event.target;
+  if (event.key !== "Enter" || !(el instanceof HTMLInputElement) || !el.hasAttribute("data-live-search")) return;
+  event.preventDefault();
+  runSearch(el);
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-search-with]") : null;
+  const input = button ? document.querySelector(button.dataset.searchWith) : null;
+  if (!(input instanceof HTMLInputElement)) return;
+  event.preventDefault();
+  input.focus();
+  runSearch(input);
+});
