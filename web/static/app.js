@@ -123,9 +123,23 @@
     true,
   );
 
+  // Any unique value will do as an id; getRandomValues works on plain http too.
+  const newSubmissionId = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
   document.addEventListener("htmx:finally:request", (event) => {
-    const source = event.detail?.ctx?.sourceElement ?? event.target;
-    release(source instanceof Element ? source.closest("form") ?? source.form : null);
+    const ctx = event.detail?.ctx;
+    const source = ctx?.sourceElement ?? event.target;
+    const form = source instanceof Element ? (source.closest("form") ?? source.form) : null;
+    release(form);
+    // A form htmx sent and left on the page (the note box under a timeline) is a new form
+    // once its answer came: it needs a new id, or the next note would be "already sent".
+    // After a 4xx the server freed the id, and after no answer the same id makes a retry safe.
+    const status = ctx?.response?.status ?? 0;
+    const field = form?.elements.namedItem("submission_id");
+    if (status >= 200 && status < 300 && field instanceof HTMLInputElement) {
+      field.value = newSubmissionId();
+    }
   });
 
   window.addEventListener("pageshow", () => {
