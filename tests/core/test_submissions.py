@@ -142,3 +142,36 @@ def test_ids_older_than_a_week_are_pruned_when_a_new_one_is_claimed(accord_db):
     Submission.create(nonce="recent", created_at=utcnow() - dt.timedelta(days=6))
     claim("new")
     assert sorted(s.nonce for s in Submission.select()) == ["new", "recent"]
+
+
+def test_of_two_requests_sending_one_id_at_once_only_one_claims_it(accord_db):
+    import threading
+
+    from accord.db import database
+    from accord.submissions import AlreadySent
+
+    claimed = threading.Event()
+    outcomes: list[str] = []
+
+    def first():
+        with database.connection_context(), database.atomic():
+            claim("same")
+            claimed.set()
+            threading.Event().wait(0.3)  # the view still running when the twin arrives
+        outcomes.append("ran")
+
+    def twin():
+        claimed.wait(5)
+        try:
+            with database.connection_context(), database.atomic():
+                claim("same")
+            outcomes.append("ran")
+        except AlreadySent:
+            outcomes.append("already sent")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=twin)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes) == ["already sent", "ran"]
