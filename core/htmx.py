@@ -10,6 +10,7 @@ REQUEST_TYPE = "HX-Request-Type"  # htmx 4: "full" or "partial"
 BOOSTED = "HX-Boosted"
 HISTORY_RESTORE = "HX-History-Restore-Request"
 REDIRECT = "HX-Redirect"
+CURRENT_URL = "HX-Current-URL"  # the page an htmx request was sent from
 CSRF_HEADER = "X-CSRF-Token"
 
 

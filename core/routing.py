@@ -3,7 +3,8 @@
 Every endpoint runs in a worker thread with a database connection open. The
 guard resolves the session, the organisation, the plugin's enablement there
 and the page's permission before the view runs, and checks CSRF on every
-state-changing request, so no view can forget any of them. Events and
+state-changing request, so no view can forget any of them. A form sent twice
+(same submission id) runs its view once (``submissions``). Events and
 background tasks the view starts go out after its transaction commits.
 """
 
@@ -21,13 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import csrf, events, htmx, jobs, sessions
+from . import csrf, events, htmx, jobs, sessions, submissions
 from .audit import Actor, acting_as
 from .context import RequestContext
 from .db import database
 from .enablement import enabled_plugins
 from .models import Membership, Organisation
 from .security import csrf_valid
+from .templating import flash
 
 if TYPE_CHECKING:
     from .app import AppState
@@ -85,6 +87,27 @@ def _login_redirect(request: Request) -> Response:
     return htmx.redirect(request, f"/login?next={quote(target)}")
 
 
+def _run_once(request: Request, page: Page) -> Response:
+    """Run a state-changing view in a transaction, once per submission id it carries."""
+    nonce = (
+        submissions.submitted_id(form_data(request).get(submissions.FIELD)) if page.once else None
+    )
+    try:
+        with database.atomic():
+            if nonce:
+                submissions.claim(nonce)
+            response: Response = page.endpoint(request)
+            if nonce:
+                submissions.settle(nonce, response)
+        return response
+    except submissions.AlreadySent:
+        assert nonce is not None
+    # A second click, a resent form: send the browser where the first went, and say so.
+    if request.state.ctx.session is not None:
+        flash(request, submissions.MESSAGE, "info")
+    return htmx.redirect(request, submissions.previous_location(request, nonce))
+
+
 def guard(state: AppState, plugin_id: str, page: Page) -> Any:
     """Wrap ``page.endpoint`` with authentication, tenancy, permission and CSRF checks."""
 
@@ -115,8 +138,7 @@ def guard(state: AppState, plugin_id: str, page: Page) -> Any:
                 response = page.endpoint(request)
             else:
                 _check_csrf(state, request, form_token)
-                with database.atomic():
-                    response = page.endpoint(request)
+                response = _run_once(request, page)
         # Only now has the view's transaction committed: a worker finds what it saved.
         events.deliver(state.host, emitted)
         jobs.release(queued)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from . import csrf, history, htmx
+from . import csrf, history, htmx, submissions
 from .clock import local_time
 from .slots import render_slot
 
@@ -156,6 +156,25 @@ def current_menu_url(menu: list[tuple[str, list[MenuItem]]], path: str) -> str |
     return max(urls, key=len, default=None)
 
 
+class FormTokens:
+    """``{{ csrf_input }}``: the CSRF token, and a new submission id each time it is written.
+
+    Each form on a page gets its own id, so sending one never makes another
+    look already sent.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __html__(self) -> str:
+        return (
+            f'<input type="hidden" name="csrf_token" value="{self.token}">'
+            f'<input type="hidden" name="{submissions.FIELD}" value="{submissions.new_id()}">'
+        )
+
+    __str__ = __html__
+
+
 def page_context(request: Request, context: dict[str, Any], *, full: bool) -> dict[str, Any]:
     ctx = getattr(request.state, "ctx", None)
     token = csrf.token_for(request)
@@ -165,7 +184,7 @@ def page_context(request: Request, context: dict[str, Any], *, full: bool) -> di
         "org": ctx.org if ctx else None,
         "user": ctx.user if ctx else None,
         "csrf_token": token,
-        "csrf_input": Markup(f'<input type="hidden" name="csrf_token" value="{token}">'),
+        "csrf_input": FormTokens(token),
         "url": (ctx.url if ctx else lambda name, **p: str(request.url_for(name, **p).path)),
         "static": lambda path: f"/static/{path}",
         "menu": [],

@@ -31,6 +31,7 @@ from .settings import Settings, load_settings
 TEST_PASSWORD = "correct horse battery"
 HTMX_HEADERS = {"HX-Request": "true", "HX-Request-Type": "partial"}
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+SUBMISSION_FIELD = re.compile(r'name="submission_id" value="([^"]+)"')
 
 
 def manifest(plugin_id: str, **fields: Any) -> Manifest:
@@ -163,6 +164,13 @@ def csrf_from(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def form_tokens(html: str) -> dict[str, str]:
+    """The CSRF token and the first form's one-time submission id, as a form sends them."""
+    match = SUBMISSION_FIELD.search(html)
+    assert match, "no submission id on the page"
+    return {"csrf_token": csrf_from(html), "submission_id": match.group(1)}
 
 
 def sign_in(client: Any, email: str, password: str = TEST_PASSWORD) -> Any:

@@ -22,7 +22,10 @@ class Page:
     transaction when the method changes state. ``bare=True`` (public pages
     only: probes, metrics) serves the endpoint as it is, a Starlette endpoint
     with no session, no database connection and no CSRF check, so that it
-    answers even when the database does not.
+    answers even when the database does not. ``once=False`` lets a form sent
+    twice run twice (sign-in: the second must sign in too, or the browser that
+    dropped the first answer ends up signed out); every other state-changing
+    page runs once per submission id (``accord.submissions``).
     """
 
     path: str
@@ -32,6 +35,7 @@ class Page:
     permission: str | None = None
     scope: Scope = "org"
     bare: bool = False
+    once: bool = True
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ def register_template_dir() -> Path:
 def register_routes() -> list[Page]:
     return [
         Page("/", views.home, name="home", scope="global"),
-        Page("/login", views.login, name="login", methods=("GET", "POST"), scope="public"),
+        Page(
+            "/login", views.login, name="login", methods=("GET", "POST"), scope="public", once=False
+        ),
         Page("/logout", views.logout, name="logout", methods=("POST",), scope="global"),
         Page(
             "/account/password",

@@ -16,6 +16,7 @@ def pages() -> list[Page]:
     return [
         Page("/", complaints.index, name="index", permission=VIEW),
         Page("/new", complaints.new, name="new", methods=FORM, permission=WORK),
+        Page("/people", complaints.people, name="people", permission=WORK),
         Page("/report", report.report, name="report", permission=VIEW),
         Page(ONE, complaints.detail, name="detail", permission=VIEW),
         Page(f"{ONE}/edit", complaints.edit, name="edit", methods=FORM, permission=WORK),

@@ -14,7 +14,7 @@ from accord.plugins.complaints.models import Complaint
 from accord.plugins.complaints.testing import make_complaint, reload
 from accord.plugins.complaints.workflow import add_business_days
 from accord.plugins.contacts.testing import make_person
-from accord.testing import post_form
+from accord.testing import HTMX_HEADERS, post_form
 
 BASE = "/o/acme/complaints"
 
@@ -340,3 +340,42 @@ def test_a_closed_complaint_cannot_be_edited(manager, org, carla):
     )
     assert response.status_code == 409
     assert reload(complaint).description == "Nobody told us about the outage."
+
+
+def test_find_without_javascript_keeps_everything_typed(agent, carla):
+    page = agent.get(
+        f"{BASE}/new",
+        params={
+            "description": "Nobody told us the network would be down.",
+            "severity": "high",
+            "person_q": "carla",
+            "find": "1",
+        },
+    ).text
+    assert "Nobody told us the network would be down.</textarea>" in page
+    assert '<option value="high" selected>' in page
+    assert 'name="person_q" value="carla"' in page
+    assert f'name="person" value="{carla.id}"' in page
+
+
+def test_find_and_the_search_box_send_the_whole_complaint_form(agent):
+    page = agent.get(f"{BASE}/new").text
+    start = page.index('id="complaint-form"')
+    form = page[start : page.index("</form>", start)]
+    assert 'name="person_q"' in form
+    assert 'name="find" value="1" formmethod="get"' in form
+    assert 'form="person-find"' not in page
+
+
+def test_the_complainant_search_answers_htmx_with_matching_people(agent, carla):
+    fragment = agent.get(f"{BASE}/people?person_q=carla", headers=HTMX_HEADERS)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert f'name="person" value="{carla.id}"' in fragment.text
+
+
+def test_the_complainant_search_shows_only_this_organisations_people(agent, carla, make_org):
+    stranger = make_person(make_org("globex"), "Carla", "Complainer", email="carla@globex.example")
+    fragment = agent.get(f"{BASE}/people?person_q=carla", headers=HTMX_HEADERS)
+    assert f'value="{stranger.id}"' not in fragment.text
+    assert "globex" not in fragment.text

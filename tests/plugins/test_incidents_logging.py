@@ -140,6 +140,40 @@ def test_without_javascript_the_log_page_shows_the_search_results(agent, ana):
     assert f'name="reporter" value="{ana.id}"' in page.text
 
 
+def test_find_without_javascript_keeps_everything_typed(agent, ana):
+    page = agent.get(
+        "/o/acme/incidents/new",
+        params={
+            "title": "Printer on fire",
+            "description": "Smoke from tray 2.",
+            "reporter_q": "lima",
+            "find": "1",
+        },
+    ).text
+    assert 'value="Printer on fire"' in page
+    assert "Smoke from tray 2.</textarea>" in page
+    assert 'id="reporter-q" name="reporter_q" value="lima"' in page
+    assert f'name="reporter" value="{ana.id}"' in page
+
+
+def test_find_and_the_search_box_send_the_whole_log_form(agent):
+    page = agent.get("/o/acme/incidents/new").text
+    log_form = page[
+        page.index('id="log-form"') : page.index("</form>", page.index('id="log-form"'))
+    ]
+    assert 'name="reporter_q"' in log_form
+    assert 'name="find" value="1" formmethod="get"' in log_form
+    assert 'form="reporter-find"' not in page
+
+
+def test_the_reporter_search_shows_only_this_organisations_people(agent, ana, make_org):
+    stranger = make_person(make_org("globex"), "Ana", "Lima", email="ana@globex.example")
+    fragment = agent.get("/o/acme/incidents/reporters?reporter_q=ana+lima", headers=HTMX_HEADERS)
+    assert f'value="{ana.id}"' in fragment.text
+    assert f'value="{stranger.id}"' not in fragment.text
+    assert "globex" not in fragment.text
+
+
 def test_a_person_page_link_preselects_the_reporter(agent, ana):
     page = agent.get(f"/o/acme/incidents/new?reporter={ana.id}")
     assert f'name="reporter" value="{ana.id}" checked' in page.text

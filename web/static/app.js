@@ -74,6 +74,78 @@
     true,
   );
 
+  // --- One submission at a time --------------------------------------------------------------
+  // A form that changes something is sent once: while it is in flight a second submit (a
+  // double click, Enter pressed twice) is stopped and its buttons are disabled. They come back
+  // when htmx's request ends, whatever its answer (a 422 must be correctable), or when the page
+  // is shown again from the back/forward cache. The server's one-time submission id is the real
+  // guard; this spares the user the "already sent" detour. Registered after data-confirm, so a
+  // "no" there never locks the form.
+  const changesState = (form, submitter) => {
+    const method = submitter?.getAttribute("formmethod") || form.getAttribute("method") || "";
+    return (
+      method.toLowerCase() === "post" ||
+      ["hx-post", "hx-put", "hx-patch", "hx-delete"].some((name) => form.hasAttribute(name))
+    );
+  };
+
+  const release = (form) => {
+    if (!(form instanceof HTMLFormElement)) return;
+    delete form.dataset.inFlight;
+    for (const el of form.elements) {
+      if (!el.hasAttribute("data-in-flight-disabled")) continue;
+      el.disabled = false;
+      el.removeAttribute("data-in-flight-disabled");
+    }
+  };
+
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !changesState(form, event.submitter)) return;
+      if (form.dataset.inFlight) {
+        stop(event);
+        return;
+      }
+      form.dataset.inFlight = "1";
+      // Disabled only after this turn: a disabled submitter would drop its name=value.
+      setTimeout(() => {
+        if (!form.dataset.inFlight) return;
+        for (const el of form.elements) {
+          if (el instanceof HTMLButtonElement && el.type === "submit" && !el.disabled) {
+            el.disabled = true;
+            el.setAttribute("data-in-flight-disabled", "");
+          }
+        }
+      });
+    },
+    true,
+  );
+
+  // Any unique value will do as an id; getRandomValues works on plain http too.
+  const newSubmissionId = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+  document.addEventListener("htmx:finally:request", (event) => {
+    const ctx = event.detail?.ctx;
+    const source = ctx?.sourceElement ?? event.target;
+    const form = source instanceof Element ? (source.closest("form") ?? source.form) : null;
+    release(form);
+    // A form htmx sent and left on the page (the note box under a timeline) is a new form
+    // once its answer came: it needs a new id, or the next note would be "already sent".
+    // After a 4xx the server freed the id, and after no answer the same id makes a retry safe.
+    const status = ctx?.response?.status ?? 0;
+    const field = form?.elements.namedItem("submission_id");
+    if (status >= 200 && status < 300 && field instanceof HTMLInputElement) {
+      field.value = newSubmissionId();
+    }
+  });
+
+  window.addEventListener("pageshow", () => {
+    for (const form of document.querySelectorAll("form[data-in-flight]")) release(form);
+  });
+
   // Flash messages are never auto-dismissed: people need time to read them (WCAG 2.2.1).
 })();
 
@@ -110,4 +182,25 @@ document.addEventListener("click", async (event) => {
   } catch {
     button.textContent = "Press Ctrl+C";
   }
+});
+
+// A live search box (data-live-search) inside a bigger form searches in place: Enter runs the
+// search instead of sending the form, and its Find button (data-search-with="#box") does the
+// same. Without JavaScript, Find sends the whole form by GET and the server keeps every value.
+const runSearch = (input) => input.dispatchEvent(new Event("search", { bubbles: true }));
+
+document.addEventListener("keydown", (event) => {
+  const el = event.target;
+  if (event.key !== "Enter" || !(el instanceof HTMLInputElement) || !el.hasAttribute("data-live-search")) return;
+  event.preventDefault();
+  runSearch(el);
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-search-with]") : null;
+  const input = button ? document.querySelector(button.dataset.searchWith) : null;
+  if (!(input instanceof HTMLInputElement)) return;
+  event.preventDefault();
+  input.focus();
+  runSearch(input);
 });

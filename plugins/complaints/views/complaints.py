@@ -95,7 +95,8 @@ def new(request: Request) -> Response:
     action, cancel = ctx.url("complaints:new"), ctx.url("complaints:index")
     if request.method == "GET":
         params = request.query_params
-        initial = {n: params[n] for n in ("person", "incident", "service_id") if params.get(n)}
+        # Every field: Find without JavaScript sends the whole form here, and nothing typed is lost.
+        initial = {n: params[n] for n in ComplaintForm.declared if params.get(n)}
         form = with_choices(request, ComplaintForm(initial=initial))
         query = params.get("person_q", "").strip()[:200]
         return _form_page(
@@ -108,6 +109,13 @@ def new(request: Request) -> Response:
     due = local_time(ctx.org, complaint.acknowledge_due)
     flash(request, f"{complaint.reference} is logged. Acknowledge it by {due}.")
     return redirect(request, ctx.url("complaints:detail", pk=complaint.id))
+
+
+def people(request: Request) -> Response:
+    """People of the organisation matching ``person_q``: the log form's live search (a fragment)."""
+    query = request.query_params.get("person_q", "").strip()[:200]
+    found = _find_people(request.state.ctx.org, query)
+    return render(request, "complaints/_people.html", {"found": found, "query": query})
 
 
 def edit(request: Request) -> Response:
