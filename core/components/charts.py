@@ -12,6 +12,7 @@ screen readers and keyboard users can read; nothing needs JavaScript.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -137,9 +138,16 @@ class Chart:
             labels, series = labels[::-1], {k: v[::-1] for k, v in series.items()}
         full: dict[str, list[str]] = {}  # shortened text -> the full texts, for <title>s
         names = list(labels) if kind == "pie" else list(series)
-        legend = _legend_layout(names, width) if len(series) > 1 or kind == "pie" else None
-        if legend and kind == "pie":
-            height += legend.missing_rows * 1.5 * LEGEND_PX
+        # pygal lines the legend up with the plot's left edge, right of the category names.
+        left = 8 + (
+            min(max(map(len, labels)) * LABEL_PX * GLYPH, width * 0.4) + 12 if horizontal else 48
+        )
+        legend = None
+        if len(series) > 1 or kind == "pie":
+            legend = _legend_layout(names, width - left - 8)
+            if horizontal and legend.columns == 1:  # one column: it moves to the left edge
+                legend = _legend_layout(names, width - 16, columns=1)
+            height += legend.rows * 1.5 * LEGEND_PX  # the plot keeps its height under a legend
         axis = _category_layout(kind, labels, width)
         # Units a formatted value already shows (90.0%) need no axis title; the title sits on
         # the value axis, which horizontal bars draw along the bottom, never beside names.
@@ -189,6 +197,11 @@ class Chart:
                 # Scripts (blocked by our CSP anyway) and the generator's comments.
                 if not isinstance(child.tag, str) or child.tag.endswith("script"):
                     parent.remove(child)
+        if horizontal and legend and legend.columns == 1:
+            for group in root.iter("g"):
+                if group.get("class") == "legends":
+                    top = re.search(r"translate\([\d.]+, ([\d.]+)\)", group.get("transform", ""))
+                    group.set("transform", f"translate(8, {top[1] if top else 0})")
         seen: dict[str, int] = {}
         for text in root.iter("text"):  # pygal's tree is namespaced only when written out
             if text.text in full:  # a shortened label or name: its full text shows on hover
@@ -219,19 +232,19 @@ def _shorten(text: str, chars: int, full: dict[str, list[str]]) -> str:
 class _Legend:
     columns: int
     chars: int  # names longer than this are shortened (0: none is)
+    rows: int
     missing_rows: int
 
 
-def _legend_layout(names: Sequence[str], width: int) -> _Legend:
+def _legend_layout(names: Sequence[str], room: float, columns: int = 0) -> _Legend:
     """Legend entries below the plot, in as many columns as the longest name allows."""
-    room = width - 2 * 8 - 40  # what pygal spreads the columns over: about the plot's width
     longest = max((_text_px(name, LEGEND_PX) for name in names), default=0) + LEGEND_BOX
-    columns = max(1, min(len(names), int(room // longest), 4))
+    columns = columns or max(1, min(len(names), int(room // longest), 4))
     chars = int((room / columns - LEGEND_BOX) // (LEGEND_PX * GLYPH))
     rows = math.ceil(len(names) / columns)
     counted = max(len(names) // columns, 1)
     longest_name = max((len(name) for name in names), default=0)
-    return _Legend(columns, chars if longest_name > chars else 0, rows - counted)
+    return _Legend(columns, chars if longest_name > chars else 0, rows, rows - counted)
 
 
 @dataclass(frozen=True)
@@ -246,10 +259,10 @@ def _slot_chars(labels: Sequence[str], width: int) -> int:
 
 
 def _labels_fit(kind: str, labels: Sequence[str], width: int) -> bool:
-    """Whether category names can be read under vertical bars, whole or nearly (10 chars)."""
+    """Whether category names can be read under vertical bars, whole or nearly (14 chars)."""
     if kind not in ("bar", "stacked") or not labels:
         return True
-    return _slot_chars(labels, width) >= min(max(len(label) for label in labels), 10)
+    return _slot_chars(labels, width) >= min(max(len(label) for label in labels), 14)
 
 
 def _category_layout(kind: str, labels: Sequence[str], width: int) -> _Axis:
@@ -267,7 +280,7 @@ def _category_layout(kind: str, labels: Sequence[str], width: int) -> _Axis:
         slot = (width - 80) / len(labels)
         step = math.ceil((min(longest, 12) * char_px + 12) / slot)
         return _Axis(chars=12, major=list(range(0, len(labels), step)))
-    return _Axis(chars=fits)  # _labels_fit made sure that is at least 10 characters
+    return _Axis(chars=fits)  # _labels_fit made sure that is at least 14 characters
 
 
 def _value_ticks(
