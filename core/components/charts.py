@@ -292,7 +292,8 @@ def _value_ticks(
         widest = _text_px(chart.value_format(chart.max_value or 100), LABEL_PX) + 16
         most = max(2, min(8, int((width * 0.55) // widest)))
     if chart.max_value is not None:
-        step = next(s for s in (10, 20, 25, 50, 100) if chart.max_value / s <= most)
+        steps = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000)
+        step = next((s for s in steps if chart.max_value / s <= most), steps[-1])
         return [v for v in range(0, int(chart.max_value) + 1, step)]
     stacked = kind in ("stacked", "hstacked")
     return _whole_number_ticks(series, stacked=stacked, most=most) or []

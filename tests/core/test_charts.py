@@ -127,3 +127,16 @@ def test_a_percentage_axis_along_a_phone_has_few_enough_ticks_to_read():
     )
     ticks = [t.text for t in texts(tree(chart, NARROW), "x") if t.text.endswith("%")]
     assert ticks == ["0.0%", "50.0%", "100.0%"]
+
+
+def test_a_scale_of_one_to_five_has_a_tick_at_every_whole_score():
+    chart = Chart(
+        "Score",
+        ["Service desk"],
+        {"Average": [3.8]},
+        kind="hbar",
+        max_value=5,
+        value_format=lambda v: f"{v:.2f}",
+    )
+    ticks = [t.text for t in texts(tree(chart), "x") if t.text[0].isdigit()]
+    assert ticks == ["0.00", "1.00", "2.00", "3.00", "4.00", "5.00"]
