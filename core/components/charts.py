@@ -6,12 +6,13 @@ screen readers and keyboard users can read; nothing needs JavaScript.
 
     chart = Chart("Incidents by channel", kind="bar", labels=["Phone", "Email"],
                   series={"Logged": [12, 30], "Resolved": [10, 28]})
-    {{ chart_figure(chart) }}      {# in a template #}
+    {{ chart.svg() }}      {# in a template: one drawing for a card, one for a phone #}
 """
 
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,16 @@ from pygal.style import Style
 # makes every later import warn, so it is taken off the import path again.
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
-ChartKind = Literal["bar", "stacked", "hbar", "line", "pie"]
+ChartKind = Literal["bar", "stacked", "hbar", "line", "pie"]  # drawing may also use "hstacked"
+
+# One type scale for every chart, in px at 1:1, from site.css: labels and values as the
+# tables' headers (0.8125rem), legends and axis titles as small text (0.875rem).
+LABEL_PX, LEGEND_PX, TITLE_PX = 13, 14, 14
+# Widths the SVG is drawn at: a desktop card and a phone. Pages show the one that fits the
+# figure (a container query in site.css), so text is never drawn much smaller than these sizes.
+WIDE, NARROW = 800, 360
+GLYPH = 0.62  # a system sans glyph's mean width per px of font size (pygal assumes 0.6)
+LEGEND_BOX = 12 + 5 + 10  # pygal's legend swatch, its gap to the name, and room between columns
 
 # The site's palette (web/static/site.css), in an order where neighbours stay distinct.
 STYLE = Style(
@@ -39,11 +49,14 @@ STYLE = Style(
     opacity_hover="1",
     transition="0ms",
     font_family='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=13,
-    title_font_size=15,
-    value_font_size=11,
+    label_font_size=LABEL_PX,
+    major_label_font_size=LABEL_PX,
+    legend_font_size=LEGEND_PX,
+    title_font_size=TITLE_PX,
+    value_font_size=LABEL_PX,
+    value_label_font_size=LABEL_PX,
+    tooltip_font_size=LABEL_PX,
+    no_data_font_size=LEGEND_PX,
     colors=(
         "#1d4ed8",
         "#15803d",
@@ -62,6 +75,7 @@ _KINDS: dict[str, type] = {
     "bar": pygal.Bar,
     "stacked": pygal.StackedBar,
     "hbar": pygal.HorizontalBar,
+    "hstacked": pygal.HorizontalStackedBar,
     "line": pygal.Line,
     "pie": pygal.Pie,
 }
@@ -104,58 +118,189 @@ class Chart:
         ]
 
     def svg(self) -> Markup:
-        """The chart as an inline ``<svg>`` element, without pygal's scripts."""
-        chart = _KINDS[self.kind](
+        """The chart drawn for a desktop card and for a phone; site.css shows the one that fits.
+
+        Each is an inline ``<svg>`` with a viewBox (it scales to its figure's width), without
+        pygal's scripts; the one not shown is ``display: none``, hidden from screen readers too.
+        """
+        return Markup(self.drawing(WIDE) + self.drawing(NARROW))
+
+    def drawing(self, width: int) -> Markup:
+        """The chart as one inline ``<svg>`` laid out for ``width`` px, its text at 1:1 there."""
+        kind, height = self.kind, self.height
+        if not _labels_fit(kind, self.labels, width):
+            # Bars whose names cannot be read underneath are turned to lie beside them.
+            kind = "hstacked" if kind == "stacked" else "hbar"
+            height = max(height, 32 * len(self.labels) + 100)
+        horizontal = kind in ("hbar", "hstacked")
+        labels, series = list(self.labels), {k: list(v) for k, v in self.series.items()}
+        if horizontal:  # pygal draws the first bar at the bottom; people read down
+            labels, series = labels[::-1], {k: v[::-1] for k, v in series.items()}
+        full: dict[str, list[str]] = {}  # shortened text -> the full texts, for <title>s
+        names = list(labels) if kind == "pie" else list(series)
+        # pygal lines the legend up with the plot's left edge, right of the category names.
+        left = 8 + (
+            min(max(map(len, labels)) * LABEL_PX * GLYPH, width * 0.4) + 12 if horizontal else 48
+        )
+        legend = None
+        if len(series) > 1 or kind == "pie":
+            legend = _legend_layout(names, width - left - 8)
+            if horizontal and legend.columns == 1:  # one column: it moves to the left edge
+                legend = _legend_layout(names, width - 16, columns=1)
+            height += legend.rows * 1.5 * LEGEND_PX  # the plot keeps its height under a legend
+        axis = _category_layout(kind, labels, width)
+        # Units a formatted value already shows (90.0%) need no axis title; the title sits on
+        # the value axis, which horizontal bars draw along the bottom, never beside names.
+        title = self.unit if self.unit and self.unit not in self.value_format(1) else None
+        ticks = _value_ticks(self, kind, series.values(), width)
+        # The last tick's text is centred on the plot's right edge: room for its half.
+        right = _text_px(self.value_format(ticks[-1] if ticks else 100), LABEL_PX) / 2 + 4
+        chart = _KINDS[kind](
             style=STYLE,
             js=[],
             disable_xml_declaration=True,
             explicit_size=False,
-            width=760,
-            height=self.height,
-            show_legend=len(self.series) > 1 or self.kind == "pie",
+            width=width,
+            height=height,
+            show_legend=legend is not None,
             legend_at_bottom=True,
-            legend_at_bottom_columns=min(len(self.series) or 1, 4),
-            x_label_rotation=30 if len(self.labels) > 8 and self.kind != "hbar" else 0,
-            show_minor_x_labels=len(self.labels) <= 16,
-            truncate_label=24,
+            legend_at_bottom_columns=legend.columns if legend else 1,
+            truncate_legend=-1,  # names are shortened here, with the full name kept for hover
+            truncate_label=-1,
+            show_minor_x_labels=axis.major is None,
             print_values=False,
-            y_title=self.unit or None,
+            y_title=title if not horizontal else None,
+            x_title=title if horizontal else None,
             range=(0, self.max_value) if self.max_value is not None else None,
-            include_x_axis=self.kind != "pie",
+            include_x_axis=kind != "pie",
             margin=8,
+            margin_right=right if horizontal else 8,
+            # pygal leaves room for floor(n / columns) legend rows, not ceil: the rest is added.
+            margin_bottom=8 + (legend.missing_rows * 1.5 * LEGEND_PX if legend else 0),
             no_data_text="No data for this period",
             value_formatter=self.value_format,
         )
-        labels, series = list(self.labels), {k: list(v) for k, v in self.series.items()}
-        if self.kind == "hbar":  # pygal draws the first bar at the bottom; people read down
-            labels, series = labels[::-1], {k: v[::-1] for k, v in series.items()}
-        ticks = _whole_number_ticks(series.values(), stacked=self.kind == "stacked")
-        if ticks and self.max_value is None:
+        if ticks:
             chart.y_labels = ticks
-        if self.kind == "pie":
+        if kind == "pie":
             for name, values in zip(labels, _columns(series), strict=False):
-                chart.add(name, values[0] if values else None)
+                chart.add(_shorten(name, legend.chars if legend else 0, full), values[0])
         else:
-            chart.x_labels = labels
-            if len(labels) > 16:
-                step = math.ceil(len(labels) / 12)
-                chart.x_labels_major = labels[::step]
+            chart.x_labels = [_shorten(label, axis.chars, full) for label in labels]
+            if axis.major is not None:
+                chart.x_labels_major = [chart.x_labels[i] for i in axis.major]
             for name, values in series.items():
-                chart.add(name, values)
+                chart.add(_shorten(name, legend.chars if legend else 0, full), values)
         root = chart.render_tree()
         for parent in root.iter():
             for child in list(parent):
                 # Scripts (blocked by our CSP anyway) and the generator's comments.
                 if not isinstance(child.tag, str) or child.tag.endswith("script"):
                     parent.remove(child)
+        if horizontal and legend and legend.columns == 1:
+            for group in root.iter("g"):
+                if group.get("class") == "legends":
+                    top = re.search(r"translate\([\d.]+, ([\d.]+)\)", group.get("transform", ""))
+                    group.set("transform", f"translate(8, {top[1] if top else 0})")
+        seen: dict[str, int] = {}
+        for text in root.iter("text"):  # pygal's tree is namespaced only when written out
+            if text.text in full:  # a shortened label or name: its full text shows on hover
+                n = seen.get(text.text, 0)
+                seen[text.text] = n + 1
+                etree.SubElement(text, "title").text = full[text.text][n % len(full[text.text])]
+        root.set("class", f"{root.get('class', '')} chart-{'wide' if width >= WIDE else 'narrow'}")
         root.set("role", "img")
         root.set("aria-label", self.description or self.title)
         root.set("focusable", "false")
         return Markup(etree.tostring(root, encoding="unicode"))
 
 
+def _text_px(text: str, font_px: int) -> float:
+    return len(text) * font_px * GLYPH
+
+
+def _shorten(text: str, chars: int, full: dict[str, list[str]]) -> str:
+    """``text`` cut to ``chars`` with an ellipsis (0: as it is); remembers the full text."""
+    if chars <= 0 or len(text) <= chars:
+        return text
+    short = text[: max(chars - 1, 1)].rstrip() + "…"
+    full.setdefault(short, []).append(text)
+    return short
+
+
+@dataclass(frozen=True)
+class _Legend:
+    columns: int
+    chars: int  # names longer than this are shortened (0: none is)
+    rows: int
+    missing_rows: int
+
+
+def _legend_layout(names: Sequence[str], room: float, columns: int = 0) -> _Legend:
+    """Legend entries below the plot, in as many columns as the longest name allows."""
+    longest = max((_text_px(name, LEGEND_PX) for name in names), default=0) + LEGEND_BOX
+    columns = columns or max(1, min(len(names), int(room // longest), 4))
+    chars = int((room / columns - LEGEND_BOX) // (LEGEND_PX * GLYPH))
+    rows = math.ceil(len(names) / columns)
+    counted = max(len(names) // columns, 1)
+    longest_name = max((len(name) for name in names), default=0)
+    return _Legend(columns, chars if longest_name > chars else 0, rows, rows - counted)
+
+
+@dataclass(frozen=True)
+class _Axis:
+    chars: int = 0  # category labels longer than this are shortened (0: none is)
+    major: list[int] | None = None  # only these labels are shown (None: all)
+
+
+def _slot_chars(labels: Sequence[str], width: int) -> int:
+    """How many characters of a label fit under its bar: the plot's width over the labels."""
+    return int(((width - 80) / max(len(labels), 1) - 8) // (LABEL_PX * GLYPH))
+
+
+def _labels_fit(kind: str, labels: Sequence[str], width: int) -> bool:
+    """Whether category names can be read under vertical bars, whole or nearly (14 chars)."""
+    if kind not in ("bar", "stacked") or not labels:
+        return True
+    return _slot_chars(labels, width) >= min(max(len(label) for label in labels), 14)
+
+
+def _category_layout(kind: str, labels: Sequence[str], width: int) -> _Axis:
+    """How category labels fit without touching: whole, shortened, or only every k-th."""
+    if kind == "pie" or not labels:
+        return _Axis()
+    char_px = LABEL_PX * GLYPH
+    longest = max(len(label) for label in labels)
+    if kind in ("hbar", "hstacked"):  # labels beside the bars: at most two fifths of the width
+        return _Axis(chars=int(width * 0.4 // char_px))
+    fits = _slot_chars(labels, width)
+    if longest <= fits:
+        return _Axis()
+    if kind == "line":  # a time line: every k-th label, whole
+        slot = (width - 80) / len(labels)
+        step = math.ceil((min(longest, 12) * char_px + 12) / slot)
+        return _Axis(chars=12, major=list(range(0, len(labels), step)))
+    return _Axis(chars=fits)  # _labels_fit made sure that is at least 14 characters
+
+
+def _value_ticks(
+    chart: Chart, kind: str, series: Iterable[Sequence[float | None]], width: int
+) -> list[int]:
+    """Ticks along the value axis, as few as its width needs when it runs along the bottom."""
+    most = 8
+    if kind in ("hbar", "hstacked"):
+        widest = _text_px(chart.value_format(chart.max_value or 100), LABEL_PX) + 16
+        most = max(2, min(8, int((width * 0.55) // widest)))
+    if chart.max_value is not None:
+        steps = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000)
+        step = next((s for s in steps if chart.max_value / s <= most), steps[-1])
+        return [v for v in range(0, int(chart.max_value) + 1, step)]
+    stacked = kind in ("stacked", "hstacked")
+    return _whole_number_ticks(series, stacked=stacked, most=most) or []
+
+
 def _whole_number_ticks(
-    series: Iterable[Sequence[float | None]], *, stacked: bool = False
+    series: Iterable[Sequence[float | None]], *, stacked: bool = False, most: int = 8
 ) -> list[int] | None:
     """Ticks 0, n, 2n … for counts, so an axis never reads 0.2 people; None for fractions."""
     rows = [list(values) for values in series]
@@ -167,7 +312,7 @@ def _whole_number_ticks(
     else:
         top = max(values)
     top = max(int(top), 1)
-    step = max(1, math.ceil(top / 8))
+    step = max(1, math.ceil(top / most))
     return list(range(0, top + step, step))
 
 

@@ -27,6 +27,8 @@ class Column:
     renders the cell with ``record`` and ``value`` in scope; ``link(url, row)``
     returns a URL for the cell (``url`` is the route-name URL builder).
     ``css`` goes on the header and the cells: ``"num"`` right-aligns numbers.
+    ``secondary`` columns are details a phone can do without: they are hidden on
+    small screens (class ``col-secondary``), so the table fits its card there.
     A foreign-key ``field`` loads the related row once per row: for related
     values, join them in the query and read them with an ``accessor``.
     """
@@ -39,6 +41,12 @@ class Column:
     template: str | None = None
     link: Callable[[Callable[..., str], Any], str] | None = None
     export: bool = True
+    secondary: bool = False
+
+    @property
+    def classes(self) -> str:
+        """The classes for the column's header and cells."""
+        return " ".join(c for c in (self.css, "col-secondary" if self.secondary else "") if c)
 
     def is_moment(self) -> bool:
         """The column holds times: its header names the zone they are shown in."""

@@ -274,7 +274,7 @@ class Table:
     ) -> Header:
         org = request.state.ctx.org
         zone = str(zone_of(org)) if self.zone_in_headers and column.is_moment() else ""
-        header = Header(column.label, column.css, zone=zone)
+        header = Header(column.label, column.classes, zone=zone)
         if not column.sortable or not isinstance(column.field, peewee.Field):
             return header
         name = column.field.name
@@ -292,7 +292,7 @@ class Table:
     def _cell(column: Column, row: Any, url: Callable[..., str], org: Organisation | None) -> Cell:
         value = column.value(row)
         target = column.link(url, row) if column.link else None
-        return Cell(value, display(value, org), column.css, column.template, target)
+        return Cell(value, display(value, org), column.classes, column.template, target)
 
 
 def render_table(

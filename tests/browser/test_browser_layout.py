@@ -6,6 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+
 def box(page, selector: str) -> dict[str, float]:
     found = page.locator(selector).bounding_box()
     assert found is not None, f"{selector} is not on the page"
@@ -42,3 +43,79 @@ def test_on_a_phone_the_content_starts_right_below_the_menu(page, org, make_user
     sidebar, main = box(page, "nav.sidebar"), box(page, "main.main")
 
     assert main["y"] - (sidebar["y"] + sidebar["height"]) < 1
+
+
+# Elements of <main> that stick out of their parent, unless the parent scrolls them.
+WIDER_THAN_THEIR_BOX = """() => [...document.querySelectorAll("main *")].filter((el) => {
+  const parent = el.parentElement, style = getComputedStyle(el);
+  if (["auto", "scroll"].includes(getComputedStyle(parent).overflowX)) return false;
+  if (style.position === "absolute" || style.display === "none") return false;
+  for (let up = parent; up; up = up.parentElement)  // inside something visually hidden
+    if (up.getBoundingClientRect().width <= 1) return false;
+  const box = el.getBoundingClientRect(), outer = parent.getBoundingClientRect();
+  return box.width > 0 && box.right > outer.right + 1.5;
+}).map((el) => el.tagName.toLowerCase() + "." + [...el.classList].join("."))"""
+
+
+@pytest.fixture
+def demo_pages(accord_host, sign_in_as):
+    """The demo organisation, signed in as its admin; the main pages' URLs."""
+    from accord.demo import DEMO_PASSWORD, build_demo
+    from accord.plugins.contacts.models import CustomerOrganisation, Person
+    from accord.plugins.incidents.models import Incident
+
+    org = build_demo(accord_host).org
+    sign_in_as("admin@demo.example.com", DEMO_PASSWORD)
+    first = lambda model: model.in_org(org).order_by(model.id).first().id  # noqa: E731
+    return [
+        "/o/demo/incidents/queues/mine",
+        "/o/demo/incidents/queues/all",
+        f"/o/demo/incidents/{first(Incident)}",
+        "/o/demo/contacts/people/",
+        f"/o/demo/contacts/people/{first(Person)}",
+        f"/o/demo/contacts/organisations/{first(CustomerOrganisation)}",
+        "/o/demo/contacts/groups/",
+        "/o/demo/incidents/report",
+        "/o/demo/complaints/report",
+        "/o/demo/satisfaction/results",
+        "/o/demo/contacts/report",
+        "/o/demo/settings/organisation",
+        "/o/demo/settings/plugins",
+        "/o/demo/settings/members",
+        "/o/demo/settings/audit",
+    ]
+
+
+def test_no_main_page_scrolls_sideways_on_a_phone_or_a_desktop(page, demo_pages):
+    faults = []
+    for width, height in ((390, 844), (1366, 900)):  # one demo, one page: both sizes
+        page.set_viewport_size({"width": width, "height": height})
+        for url in demo_pages:
+            page.goto(url)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                faults.append(f"{width} px, {url}: the page is {scroll} px wide")
+            faults += [
+                f"{width} px, {url}: {el} is wider than its box"
+                for el in page.evaluate(WIDER_THAN_THEIR_BOX)
+            ]
+    assert faults == []
+
+
+def test_the_incident_queue_fits_and_shows_its_first_rows_above_the_fold(
+    page, org, make_user, enable_plugin, sign_in_as
+):
+    from accord.plugins.incidents.testing import make_incident
+
+    enable_plugin(org, "incidents")
+    for n in range(5):
+        make_incident(org, f"The finance share is out of reach from the third floor ({n})")
+    make_user("morgan@acme.test", org, "manager")
+    sign_in_as("morgan@acme.test")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/o/acme/incidents/queues/all")
+
+    table = box(page, "table.incidents-queue")
+    assert table["width"] <= box(page, ".incidents-scroll")["width"]
+    third_row = page.locator("table.incidents-queue tbody tr").nth(2).bounding_box()
+    assert third_row["y"] + third_row["height"] <= 900

@@ -609,3 +609,8 @@ def test_a_moment_is_typed_and_shown_in_the_organisations_time_zone():
     assert When(initial={"at": summer}, zone=london).values["at"] == "2026-07-01T09:30"
     typed = When({"at": "2026-07-01T09:30"}, zone=london)
     assert typed.is_valid() and typed.cleaned["at"] == summer
+
+
+def test_a_secondary_column_is_marked_for_small_screens_to_hide():
+    assert Column("Opened", "created_at", css="num", secondary=True).classes == "num col-secondary"
+    assert Column("Name", "name").classes == ""
