@@ -24,6 +24,7 @@ from .models import (
     Person,
     PersonTag,
     Tag,
+    held,
 )
 from .normalise import phone_search_forms, search_text
 
@@ -92,7 +93,7 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
         last = (
             Interaction.select(fn.MAX(Interaction.occurred_at))
             .join(part, on=(part.interaction == Interaction.id))
-            .where(among & Interaction.kind.not_in(NOT_CONTACT))
+            .where(among & held() & Interaction.kind.not_in(NOT_CONTACT))
         )
         upcoming = (
             Interaction.select(fn.MIN(Interaction.follow_up_due))
@@ -111,7 +112,7 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
     if organisation_ids:
         mine = about_organisation(CustomerOrganisation.id)
         last = Interaction.select(fn.MAX(Interaction.occurred_at)).where(
-            mine & Interaction.kind.not_in(NOT_CONTACT)
+            mine & held() & Interaction.kind.not_in(NOT_CONTACT)
         )
         upcoming = Interaction.select(fn.MIN(Interaction.follow_up_due)).where(
             mine & _open_follow_up()
