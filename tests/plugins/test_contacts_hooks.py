@@ -223,6 +223,9 @@ def test_demo_data_fills_a_realistic_customer_base(accord_host, org, make_user):
     assert interactions.count() >= 40
     assert interactions.where(Interaction.follow_up_done_at.is_null(False)).exists()
     assert people.where(Person.last_contacted_at.is_null(False)).count() >= 25
+    planned = interactions.where(Interaction.status == "planned")
+    assert planned.count() >= 5
+    assert all(i.occurred_at > utcnow() for i in planned)
 
 
 def test_demo_data_is_the_same_every_time(accord_host, make_org, make_user):
