@@ -216,6 +216,13 @@ def test_a_planned_interaction_is_not_contact(signed_in, ana, school):
     assert school.__class__.get_by_id(school.id).last_contacted_at is None
 
 
+def test_a_planned_interaction_is_the_next_planned_step(signed_in, ana, school):
+    plan_meeting(signed_in("agent"), ana, occurred_at=later(days=3))
+    expected = (utcnow() + timedelta(days=3)).date()
+    assert fresh(ana).next_planned_on == expected
+    assert school.__class__.get_by_id(school.id).next_planned_on == expected
+
+
 def test_a_planned_interaction_must_be_in_the_future(signed_in, ana):
     response = plan_meeting(signed_in("agent"), ana, occurred_at=later(days=-1))
     assert response.status_code == 422
