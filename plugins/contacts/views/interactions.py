@@ -1,5 +1,4 @@
-"""Interactions: logging or planning one from a person's or an organisation's page, marking a
-planned one held or cancelled, and marking a follow-up done."""
+"""Interactions: logged or planned from a page, then held or cancelled; follow-ups done."""
 
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from accord import (
 
 from ..derived import refresh_contact_dates
 from ..models import CustomerOrganisation, Interaction, InteractionParticipant, Person
+from .organisations import organisation_page
 from .person_page import colleagues, person_page
 from .shared import (
     affiliated_organisations,
@@ -58,8 +58,6 @@ def log(request: Request) -> Response:
 
 def log_for_organisation(request: Request) -> Response:
     """Log an interaction with a customer organisation, with the people of it who took part."""
-    from .organisations import organisation_page
-
     ctx = request.state.ctx
     organisation = get_or_404(CustomerOrganisation, request, request.path_params["pk"])
     data = form_data(request)
