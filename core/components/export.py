@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 CHUNK = 500
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain number ("-12.5") or phone number ("+44 20 7946 0958") calls nothing, so it
+# is left as it is: an apostrophe would stop the file being imported again.
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?|\+\d[\d ]*\d")
 
 
 def csv_value(value: Any, org: Organisation | None = None) -> str:
@@ -41,7 +44,7 @@ def csv_value(value: Any, org: Organisation | None = None) -> str:
         return local_iso(org, value)
     text = str(value)
     if isinstance(value, str) and text.startswith(FORMULA_START):
-        return "'" + text
+        return text if PLAIN_NUMBER.fullmatch(text) else "'" + text
     return text
 
 

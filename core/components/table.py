@@ -125,6 +125,7 @@ class Table:
         search_label: str = "Search",
         id: str | None = None,
         zone_in_headers: bool = False,
+        export_columns: Iterable[Column] | None = None,
     ) -> None:
         self.model = model
         self.columns = [
@@ -140,6 +141,11 @@ class Table:
         clash = {f.name for f in self.filters} & RESERVED
         if clash:
             raise ValueError(f"filter names {sorted(clash)} are reserved by the table")
+        # The CSV's own columns, when it must differ from the page (to be imported again).
+        self.export_columns = [
+            c if c.field is None else replace(c, field=self._field(c.field))
+            for c in export_columns or ()
+        ] or [c for c in self.columns if c.export]
         self.sortable = {
             c.field.name: c.field
             for c in self.columns
@@ -205,8 +211,9 @@ class Table:
         """Every row the request's search and filters select, as a streamed CSV file."""
         query, _ = self.narrow(request, query)
         keyset = self.keyset(request.query_params.get("sort")) or self.default
-        columns = [c for c in self.columns if c.export]
-        return stream_csv(query, keyset, columns, self.filename, org=request.state.ctx.org)
+        return stream_csv(
+            query, keyset, self.export_columns, self.filename, org=request.state.ctx.org
+        )
 
     def page(
         self,

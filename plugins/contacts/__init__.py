@@ -255,6 +255,27 @@ def register_routes() -> list[Page]:
             permission=documents.DOCUMENTS,
         ),
         Page(
+            "/interactions/{pk:int}/held",
+            interactions.mark_held,
+            name="interaction_held",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+        Page(
+            "/interactions/{pk:int}/cancel",
+            interactions.cancel,
+            name="interaction_cancel",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+        Page(
+            "/organisations/{pk:int}/interactions",
+            interactions.log_for_organisation,
+            name="organisation_interaction_log",
+            methods=("POST",),
+            permission=EDIT,
+        ),
+        Page(
             "/interactions/{pk:int}/done",
             interactions.follow_up_done,
             name="follow_up_done",

@@ -27,6 +27,8 @@ INTERACTION_KINDS = {
 }
 # A note records what we know; it is not contact with the person.
 NOT_CONTACT = frozenset({"note"})
+# An interaction is planned (coming up), then held or cancelled; only held ones are contact.
+INTERACTION_STATUSES = {"held": "Held", "planned": "Planned", "cancelled": "Cancelled"}
 
 DIRECTIONS = {"inbound": "From the customer", "outbound": "From us"}
 

@@ -6,7 +6,7 @@ from peewee import JOIN
 
 from accord import RequestContext, Widget, render_to_string, utcnow
 
-from .models import Interaction, Person
+from .models import Interaction, Person, held
 
 RECENT = 5
 
@@ -22,6 +22,7 @@ def widget(ctx: RequestContext) -> Widget:
         Interaction.in_org(ctx.org)
         .select_extend(Person.id, Person.first_name, Person.last_name)
         .join(Person, JOIN.LEFT_OUTER, on=(Interaction.person == Person.id))
+        .where(held())  # the latest that took place, not those coming up
         .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
         .limit(RECENT)
     )

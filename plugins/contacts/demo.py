@@ -168,6 +168,35 @@ def _interactions(
             link = {"org": demo.org.id, "interaction": interaction.id}
             rows = [{**link, "person": p.id} for p in present]
             InteractionParticipant.insert_many(rows).execute()
+    _planned(demo, people, staff, now)
+
+
+PLANNED = {
+    "meeting": "Termly service review: open incidents, the coming term's projects.",
+    "call": "Check-in call about the new devices' roll-out.",
+}
+
+
+def _planned(demo: DemoContext, people: list[Person], staff: list[User], now: datetime) -> None:
+    """A meeting or call planned in the coming three weeks for about one person in six."""
+    # A generator of its own, so the interactions already drawn stay as they were.
+    rng = random.Random(len(people))
+    for person in rng.sample(people, k=len(people) // 6):
+        kind = rng.choice(sorted(PLANNED))
+        when = now + timedelta(days=rng.randint(1, 21), hours=rng.randint(1, 6))
+        interaction = Interaction.create(
+            org=demo.org,
+            kind=kind,
+            direction="outbound",
+            status="planned",
+            occurred_at=when.replace(minute=0, second=0, microsecond=0),
+            duration_minutes=60 if kind == "meeting" else 15,
+            summary=PLANNED[kind],
+            person=person,
+            organisation=person.organisation_id,
+            logged_by=rng.choice(staff) if staff else None,
+        )
+        InteractionParticipant.create(org=demo.org, interaction=interaction, person=person)
 
 
 # Stakeholder groups: name, communication needs, members (first, last, influence, interest)

@@ -9,6 +9,7 @@ bump a record's version (an open edit form stays valid) nor fill the audit log.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +25,7 @@ from .models import (
     Person,
     PersonTag,
     Tag,
+    held,
 )
 from .normalise import phone_search_forms, search_text
 
@@ -92,7 +94,7 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
         last = (
             Interaction.select(fn.MAX(Interaction.occurred_at))
             .join(part, on=(part.interaction == Interaction.id))
-            .where(among & Interaction.kind.not_in(NOT_CONTACT))
+            .where(among & held() & Interaction.kind.not_in(NOT_CONTACT))
         )
         upcoming = (
             Interaction.select(fn.MIN(Interaction.follow_up_due))
@@ -102,6 +104,14 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
         Person.update(last_contacted_at=last, next_planned_on=upcoming).where(
             Person.id.in_(person_ids)
         ).execute()
+        planned = (
+            Interaction.select(part.person, fn.MIN(Interaction.occurred_at))
+            .join(part, on=(part.interaction == Interaction.id))
+            .where(part.person.in_(person_ids) & (Interaction.status == "planned"))
+            .group_by(part.person)
+            .tuples()
+        )
+        _bring_forward(Person, dict(planned))
     # The people's organisations too: talking to someone there is contact with it.
     theirs = Affiliation.select(Affiliation.organisation).where(Affiliation.person.in_(person_ids))
     organisation_ids = sorted(
@@ -111,7 +121,7 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
     if organisation_ids:
         mine = about_organisation(CustomerOrganisation.id)
         last = Interaction.select(fn.MAX(Interaction.occurred_at)).where(
-            mine & Interaction.kind.not_in(NOT_CONTACT)
+            mine & held() & Interaction.kind.not_in(NOT_CONTACT)
         )
         upcoming = Interaction.select(fn.MIN(Interaction.follow_up_due)).where(
             mine & _open_follow_up()
@@ -119,6 +129,31 @@ def refresh_contact_dates(people: Iterable[int], organisations: Iterable[int | N
         CustomerOrganisation.update(last_contacted_at=last, next_planned_on=upcoming).where(
             CustomerOrganisation.id.in_(organisation_ids)
         ).execute()
+        soonest = {
+            pk: Interaction.select(fn.MIN(Interaction.occurred_at))
+            .where(about_organisation(pk) & (Interaction.status == "planned"))
+            .scalar()
+            for pk in organisation_ids
+        }
+        _bring_forward(CustomerOrganisation, soonest)
+
+
+def _bring_forward(model: Any, planned: dict[int, Any]) -> None:
+    """A planned interaction sooner than every open follow-up is the next planned step."""
+    # Two sources of dates, and SQLite's MIN(a, b) is NULL when either is: merged here.
+    dates = {pk: _date(when) for pk, when in planned.items() if when is not None}
+    if not dates:
+        return
+    for record in model.select(model.id, model.next_planned_on).where(model.id.in_(list(dates))):
+        if record.next_planned_on is None or dates[record.id] < record.next_planned_on:
+            model.update(next_planned_on=dates[record.id]).where(model.id == record.id).execute()
+
+
+def _date(when: Any) -> datetime.date:
+    # An aggregate's value comes back as text on SQLite.
+    if isinstance(when, str):
+        when = datetime.datetime.fromisoformat(when)
+    return when.date() if isinstance(when, datetime.datetime) else when
 
 
 COUNTED = "Counts interactions logged for the organisation and those with any of its people."

@@ -45,7 +45,7 @@ from peewee import (
 from accord import Organisation, TenantModel, User, VersionedModel, database, utcnow
 
 from .choices import INTERACTION_KINDS, NOT_CONTACT
-from .models import Interaction, InteractionParticipant, Person
+from .models import Interaction, InteractionParticipant, Person, held
 
 # The kinds of interaction a plan may ask for (a note is not contact).
 ACTIVITY_KINDS = {k: v for k, v in INTERACTION_KINDS.items() if k not in NOT_CONTACT}
@@ -212,7 +212,8 @@ def group_interactions(
                 on=(InteractionParticipant.person == StakeholderMember.person),
             )
             .join(Interaction, on=(Interaction.id == InteractionParticipant.interaction))
-            .where((StakeholderMember.org == org) & StakeholderMember.group.in_(groups))
+            # Only held interactions do an activity: a planned meeting has not happened yet.
+            .where((StakeholderMember.org == org) & StakeholderMember.group.in_(groups) & held())
             .group_by(
                 StakeholderMember.group, Interaction.id, Interaction.kind, Interaction.occurred_at
             )

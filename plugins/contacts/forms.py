@@ -183,6 +183,12 @@ class InteractionForm(GroupedForm):
     direction = forms.Choice(
         "Who started it", list(DIRECTIONS.items()), required=False, default="inbound"
     )
+    status = forms.Choice(
+        "Held or planned",
+        [("held", "It has happened"), ("planned", "Planned for later")],
+        default="held",
+        required=False,
+    )
     occurred_at = forms.DateTime("When")
     duration_minutes = forms.Integer("Minutes", required=False, min_value=0, max_value=24 * 60)
     summary = forms.TextArea("Summary", max_length=5000)
@@ -202,6 +208,7 @@ class InteractionForm(GroupedForm):
             (
                 "kind",
                 "direction",
+                "status",
                 "occurred_at",
                 "duration_minutes",
                 "summary",
@@ -220,11 +227,13 @@ class InteractionForm(GroupedForm):
         elif not data.get("direction"):
             self.add_error("direction", "Say whether the customer or we started it.")
         when = data["occurred_at"]
-        if when > utcnow() + FUTURE_SLACK:
+        data["status"] = data.get("status") or "held"
+        if data["status"] == "held" and when > utcnow() + FUTURE_SLACK:
             self.add_error(
-                "occurred_at",
-                "Log interactions once they have happened; plan the next one as a follow-up.",
+                "occurred_at", "This is in the future: choose “Planned for later”, or its time."
             )
+        elif data["status"] == "planned" and when <= utcnow():
+            self.add_error("occurred_at", "A planned interaction is in the future.")
         action, due = data.get("follow_up_action"), data.get("follow_up_due")
         if action and due is None:
             self.add_error("follow_up_due", "Give the follow-up a due date.")

@@ -71,6 +71,9 @@ class ImportJob(TenantModel):
     on_match = CharField(max_length=10, default="skip")
     status = CharField(max_length=12, default="mapping")
     matched = IntegerField(default=0)
+    # What importing would create besides people, found by the check: the count and the first few.
+    new_organisation_count = IntegerField(default=0)
+    new_organisations = JSONField(default=list)
     error_count = IntegerField(default=0)
     errors = JSONField(default=list)  # [[line, [message, …]], …] up to MAX_ERRORS
     created = IntegerField(default=0)
@@ -93,6 +96,12 @@ class ImportJob(TenantModel):
     @property
     def running(self) -> bool:
         return self.status in RUNNING
+
+    @property
+    def new_organisations_words(self) -> str:
+        return importing.new_organisations_words(
+            list(self.new_organisations), int(self.new_organisation_count)
+        )
 
 
 IMPORT_MODELS = [ImportJob]
@@ -218,7 +227,16 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
             )
             return "invalid"
         if dry_run:
-            _finish(job, "checked", matched=plan.matched, error_count=0, errors=[])
+            organisations = plan.new_organisations(str(job.on_match))
+            _finish(
+                job,
+                "checked",
+                matched=plan.matched,
+                error_count=0,
+                errors=[],
+                new_organisation_count=len(organisations),
+                new_organisations=organisations[: importing.NAMED_ORGANISATIONS],
+            )
             return "checked"
         if not phase("importing", was="checking"):  # counted as stopped meanwhile
             return "failed"

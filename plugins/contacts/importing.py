@@ -36,7 +36,7 @@ FIELDS: dict[str, str] = {
     "job_title": "Job title",
     "city": "Town",
     "country": "Country",
-    "organisation": "Organisation name",
+    "organisation": "Organisation",
     "tags": "Tags",
     # Consent answers (yes / no; empty leaves it as it is), kept with source "import".
     "consent_newsletters": "Newsletters opt-in",
@@ -47,6 +47,10 @@ CONSENT_ANSWERS = {
     **dict.fromkeys(("no", "n", "false", "0", "opted out", "opt out", "out"), False),
 }
 ON_MATCH = ("update", "skip")
+# Exports put an apostrophe before a cell starting with one of these (a spreadsheet
+# would run it as a formula); the import takes it off again.
+GUARDED = ("=", "+", "-", "@")
+NAMED_ORGANISATIONS = 5  # new organisations a check names; the count covers them all
 MAX_ROWS = 200_000  # a bigger file: split it, or use `accord contacts import`
 _ALIASES = {
     "firstname": "first_name",
@@ -97,6 +101,8 @@ class RowPlan:
 @dataclass
 class Plan:
     rows: list[RowPlan]
+    # Casefolded names of the organisation's customer organisations the rows name.
+    known_organisations: set[str] = field(default_factory=set)
 
     @property
     def errors(self) -> list[RowPlan]:
@@ -109,6 +115,16 @@ class Plan:
     @property
     def matched(self) -> int:
         return sum(1 for r in self.rows if r.match is not None)
+
+    def new_organisations(self, on_match: str) -> list[str]:
+        """The customer organisations importing would create, as first written in the file."""
+        new: dict[str, str] = {}
+        for row in self.rows:
+            name = row.values.get("organisation") or ""
+            skipped = row.match is not None and on_match == "skip"
+            if name and not skipped and name.casefold() not in self.known_organisations:
+                new.setdefault(name.casefold(), name)
+        return list(new.values())
 
 
 @dataclass
@@ -142,12 +158,24 @@ def read_csv(data: bytes | str) -> Table:
     return Table(headers, lines[1:])
 
 
+def _key(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
 def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """Each header that names a field (ignoring case, spaces and punctuation) -> that field."""
+    """Each header that names a field (ignoring case, spaces and punctuation) -> that field.
+
+    A field's own label (``FIELDS``) always names it: the people export's headers.
+    """
+    labels = {_key(label): name for name, label in FIELDS.items()}
     mapping: dict[str, str] = {}
     for header in headers:
-        key = "".join(c for c in header.casefold() if c.isalnum())
-        target = _ALIASES.get(key) or next((f for f in FIELDS if f.replace("_", "") == key), None)
+        key = _key(header)
+        target = (
+            labels.get(key)
+            or _ALIASES.get(key)
+            or next((f for f in FIELDS if f.replace("_", "") == key), None)
+        )
         if target and target not in mapping.values():
             mapping[header] = target
     return mapping
@@ -159,7 +187,7 @@ def parse_mapping(pairs: list[str], headers: list[str]) -> dict[str, str]:
     for pair in pairs:
         column, sep, target = pair.partition("=")
         column, target = column.strip(), target.strip()
-        target = _ALIASES.get("".join(c for c in target.casefold() if c.isalnum()), target)
+        target = _ALIASES.get(_key(target), target)
         if not sep or column not in headers:
             raise ImportError_(f"--map {pair}: the file has no column “{column}”.")
         if target not in FIELDS and target != "":
@@ -191,9 +219,14 @@ def _country(text: str) -> str:
     return code
 
 
+def _unguarded(cell: str) -> str:
+    """The cell without the apostrophe an export puts before a would-be formula ("'=x")."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in GUARDED else cell
+
+
 def _row(line: int, cells: list[str], headers: list[str], mapping: Mapping[str, str]) -> RowPlan:
     raw = {
-        mapping[h]: (cells[i].strip() if i < len(cells) else "")
+        mapping[h]: (_unguarded(cells[i].strip()) if i < len(cells) else "")
         for i, h in enumerate(headers)
         if h in mapping
     }
@@ -212,7 +245,8 @@ def _row(line: int, cells: list[str], headers: list[str], mapping: Mapping[str, 
     checks: list[tuple[str, Callable[[str], Any]]] = [
         ("country", _country),
         ("email", normalise.email),
-        ("tags", normalise.tags),
+        # Semicolons too: the people export joins tags with them.
+        ("tags", lambda text: normalise.tags(text.replace(";", ","))),
     ]
     for name, clean in checks:
         try:
@@ -270,7 +304,33 @@ def check(
         row.match = by_email.get((row.values.get("email") or "").lower()) or by_phone.get(
             row.values.get("phone") or ""
         )
-    return Plan(rows)
+    return Plan(rows, _known_organisations(org, rows))
+
+
+def _known_organisations(org: Organisation, rows: list[RowPlan]) -> set[str]:
+    names = sorted({r.values["organisation"].lower() for r in rows if r.values.get("organisation")})
+    known: set[str] = set()
+    # In chunks: a database binds a limited number of parameters per query.
+    for start in range(0, len(names), 500):
+        query = CustomerOrganisation.in_org(org).where(
+            fn.LOWER(CustomerOrganisation.name).in_(names[start : start + 500])
+        )
+        known.update(str(o.name).casefold() for o in query)
+    return known
+
+
+def new_organisations_words(names: list[str], total: int | None = None) -> str:
+    """``3 new customer organisations will be created: A, B, C.``, the first few named.
+
+    ``total`` counts them all when ``names`` holds only the first few.
+    """
+    total = len(names) if total is None else total
+    if not total:
+        return ""
+    shown = names[:NAMED_ORGANISATIONS]
+    more = f" and {total - len(shown)} more" if total > len(shown) else ""
+    noun = "customer organisation" if total == 1 else "customer organisations"
+    return f"{total} new {noun} will be created: {', '.join(shown)}{more}."
 
 
 def _organisation(org: Organisation, name: str, cache: dict[str, Any]) -> Any:
@@ -421,6 +481,9 @@ def add_commands(cli: Any) -> None:
                     f"dry run: {len(plan.rows)} rows are valid; {new} would be added, "
                     f"{plan.matched} {verb}; nothing was saved"
                 )
+                organisations = plan.new_organisations(on_match)
+                if organisations:
+                    click.echo(new_organisations_words(organisations))
                 return
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task("Importing", total=len(plan.rows))

@@ -33,6 +33,7 @@ from .choices import (
     CHANNELS,
     DIRECTIONS,
     INTERACTION_KINDS,
+    INTERACTION_STATUSES,
     LANGUAGES,
     NOT_CONTACT,
     ORGANISATION_KINDS,
@@ -236,7 +237,8 @@ class Interaction(VersionedModel):
 
     kind = CharField(max_length=20)
     direction = CharField(max_length=10, default="")
-    occurred_at = DateTimeField(default=utcnow)
+    occurred_at = DateTimeField(default=utcnow)  # when it happened, or is planned for
+    status = CharField(max_length=10, default="held")  # held, planned or cancelled
     duration_minutes = IntegerField(null=True)
     summary = TextField()
     outcome = CharField(max_length=300, default="")
@@ -268,7 +270,19 @@ class Interaction(VersionedModel):
 
     @property
     def is_contact(self) -> bool:
-        return self.kind not in NOT_CONTACT
+        return self.held and self.kind not in NOT_CONTACT
+
+    @property
+    def held(self) -> bool:
+        return self.status == "held"
+
+    @property
+    def planned(self) -> bool:
+        return self.status == "planned"
+
+    @property
+    def status_label(self) -> str:
+        return INTERACTION_STATUSES.get(self.status, self.status)
 
     @property
     def has_follow_up(self) -> bool:
@@ -280,6 +294,11 @@ class Interaction(VersionedModel):
 
     def overdue(self, today: datetime.date | None = None) -> bool:
         return self.follow_up_open and self.follow_up_due < (today or utcnow().date())
+
+
+def held() -> Expression:
+    """The interactions that took place: only they count as contact (not planned, cancelled)."""
+    return Interaction.status == "held"
 
 
 class InteractionParticipant(TenantModel):

@@ -18,7 +18,7 @@ from accord import (
 
 from .choices import AGE_BANDS, INTERACTION_KINDS, ORGANISATION_KINDS, country_name
 from .engagement import engagement_coverage
-from .models import CustomerOrganisation, Interaction, Person
+from .models import CustomerOrganisation, Interaction, Person, held
 
 TOP = 15  # the longest lists (industries, places, staff) show their largest rows
 
@@ -149,7 +149,7 @@ def new_contacts_section(org, period: Period) -> Section:
 
 def interactions_section(org, period: Period) -> Section:
     """Contact made in the period, per channel (notes are records, not contact)."""
-    query = Interaction.in_org(org).where(period.where(Interaction.occurred_at))
+    query = Interaction.in_org(org).where(period.where(Interaction.occurred_at) & held())
     rows = [(INTERACTION_KINDS.get(k, k), n) for k, n in _counted(query, Interaction.kind)]
     return Section(
         "channels",
@@ -161,7 +161,7 @@ def interactions_section(org, period: Period) -> Section:
 
 
 def staff_section(org, period: Period) -> Section:
-    query = Interaction.in_org(org).where(period.where(Interaction.occurred_at))
+    query = Interaction.in_org(org).where(period.where(Interaction.occurred_at) & held())
     counted = _counted(query, Interaction.logged_by)
     names = dict(
         User.select(User.id, User.name).where(User.id.in_([k for k, _ in counted if k])).tuples()

@@ -13,7 +13,9 @@ from accord import Column, Filter, Request, Table, User, utcnow
 from . import lookups
 from .choices import ORGANISATION_KINDS, country_name
 from .consent.filters import consent_choices, consent_where
+from .consent.models import TopicConsent
 from .engagement import StakeholderMember, stakeholder_groups
+from .importing import FIELDS
 from .models import Affiliation, CustomerOrganisation, Person, PersonTag
 from .normalise import search_query
 
@@ -91,6 +93,42 @@ def user_name(attribute: str) -> Any:
     return name
 
 
+CONSENT_TOPICS = ("newsletters", "surveys")
+
+
+def _consent_answer(purpose: str) -> Any:
+    def answer(person: Person) -> str:
+        opted_in = getattr(person, f"consent_{purpose}", None)
+        return "" if opted_in is None else ("yes" if opted_in else "no")
+
+    return answer
+
+
+# The export holds what the import reads, under the import's own headings, in its
+# forms (the phone as stored, tags joined with ";"), so an export imports as it is.
+_EXPORTED: dict[str, Column] = {
+    "organisation": Column(FIELDS["organisation"], accessor=organisation_name),
+    "tags": Column(FIELDS["tags"], accessor=lambda p: "; ".join(p.tag_list)),
+    **{
+        f"consent_{topic}": Column(FIELDS[f"consent_{topic}"], accessor=_consent_answer(topic))
+        for topic in CONSENT_TOPICS
+    },
+}
+PEOPLE_EXPORT = [_EXPORTED.get(name) or Column(label, name) for name, label in FIELDS.items()]
+
+
+def with_consent(query: Any) -> Any:
+    """``query`` with each person's choice of the imported consent topics (None: no choice)."""
+    for topic in CONSENT_TOPICS:
+        chosen = (
+            TopicConsent.select(TopicConsent.opted_in)
+            .where((TopicConsent.person == Person.id) & (TopicConsent.purpose == topic))
+            .limit(1)
+        )
+        query = query.select_extend(chosen.alias(f"consent_{topic}"))
+    return query
+
+
 PEOPLE = ContactTable(
     Person,
     [
@@ -153,6 +191,7 @@ PEOPLE = ContactTable(
     ],
     sort="last_name",
     filename="people",
+    export_columns=PEOPLE_EXPORT,
     empty_message="No people yet.",
     id="people",
 )

@@ -18,6 +18,7 @@ from accord import (
     merge_timelines,
 )
 
+from .choices import INTERACTION_KINDS
 from .forms import OrganisationForm, PersonForm
 from .models import (
     CustomerOrganisation,
@@ -45,35 +46,82 @@ class InteractionEntry(TimelineEntry):
     participants: list[Person] = field(default_factory=list)
 
 
-def person_timeline(request: Request, person: Person) -> list[TimelineEntry]:
+# What a timeline can be narrowed to (``?show=``), besides other plugins' kinds of entry.
+SHOWN = {
+    "call": "Calls",
+    "meeting": "Meetings",
+    "email": "Emails",
+    "chat": "Chats",
+    "visit": "Visits",
+    "note": "Notes",
+    "changes": "Changes",
+}
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A contact's timeline as its page shows it.
+
+    ``entries`` took place (held or cancelled interactions, changes, other
+    plugins' entries), newest first, narrowed to ``show``; ``coming_up`` are
+    the planned interactions, soonest first; ``kinds`` are what it can be
+    narrowed to, as ``(value, label)``.
+    """
+
+    entries: list[TimelineEntry]
+    coming_up: list[TimelineEntry]
+    kinds: list[tuple[str, str]]
+    show: str = ""
+
+
+def person_timeline(request: Request, person: Person) -> Timeline:
     """What happened with ``person``, newest first: interactions, edits, other plugins' entries."""
-    ctx = request.state.ctx
     among = InteractionParticipant.select(InteractionParticipant.interaction).where(
         InteractionParticipant.person == person.id
     )
-    interactions = _interactions(ctx, Interaction.id.in_(among))
-    return merge_timelines(
-        interaction_entries(interactions),
-        _changes(person),
-        _published(ctx, "contact_timeline_entries", person=person),
-        limit=LIMIT,
+    published = _published(request.state.ctx, "contact_timeline_entries", person=person)
+    return _timeline(request, Interaction.id.in_(among), person, published)
+
+
+def organisation_timeline(request: Request, organisation: CustomerOrganisation) -> Timeline:
+    published = _published(
+        request.state.ctx, "organisation_timeline_entries", organisation=organisation
     )
+    return _timeline(request, Interaction.organisation == organisation.id, organisation, published)
 
 
-def organisation_timeline(
-    request: Request, organisation: CustomerOrganisation
-) -> list[TimelineEntry]:
+def _timeline(
+    request: Request, about: Any, record: Any, published: list[TimelineEntry]
+) -> Timeline:
     ctx = request.state.ctx
-    interactions = _interactions(ctx, Interaction.organisation == organisation.id)
-    return merge_timelines(
-        interaction_entries(interactions),
-        _changes(organisation),
-        _published(ctx, "organisation_timeline_entries", organisation=organisation),
-        limit=LIMIT,
+    others = {e.kind: e.kind_label for e in published}
+    kinds = [*SHOWN.items(), *((k, f"{label.capitalize()}s") for k, label in others.items())]
+    show = request.query_params.get("show", "")
+    show = show if show in dict(kinds) else ""
+    coming = interaction_entries(
+        _interactions(ctx, about & (Interaction.status == "planned"), soonest_first=True)
     )
+    past = about & (Interaction.status != "planned")
+    if show in INTERACTION_KINDS:
+        past &= Interaction.kind == show
+    parts: list[list[TimelineEntry]] = []
+    if show in ("", *INTERACTION_KINDS):
+        parts.append(interaction_entries(_interactions(ctx, past)))
+    if show in ("", "changes"):
+        parts.append(_changes(record))
+    if show == "" or show in others:
+        parts.append([e for e in published if show in ("", e.kind)])
+    return Timeline(merge_timelines(*parts, limit=LIMIT), coming, kinds, show)
 
 
-def _interactions(ctx: RequestContext, condition: Any) -> list[Interaction]:
+def _interactions(
+    ctx: RequestContext, condition: Any, *, soonest_first: bool = False
+) -> list[Interaction]:
+    order = (
+        (Interaction.occurred_at, Interaction.id)
+        if soonest_first
+        else (Interaction.occurred_at.desc(), Interaction.id.desc())
+    )
     return list(
         Interaction.in_org(ctx.org)
         .select_extend(Logger.id, Logger.name, Assignee.id, Assignee.name)
@@ -85,7 +133,7 @@ def _interactions(ctx: RequestContext, condition: Any) -> list[Interaction]:
             on=(Interaction.follow_up_assignee == Assignee.id),
         )
         .where(condition)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .order_by(*order)
         .limit(LIMIT)
     )
 
@@ -109,6 +157,8 @@ def interaction_entries(interactions: list[Interaction]) -> list[TimelineEntry]:
         kind = interaction.kind_label
         if interaction.direction:
             kind += f" · {interaction.direction_label.lower()}"
+        if not interaction.held:
+            kind += f" · {interaction.status_label.lower()}"
         logger = interaction.__rel__.get("logged_by")
         who = (logger.name if logger is not None else "") or "Someone"
         entries.append(

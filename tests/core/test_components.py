@@ -332,6 +332,23 @@ def test_csv_export_neutralises_spreadsheet_formulas(browser, org, make_things):
     assert "'=HYPERLINK(1)" in text
 
 
+@pytest.mark.parametrize("value", ["=1+2", "@SUM(A1)", "-2+3", "+1-cmd|' /C calc'!A0", "+44=1"])
+def test_csv_cells_that_a_spreadsheet_would_run_get_an_apostrophe(value):
+    assert export.csv_value(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["+442079460958", "+44 20 7946 0958", "-12.5", "+3", "-7"])
+def test_csv_cells_holding_a_plain_number_or_phone_number_are_left_alone(value):
+    assert export.csv_value(value) == value
+
+
+def test_a_table_may_export_other_columns_than_it_shows():
+    table = Table(Thing, THINGS.columns, export_columns=[Column("Thing", "name")], sort="name")
+    assert [c.label for c in table.export_columns] == ["Thing"]
+    assert table.export_columns[0].value(Thing(name="A")) == "A"
+    assert [c.label for c in THINGS.export_columns] == ["Name", "Size", "Colour"]
+
+
 def test_rows_of_other_organisations_never_show(browser, org, make_org, make_things):
     other = make_org("globex")
     make_things({"name": "Mine"})

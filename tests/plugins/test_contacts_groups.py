@@ -340,6 +340,18 @@ def test_a_meeting_with_a_member_counts_as_done(enabled):
     assert status.due_on == days_ago(20).date() + datetime.timedelta(days=90)
 
 
+@pytest.mark.parametrize("status", ["planned", "cancelled"])
+def test_a_meeting_that_was_not_held_does_not_count_as_done(enabled, status):
+    group = make_group(enabled)
+    ana = make_person(enabled)
+    add_member(group, ana)
+    plan(group, kind="meeting", every=90, created_days_ago=200)
+    log_interaction(ana, kind="meeting", occurred_at=days_ago(20), status=status)
+    [status_now] = plan_status(group)
+    assert status_now.last_done is None
+    assert status_now.overdue
+
+
 def test_a_one_to_one_with_one_member_of_a_larger_group_does_not_carry_out_its_plan(enabled):
     group = make_group(enabled)
     ana, ben = make_person(enabled, "Ana", "Lima"), make_person(enabled, "Ben", "Okafor")

@@ -174,6 +174,17 @@ def test_other_plugins_add_to_an_organisations_timeline(signed_in, enabled, enab
     assert "INC-2 at Riverside Academy" in page.text
 
 
+def test_the_timeline_filters_by_other_plugins_kinds_of_entry(signed_in, enabled, enable_plugin):
+    enable_plugin(enabled, "tickets")
+    ana = make_person(enabled)
+    log_interaction(ana, summary="A call about the printer.")
+    client = signed_in("viewer")
+    assert f'href="{person_page(ana)}?show=incident#timeline"' in client.get(person_page(ana)).text
+    page = client.get(person_page(ana) + "?show=incident").text
+    assert "INC-1 for Ana Lima" in page
+    assert "A call about the printer." not in page
+
+
 def test_disabled_plugins_add_nothing(signed_in, enabled):
     ana = make_person(enabled)
     assert "INC-1" not in signed_in("viewer").get(person_page(ana)).text
@@ -212,6 +223,9 @@ def test_demo_data_fills_a_realistic_customer_base(accord_host, org, make_user):
     assert interactions.count() >= 40
     assert interactions.where(Interaction.follow_up_done_at.is_null(False)).exists()
     assert people.where(Person.last_contacted_at.is_null(False)).count() >= 25
+    planned = interactions.where(Interaction.status == "planned")
+    assert planned.count() >= 5
+    assert all(i.occurred_at > utcnow() for i in planned)
 
 
 def test_demo_data_is_the_same_every_time(accord_host, make_org, make_user):

@@ -7,9 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from accord.plugins.contacts import import_jobs, importing
+from accord.plugins.contacts.consent import set_topic
+from accord.plugins.contacts.consent.models import TopicConsent
 from accord.plugins.contacts.import_jobs import ImportJob
 from accord.plugins.contacts.models import Affiliation, CustomerOrganisation, Person
-from accord.plugins.contacts.testing import make_person
+from accord.plugins.contacts.testing import make_organisation, make_person
 from accord.testing import csrf_from, post_form
 
 IMPORT = "/o/acme/contacts/people/import"
@@ -109,6 +111,102 @@ def test_the_upload_step_guesses_the_mapping(signed_in, enabled):
     assert "2 rows in the file" in page.text
 
 
+def test_the_check_names_the_organisations_the_import_will_create(signed_in, enabled):
+    make_organisation(enabled, "Riverside Academy")
+    more = "".join(f"P;N{n};p{n}@example.org;;;;;School {n};\n" for n in range(7))
+    page = submit(
+        signed_in("agent"), CLEAN + "Cy;Ng;cy@example.org;;;;;Hilltop College;\n" + more, "check"
+    )
+    assert (
+        "8 new customer organisations will be created: Hilltop College, School 0, School 1, "
+        "School 2, School 3 and 3 more." in page.text
+    )
+    assert CustomerOrganisation.select().count() == 1  # the check creates none
+
+
+def test_the_check_does_not_mention_organisations_when_it_creates_none(signed_in, enabled):
+    make_organisation(enabled, "Riverside Academy")
+    page = submit(signed_in("agent"), CLEAN, "check")
+    assert "All 2 rows are valid" in page.text
+    assert "will be created" not in page.text
+
+
+def test_organisations_of_skipped_rows_are_not_counted_as_new(enabled):
+    make_person(enabled, "Ana", "Lima", email="ana.lima@riverside.example.org")
+    text = HEADER + "Ana;Lima;ana.lima@riverside.example.org;;;;;Hilltop College;\n"
+    table = importing.read_csv(text)
+    plan = importing.check(enabled, table, importing.guess_mapping(table.headers))
+    assert plan.new_organisations("skip") == []
+    assert plan.new_organisations("update") == ["Hilltop College"]
+
+
+def test_the_import_reads_tags_separated_by_semicolons_or_commas(enabled):
+    text = 'First name,Last name,Tags\nAna,Lima,governor; parent\nBo,Chen,"governor, parent"\n'
+    table = importing.read_csv(text)
+    importing.apply(
+        enabled, importing.check(enabled, table, importing.guess_mapping(table.headers))
+    )
+    assert [p.tag_list for p in Person.select().order_by(Person.id)] == [["governor", "parent"]] * 2
+
+
+def test_the_export_headers_map_to_every_field_without_a_choice():
+    assert importing.guess_mapping(list(importing.FIELDS.values())) == {
+        label: name for name, label in importing.FIELDS.items()
+    }
+
+
+def _record(person):
+    consent = {
+        t.purpose: bool(t.opted_in)
+        for t in TopicConsent.select().where(TopicConsent.person == person.id)
+    }
+    organisation = person.organisation.name if person.organisation_id else ""
+    return (
+        person.first_name,
+        person.last_name,
+        person.email,
+        person.phone,
+        person.job_title,
+        person.city,
+        person.country,
+        organisation,
+        person.tag_list,
+        consent,
+    )
+
+
+def test_the_people_export_imports_into_another_organisation_identically(
+    signed_in, enabled, make_org
+):
+    school = make_organisation(enabled, "École Saint-Jean")
+    zoe = make_person(
+        enabled,
+        "Zoë",
+        "Ó Briain",
+        email="Zoe.OBriain@Example.org",
+        phone="+353 1 234 5678",
+        job_title="Directrice, ICT",
+        city="Dún Laoghaire",
+        country="IE",
+        organisation=school,
+        tags="governor, parent",
+    )
+    set_topic(zoe, "newsletters", True, source="test")
+    set_topic(zoe, "surveys", False, source="test")
+    make_person(enabled, "Łukasz", "Nowak", phone="020 7946 0958", city="Leeds", country="GB")
+    make_person(enabled, "Bo", "Chen", email="bo@example.org", tags="=cmd")
+    exported = signed_in("viewer").get("/o/acme/contacts/people/?format=csv").content
+    fresh = make_org("globex")
+    table = importing.read_csv(exported)
+    mapping = importing.guess_mapping(table.headers)
+    assert sorted(mapping.values()) == sorted(importing.FIELDS)
+    result = importing.apply(fresh, importing.check(fresh, table, mapping))
+    assert result.created == 3
+    before = sorted(_record(p) for p in Person.select().where(Person.org == enabled))
+    after = sorted(_record(p) for p in Person.select().where(Person.org == fresh))
+    assert after == before
+
+
 def test_a_file_that_is_not_utf8_is_refused_at_upload(signed_in, enabled):
     response = upload(signed_in("agent"), CLEAN.encode("utf-16"))
     assert response.status_code == 422
@@ -183,6 +281,7 @@ def test_the_cli_dry_run_checks_and_saves_nothing(accord_settings, enabled, tmp_
     )
     assert result.exit_code == 0, result.output
     assert "2 rows are valid; 2 would be added" in result.output
+    assert "1 new customer organisation will be created: Riverside Academy." in result.output
     assert Person.select().count() == 0
     missing = CliRunner().invoke(group, args, env=env)
     assert missing.exit_code == 1

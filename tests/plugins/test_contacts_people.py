@@ -300,9 +300,16 @@ def test_the_list_exports_every_matching_person_as_csv(signed_in, enabled):
     response = signed_in("viewer").get(PEOPLE + "?q=lima&format=csv")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
-    assert [(r["Name"], r["Email"], r["Phone"]) for r in rows] == [
-        ("Ana Lima", "ana@example.org", "'+44 20 7946 0958")  # not a formula to a spreadsheet
+    assert [(r["First name"], r["Last name"], r["Email"]) for r in rows] == [
+        ("Ana", "Lima", "ana@example.org")
     ]
+
+
+def test_the_export_holds_the_phone_as_stored_without_an_apostrophe(signed_in, enabled):
+    make_person(enabled, "Ana", "Lima", phone="020 7946 0958")
+    response = signed_in("viewer").get(PEOPLE + "?format=csv")
+    [row] = csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")))
+    assert row["Phone"] == "+442079460958"
 
 
 def test_archived_people_are_hidden_by_default(signed_in, enabled):

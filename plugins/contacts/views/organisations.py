@@ -25,12 +25,17 @@ from accord import (
 
 from .. import lookups
 from ..derived import COUNTED, refresh_organisations
-from ..forms import OrganisationForm
+from ..forms import InteractionForm, OrganisationForm
 from ..models import Affiliation, CustomerOrganisation, Person
 from ..tables import ORGANISATIONS, organisations_query
 from ..timeline import LIMIT as TIMELINE_LIMIT
 from ..timeline import organisation_timeline
-from .shared import model_values, organisation_form
+from .shared import (
+    model_values,
+    organisation_form,
+    organisation_interaction_form,
+    organisation_people,
+)
 
 FORM_TEMPLATE = "contacts/form.html"
 MAX_PEOPLE = 200
@@ -60,8 +65,20 @@ def _list(request: Request, status: str, title: str) -> Response:
 
 
 def detail(request: Request) -> Response:
-    ctx = request.state.ctx
     organisation = get_or_404(CustomerOrganisation, request, request.path_params["pk"])
+    return organisation_page(request, organisation)
+
+
+def organisation_page(
+    request: Request,
+    organisation: CustomerOrganisation,
+    *,
+    log_form: InteractionForm | None = None,
+    participants: list[int] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The organisation's page; a timeline filter's htmx request gets only the timeline."""
+    ctx = request.state.ctx
     people = list(
         Affiliation.select(Affiliation, Person)
         .join(Person)
@@ -84,10 +101,17 @@ def detail(request: Request) -> Response:
         "account_owner": User.get_or_none(User.id == organisation.account_owner_id),
         "timeline": organisation_timeline(request, organisation),
         "timeline_limit": TIMELINE_LIMIT,
+        "timeline_url": ctx.url("contacts:organisation", pk=organisation.id),
         "today": utcnow().date(),
         "counted": COUNTED,
+        "log_form": log_form or organisation_interaction_form(request, organisation),
+        "log_people": organisation_people(organisation),
+        "participants": set(participants or []),
     }
-    return render(request, "contacts/organisation.html", context)
+    block = "timeline" if "show" in request.query_params else None
+    return render(
+        request, "contacts/organisation.html", context, block=block, status_code=status_code
+    )
 
 
 def new(request: Request) -> Response:

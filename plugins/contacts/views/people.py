@@ -21,7 +21,7 @@ from accord import (
 
 from ..derived import refresh_people, set_tags
 from ..models import Affiliation, CustomerOrganisation, Person
-from ..tables import PEOPLE, people_query
+from ..tables import PEOPLE, people_query, with_consent
 from .person_page import person_page
 from .shared import model_values, person_form
 
@@ -45,10 +45,13 @@ def _list(request: Request, status: str, title: str) -> Response:
     action = None
     if status == "active" and ctx.can("contacts.edit"):
         action = ("Add a person", ctx.url("contacts:person_new"))
+    query = people_query(ctx.org, status)
+    if request.query_params.get("format") == "csv":
+        query = with_consent(query)  # the export carries what the import reads, consent too
     return render_table(
         request,
         PEOPLE,
-        people_query(ctx.org, status),
+        query,
         template="contacts/people.html",
         context={"title": title, "status": status, "today": utcnow().date()},
         empty_action=action,

@@ -31,6 +31,8 @@ def person_page(
         request, person, log_form=log_form, affiliation=affiliation, participants=participants
     )
     context["notice"] = notice
+    if block is None and "show" in request.query_params:
+        block = "timeline"  # a timeline filter's htmx request: the timeline only
     return render(request, "contacts/person.html", context, block=block, status_code=status_code)
 
 
@@ -60,6 +62,7 @@ def person_context(
         "participants": set(participants or []),
         "timeline": person_timeline(request, person),
         "timeline_limit": TIMELINE_LIMIT,
+        "timeline_url": request.state.ctx.url("contacts:person", pk=person.id),
         "today": utcnow().date(),
     }
 

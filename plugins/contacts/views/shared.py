@@ -81,6 +81,37 @@ def interaction_form(
     return form
 
 
+def organisation_interaction_form(
+    request: Request, organisation: CustomerOrganisation, data: Mapping[str, Any] | None = None
+) -> InteractionForm:
+    """The form that logs an interaction with ``organisation`` (already chosen)."""
+    ctx = request.state.ctx
+    if data is None:
+        initial = {
+            "occurred_at": utcnow().replace(second=0, microsecond=0),
+            "organisation": organisation.id,
+            "follow_up_assignee": ctx.user.id,
+        }
+        form = InteractionForm(initial=initial, prefix="log-", zone=ctx.org.zone)
+    else:
+        form = InteractionForm(data, prefix="log-", zone=ctx.org.zone)
+    form.fields["organisation"].choices = [(organisation.id, organisation.name)]
+    form.fields["follow_up_assignee"].choices = lookups.staff(ctx.org)
+    return form
+
+
+def organisation_people(organisation: CustomerOrganisation, limit: int = 200) -> list[Person]:
+    """The organisation's active people by name: who may have taken part in an interaction."""
+    return list(
+        Person.select(Person.id, Person.first_name, Person.last_name, Person.job_title)
+        .join(Affiliation, on=(Affiliation.person == Person.id))
+        .where((Affiliation.organisation == organisation.id) & (Person.status == "active"))
+        .order_by(Person.last_name, Person.first_name, Person.id)
+        .distinct()
+        .limit(limit)
+    )
+
+
 def affiliation_form(
     request: Request, person: Person, data: Mapping[str, Any] | None = None
 ) -> AffiliationForm:
