@@ -95,6 +95,7 @@ def test_the_vendored_htmx_matches_its_recorded_checksum():
 
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "update_htmx.py"), "--check"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -63,9 +63,7 @@ def test_a_mistake_is_shown_next_to_the_field_without_losing_the_text(
     expect(page.get_by_label("Summary")).to_have_value("Asked about Wi-Fi")
 
 
-def test_logging_works_without_javascript(
-    page_without_javascript, org, ana, make_user, sign_in_as
-):
+def test_logging_works_without_javascript(page_without_javascript, org, ana, make_user, sign_in_as):
     page = page_without_javascript
     make_user("alex@acme.test", org, "agent")
     sign_in_as("alex@acme.test", page=page)

@@ -103,8 +103,7 @@ def test_published_hooks_are_answered_only_by_enabled_plugins(signed_in, org, en
 def test_a_slot_shows_fragments_of_enabled_plugins(signed_in, org, enable_plugin):
     enable_plugin(org, "tickets")
     assert (
-        "[<b>incidents of Ana</b>]"
-        in signed_in("agent").get(f"/o/{org.slug}/people/slotted").text
+        "[<b>incidents of Ana</b>]" in signed_in("agent").get(f"/o/{org.slug}/people/slotted").text
     )
 
 
