@@ -34,7 +34,7 @@ def test_logging_an_interaction_adds_it_to_the_timeline_in_place(
     page.get_by_label("Summary").fill("Printer in the staff room jams on double-sided jobs.")
     page.locator("#log-follow_up_action").fill("Check the engineer fixed it")
     page.get_by_label("Follow-up due").fill("2030-01-31")
-    page.get_by_role("button", name="Log interaction").last.click()
+    page.get_by_role("button", name="Save interaction").click()
 
     timeline = page.locator("#activity .timeline")
     expect(page.locator("#activity")).to_contain_text("Call with Ana Lima is logged.")
@@ -57,7 +57,7 @@ def test_a_mistake_is_shown_next_to_the_field_without_losing_the_text(
     page.goto(f"/o/{org.slug}/contacts/people/{ana.id}")
     page.get_by_label("Summary").fill("Asked about Wi-Fi")
     page.locator("#log-follow_up_action").fill("Survey the hall")
-    page.get_by_role("button", name="Log interaction").last.click()
+    page.get_by_role("button", name="Save interaction").click()
 
     expect(page.locator("#activity")).to_contain_text("Give the follow-up a due date.")
     expect(page.get_by_label("Summary")).to_have_value("Asked about Wi-Fi")
@@ -70,7 +70,7 @@ def test_logging_works_without_javascript(page_without_javascript, org, ana, mak
     page.goto(f"/o/{org.slug}/contacts/people/{ana.id}")
     page.get_by_label("Summary").fill("Visited to check the projectors.")
     page.get_by_label("What").select_option("visit")
-    page.get_by_role("button", name="Log interaction").last.click()
+    page.get_by_role("button", name="Save interaction").click()
 
     expect(page.locator(".flash-success")).to_contain_text("Visit with Ana Lima is logged.")
     expect(page.locator("#activity .timeline")).to_contain_text("Visited to check the projectors.")

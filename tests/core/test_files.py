@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
@@ -128,7 +129,11 @@ def test_a_download_from_the_database_is_sent_chunk_by_chunk(signed_in, person, 
     async def receive():  # the client stays until the whole body is sent
         await asyncio.Event().wait()
 
-    asyncio.run(response({"type": "http", "method": "GET", "headers": []}, receive, send))
+    # A thread of its own: a browser test's Playwright may own this thread's event loop.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(
+            asyncio.run, response({"type": "http", "method": "GET", "headers": []}, receive, send)
+        ).result()
     sent = [body for body in bodies if body]
     assert b"".join(sent) == BIG
     assert len(sent) == 3 and max(map(len, sent)) <= DATABASE_CHUNK
