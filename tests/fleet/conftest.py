@@ -99,10 +99,12 @@ def fleet(
         yield fleet
     finally:
         reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None and fleet.figures:
-            reporter.write_line("")
-            for name, value in fleet.figures.items():
-                reporter.write_line(f"fleet: {name}: {value}")
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        if reporter is not None and capture is not None and fleet.figures:
+            with capture.global_and_fixture_disabled():  # teardown output is captured
+                reporter.write_line("")
+                for name, value in fleet.figures.items():
+                    reporter.write_line(f"fleet: {name}: {value}")
         if fleet.nginx is not None:
             fleet.nginx.terminate()
             fleet.nginx.wait(timeout=10)
