@@ -6,6 +6,7 @@ import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -293,7 +294,13 @@ def read_manifest(module: str) -> Manifest:
     if not path.is_file():
         raise ManifestError(f"{module} has no {MANIFEST_FILE}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return _parsed(path.read_text(encoding="utf-8"), path)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path.name} is not valid TOML: {exc}") from exc
-    return parse_manifest(data, path)
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str, path: Path) -> Manifest:
+    # Every app a process builds (each test builds one) reads the same files:
+    # parse each text once. Keyed by the text itself, an edited file is parsed anew.
+    return parse_manifest(tomllib.loads(text), path)
