@@ -51,6 +51,9 @@ def ensure_postgres_database(url: str) -> str | None:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if cur.fetchone() is None:
             cur.execute(f'CREATE DATABASE "{name}"')
+        # A throwaway database: waiting for each commit to reach the disk
+        # (about 1.6 ms here) would be a tenth of the PostgreSQL pass.
+        cur.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     conn.close()
     return None
 
