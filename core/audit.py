@@ -8,7 +8,7 @@ import decimal
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import peewee
 
@@ -54,6 +54,15 @@ def plugin_of(model: type[peewee.Model]) -> str:
     if module.startswith("accord."):
         return "core"
     return module.split(".")[0]
+
+
+FieldT = TypeVar("FieldT", bound=peewee.Field)
+
+
+def secret(field: FieldT) -> FieldT:
+    """Mark ``field`` as never written to the audit log (tokens, nonces, keys)."""
+    field.audit_secret = True  # type: ignore[attr-defined]
+    return field
 
 
 def _plain(value: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from accord import TenantModel, User, VersionedModel, utcnow
+from accord import TenantModel, User, VersionedModel, audit, utcnow
 from accord.plugins.contacts.models import Person
 from accord.plugins.incidents.models import Incident
 
@@ -31,7 +31,7 @@ class Survey(TenantModel):
     team_id = IntegerField(null=True)
     agent = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
     status = CharField(max_length=10, default="pending")
-    nonce = CharField(max_length=32)
+    nonce = audit.secret(CharField(max_length=32))  # half of the survey link's secret
     created_at = DateTimeField(default=utcnow)
     send_after = DateTimeField()
     sent_at = DateTimeField(null=True)

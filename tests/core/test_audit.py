@@ -6,7 +6,7 @@ import pytest
 from peewee import CharField
 
 from accord import TenantModel
-from accord.audit import Actor, acting_as
+from accord.audit import Actor, acting_as, secret
 from accord.db import database
 from accord.models import AuditEntry
 
@@ -87,3 +87,27 @@ def test_the_audit_log_page_shows_entries_of_the_organisation_only(
     page = signed_in("admin").get(f"/o/{org.slug}/settings/audit").text
     assert "MINE-1" in page
     assert "THEIRS-1" not in page
+
+
+class Token(TenantModel):
+    label = CharField()
+    value = secret(CharField())
+
+    class Meta:
+        table_name = "assets_token"
+
+
+def test_a_secret_field_never_reaches_the_audit_log(accord_db, org):
+    database.create_tables([Token])
+    token = Token.create(org=org, label="reset link", value="s3cr3t-value")
+    token.value = "an0ther-value"
+    token.save()
+    token.delete_instance()
+
+    logged = [
+        entry.changes for entry in AuditEntry.select().where(AuditEntry.table == "assets_token")
+    ]
+
+    assert len(logged) == 2  # the create and the delete; changing only the secret is no change
+    assert all("value" not in changes for changes in logged)
+    assert "s3cr3t" not in str(logged) and "an0ther" not in str(logged)
