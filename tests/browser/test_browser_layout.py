@@ -35,14 +35,38 @@ def test_the_content_sits_beside_the_sidebar_on_a_wide_screen(page, org, make_us
     assert abs(main["y"] - sidebar["y"]) < 1
 
 
-def test_on_a_phone_the_content_starts_right_below_the_menu(page, org, make_user, sign_in_as):
+def test_on_a_phone_the_menu_is_folded_and_the_content_starts_below_the_top_bar(
+    page, org, make_user, sign_in_as
+):
     make_user("ana@acme.test", org)
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in_as("ana@acme.test")
 
-    sidebar, main = box(page, "nav.sidebar"), box(page, "main.main")
+    assert not page.locator("nav.sidebar").is_visible()
+    topbar, main = box(page, "header.topbar"), box(page, "main.main")
+    assert main["y"] - (topbar["y"] + topbar["height"]) < 1
 
+
+def test_on_a_phone_the_menu_button_opens_the_menu_above_the_content(
+    page, org, make_user, sign_in_as
+):
+    make_user("ana@acme.test", org)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_as("ana@acme.test")
+
+    page.get_by_text("Menu", exact=True).click()
+
+    sidebar, main = box(page, "nav.sidebar"), box(page, "main.main")
     assert main["y"] - (sidebar["y"] + sidebar["height"]) < 1
+    assert page.get_by_role("link", name="Dashboard").is_visible()
+
+
+def test_on_a_wide_screen_there_is_no_menu_button(page, org, make_user, sign_in_as):
+    make_user("ana@acme.test", org)
+    sign_in_as("ana@acme.test")
+
+    assert not page.get_by_text("Menu", exact=True).is_visible()
+    assert page.locator("nav.sidebar").is_visible()
 
 
 # Elements of <main> that stick out of their parent, unless the parent scrolls them.
