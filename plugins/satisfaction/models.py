@@ -55,7 +55,7 @@ class Survey(TenantModel):
         )
 
     def __str__(self) -> str:
-        return f"survey of {self.incident_id}"
+        return f"survey of {self.incident.reference}"
 
     @property
     def status_label(self) -> str:
@@ -78,7 +78,7 @@ class RecoveryTask(VersionedModel):
         indexes = ((("org", "status", "created_at"), False), (("org", "assignee", "status"), False))
 
     def __str__(self) -> str:
-        return f"recovery of {self.incident_id}"
+        return f"recovery after {self.incident.reference}"
 
 
 MODELS: list[type[Any]] = [Survey, RecoveryTask]
