@@ -9,18 +9,18 @@ from typing import Any
 import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from . import db, plugin_settings
 from .db import MaxConnectionsExceeded, database
 from .host import PluginHost, build_host
 from .jobs import QueueUnavailable, make_queue
 from .metrics import MetricsMiddleware, count_jobs
-from .middleware import SecurityHeadersMiddleware
+from .middleware import AnsweredErrorsMiddleware, SecurityHeadersMiddleware
 from .permissions import PermissionTable
 from .routing import DatabaseUnavailable, build_routes
 from .schema import PendingMigrationsError, pending
@@ -124,6 +124,20 @@ def _static_mounts(host: PluginHost) -> list[BaseRoute]:
     return mounts
 
 
+class _Accord(Starlette):
+    """Starlette with metrics and security headers outside its server-error layer.
+
+    Middleware given to Starlette sits inside the layer that makes 500 pages,
+    so those pages would go out without the headers and uncounted.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = AnsweredErrorsMiddleware(super().build_middleware_stack())
+        https = self.state.accord.secure_cookies
+        # Metrics outermost: the time includes every other layer.
+        return MetricsMiddleware(SecurityHeadersMiddleware(inner, https=https))
+
+
 def create_app(
     settings: Settings | None = None,
     host: PluginHost | None = None,
@@ -160,14 +174,7 @@ def create_app(
     count_jobs(state.queue)  # tasks run here in immediate mode (tests, one-off commands)
     routes = build_routes(state)
     state.routes_by_name = {route.name: route for route in routes}
-    app = Starlette(
-        routes=[*routes, *_static_mounts(host)],
-        middleware=[
-            Middleware(MetricsMiddleware),  # outermost: the time includes every other layer
-            Middleware(SecurityHeadersMiddleware, https=state.secure_cookies),
-        ],
-        exception_handlers=handlers,
-    )
+    app = _Accord(routes=[*routes, *_static_mounts(host)], exception_handlers=handlers)
     app.state.accord = state
     return app
 

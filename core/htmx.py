@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -12,6 +14,8 @@ HISTORY_RESTORE = "HX-History-Restore-Request"
 REDIRECT = "HX-Redirect"
 CURRENT_URL = "HX-Current-URL"  # the page an htmx request was sent from
 CSRF_HEADER = "X-CSRF-Token"
+# What RedirectResponse leaves as it is in a Location header.
+URL_SAFE = ":/%#?=@[]!$&'()*+,;"
 
 
 def is_htmx(request: Request) -> bool:
@@ -38,5 +42,7 @@ def add_vary(response: Response) -> Response:
 def redirect(request: Request, url: str) -> Response:
     """Send the browser to ``url``: a 303, or for htmx a full-page redirect."""
     if is_htmx(request):
-        return Response(status_code=204, headers={REDIRECT: url})
+        # Percent-encoded as Starlette encodes a Location: a CR or LF from user input
+        # in a header would make the server drop the connection.
+        return Response(status_code=204, headers={REDIRECT: quote(url, safe=URL_SAFE)})
     return RedirectResponse(url, status_code=303)

@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware: security headers on every response."""
+"""Pure-ASGI middleware: security headers on every response, errors included."""
 
 from __future__ import annotations
 
@@ -36,6 +36,36 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers.items():
                     headers.setdefault(name, value)
+                if headers.get("content-type", "").startswith("text/html"):
+                    # Pages hold what the signed-in person may see: no shared or disk cache.
+                    headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class AnsweredErrorsMiddleware:
+    """An error already answered with a whole error page ends here, logged.
+
+    Starlette's server-error layer sends the 500 page and then raises again
+    for the server to log; the server then resets the keep-alive connection
+    the page was sent on. The error is logged where the page is made.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answered = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            if not answered:
+                raise

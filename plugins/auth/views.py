@@ -49,6 +49,8 @@ def org_home(request: Request) -> Response:
 
 def switch_org(request: Request) -> Response:
     slug = request.query_params.get("org", "")
+    if slug not in {m.org.slug for m in request.state.ctx.memberships}:
+        raise HTTPException(404)
     return redirect(request, f"/o/{slug}/")
 
 

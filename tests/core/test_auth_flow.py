@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
+
+from accord.htmx import redirect
 from accord.testing import csrf_from, sign_in
 
 
@@ -59,3 +62,31 @@ def test_next_parameter_cannot_send_the_user_to_another_site(client, org, make_u
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
+
+
+def test_switching_goes_to_an_organisation_one_belongs_to(client, org, make_user):
+    make_user("ana@acme.test", org)
+    sign_in(client, "ana@acme.test")
+
+    response = client.get(f"/switch?org={org.slug}", follow_redirects=False)
+
+    assert response.headers["location"] == f"/o/{org.slug}/"
+
+
+def test_switching_to_an_organisation_one_does_not_belong_to_is_not_found(
+    client, org, make_org, make_user
+):
+    make_org("other")
+    make_user("ana@acme.test", org)
+    sign_in(client, "ana@acme.test")
+
+    assert client.get("/switch?org=other", follow_redirects=False).status_code == 404
+
+
+def test_a_line_break_in_a_redirect_for_htmx_is_encoded_not_sent():
+    # A form's "next" or "back" goes into HX-Redirect; a raw CR/LF would end the headers.
+    request = Request({"type": "http", "headers": [(b"hx-request", b"true")]})
+
+    response = redirect(request, "/o/acme/\r\nX-Injected: 1")
+
+    assert response.headers["hx-redirect"] == "/o/acme/%0D%0AX-Injected:%201"

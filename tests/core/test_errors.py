@@ -43,6 +43,34 @@ def test_a_failing_view_gives_a_500_page_without_the_traceback(app, signed_in, o
     assert "secret internals" not in response.text
 
 
+def test_a_500_page_carries_the_security_headers_and_is_not_cached(
+    app, signed_in, org, enable_plugin
+):
+    enable_plugin(org, "broken")
+    client = TestClient(app, raise_server_exceptions=False, cookies=signed_in("admin").cookies)
+
+    response = client.get(f"/o/{org.slug}/broken/")
+
+    assert response.status_code == 500
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_an_answered_error_does_not_reach_the_server(app, signed_in, org, enable_plugin):
+    # Raised again after the 500 page, the server would reset the keep-alive connection.
+    enable_plugin(org, "broken")
+    client = TestClient(app, raise_server_exceptions=True, cookies=signed_in("admin").cookies)
+
+    assert client.get(f"/o/{org.slug}/broken/").status_code == 500
+
+
+def test_signed_in_pages_are_not_cached(signed_in, org):
+    response = signed_in("agent").get(f"/o/{org.slug}/")
+
+    assert response.headers["cache-control"] == "no-store"
+
+
 def test_forbidden_is_a_403_page(signed_in, org):
     response = signed_in("viewer").get(f"/o/{org.slug}/settings/plugins")
     assert response.status_code == 403
