@@ -143,6 +143,31 @@ class _IdleReaper:
 _reaper = _IdleReaper()
 
 
+# What drivers say when the database itself is out of reach or too busy to answer,
+# as opposed to a statement it refused (which is the application's error).
+_UNREACHABLE = (
+    "connect",  # could not connect, connection refused / reset / already closed
+    "server closed",
+    "terminating connection",
+    "the database system is",  # starting up, shutting down, in recovery
+    "database is locked",
+    "unable to open database",
+    "disk i/o error",
+    "timeout",
+    "timed out",
+)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database did not answer, not that it refused a statement."""
+    if isinstance(exc, peewee.InterfaceError):
+        return True
+    if not isinstance(exc, peewee.OperationalError):
+        return False
+    text = str(exc).lower()
+    return any(sign in text for sign in _UNREACHABLE)
+
+
 def pool_options(settings: Settings) -> dict[str, Any]:
     """``[database]`` pool_size, pool_timeout_s and idle_timeout_s, checked."""
     options = {}

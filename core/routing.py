@@ -16,16 +16,17 @@ from urllib.parse import quote
 
 import peewee
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import csrf, events, htmx, jobs, sessions, submissions
+from . import csrf, events, htmx, inputs, jobs, sessions, submissions
 from .audit import Actor, acting_as
 from .context import RequestContext
-from .db import database
+from .db import database, is_unreachable
 from .enablement import enabled_plugins
 from .models import Membership, Organisation
 from .security import csrf_valid
@@ -38,6 +39,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("accord.routing")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class _IdConvertor(IntegerConvertor):
+    """``{pk:int}`` in a path: at most 18 digits, so every id it lets through fits a
+    BIGINT; a longer one is a 404 like any other unknown id."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_url_convertor("int", _IdConvertor())
 
 
 class DatabaseUnavailable(Exception):
@@ -149,16 +160,24 @@ def guard(state: AppState, plugin_id: str, page: Page) -> Any:
             with database.connection_context():
                 return handle(request, form_token)
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            if database.is_closed() or "connect" in str(exc).lower():
+            # The connection is closed by now whatever happened: ask the error, not the pool.
+            if is_unreachable(exc):
                 raise DatabaseUnavailable(str(exc)) from exc
             raise
+
+    limit = inputs.body_limit(state.settings, uploads=page.uploads)
 
     async def endpoint(request: Request) -> Response:
         form_token = None
         form = None
+        inputs.clean_query(request.scope)
+        if "\x00" in request.url.path:
+            raise HTTPException(404)
         if request.method not in SAFE_METHODS:
+            if page.scope != "public" and sessions.COOKIE not in request.cookies:
+                return _login_redirect(request)  # nobody signed in: the body is not read
             # Parsed here, on the event loop; views read it with ``accord.form_data``.
-            form = await request.form()
+            form = await inputs.read_form(request, limit, uploads=page.uploads)
             request.state.form = form
             value = form.get("csrf_token")
             form_token = value if isinstance(value, str) else None

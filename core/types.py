@@ -25,7 +25,9 @@ class Page:
     answers even when the database does not. ``once=False`` lets a form sent
     twice run twice (sign-in: the second must sign in too, or the browser that
     dropped the first answer ends up signed out); every other state-changing
-    page runs once per submission id (``accord.submissions``).
+    page runs once per submission id (``accord.submissions``). A form may carry
+    files only when ``uploads=True`` (the body may then be as large as
+    ``[http] max_upload_mb``; other forms stop at ``max_form_kb``).
     """
 
     path: str
@@ -36,6 +38,7 @@ class Page:
     scope: Scope = "org"
     bare: bool = False
     once: bool = True
+    uploads: bool = False
 
 
 @dataclass(frozen=True)

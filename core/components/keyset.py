@@ -17,6 +17,8 @@ from typing import Any
 
 import peewee
 
+from ..inputs import integer
+
 _TEMPORAL = (peewee.DateTimeField, peewee.DateField, peewee.TimeField)
 
 
@@ -62,6 +64,8 @@ class Keyset:
                 value = self.field.python_value(value)
                 if isinstance(self.field, _TEMPORAL) and isinstance(value, str):
                     return None  # peewee hands back strings it cannot parse
+            if any(type(v) is int and integer(v) is None for v in (value, pk)):
+                return None  # beyond what an integer column holds
             return value, self.pk.python_value(pk)
         except (ValueError, TypeError, binascii.Error, decimal.InvalidOperation):
             return None

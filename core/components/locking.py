@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import audit
+from ..inputs import integer
 from ..models import AuditEntry, TenantModel
 from ..templating import render
 
@@ -58,10 +59,7 @@ class StaleEdit(Exception):
 
 
 def _version(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return value if isinstance(value, int) else integer(value)
 
 
 def save_versioned(instance: Any, expected_version: Any, changes: dict[str, Any]) -> Any:

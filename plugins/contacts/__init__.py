@@ -114,7 +114,14 @@ def register_routes() -> list[Page]:
         Page("/", people.index, name="index", permission=VIEW),
         Page("/people/", people.people_list, name="people", permission=VIEW),
         Page("/people/archived", people.archived_people, name="people_archived", permission=VIEW),
-        Page("/people/import", imports.upload, name="people_import", methods=FORM, permission=EDIT),
+        Page(
+            "/people/import",
+            imports.upload,
+            name="people_import",
+            methods=FORM,
+            permission=EDIT,
+            uploads=True,
+        ),
         Page(
             "/people/import/{job:int}",
             imports.job,
@@ -240,6 +247,7 @@ def register_routes() -> list[Page]:
             name="documents",
             methods=FORM,
             permission=documents.DOCUMENTS,
+            uploads=True,
         ),
         Page(
             "/{kind}/{pk:int}/documents/{did:int}",

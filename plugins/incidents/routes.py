@@ -55,7 +55,14 @@ def pages() -> list[Page]:
         ),
         Page(f"{ONE}/parent", links.link_parent, name="parent", methods=FORM, permission=WORK),
         Page(f"{ONE}/merge", links.merge, name="merge", methods=FORM, permission=WORK),
-        Page(f"{ONE}/attachments", actions.attach, name="attach", methods=POST, permission=WORK),
+        Page(
+            f"{ONE}/attachments",
+            actions.attach,
+            name="attach",
+            methods=POST,
+            permission=WORK,
+            uploads=True,
+        ),
         Page(f"{ONE}/attachments/{{aid:int}}", files.download, name="attachment", permission=VIEW),
         # Teams
         Page("/teams/", teams.team_list, name="teams", permission=VIEW),

@@ -70,8 +70,7 @@ def test_a_pages_task_reaches_redis_only_after_its_transaction_committed(app, jo
 
 
 def test_a_page_that_fails_after_queueing_leaves_nothing_in_redis(app, joining):
-    with pytest.raises(RuntimeError, match="the view failed"):  # the test client re-raises
-        post_form(joining, "/o/acme/signup/join", {"fail": "1"})
+    assert post_form(joining, "/o/acme/signup/join", {"fail": "1"}).status_code == 500
     assert WHILE_OPEN == [0]
     assert app.state.accord.queue.pending_count() == 0
 
