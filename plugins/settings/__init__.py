@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord import MenuItem, Page, Permission, RequestContext, hookimpl
+from accord import DemoContext, MenuItem, Page, Permission, RequestContext, hookimpl
 
 from . import lifecycle, members, organisation, plugin_settings, views
 
@@ -160,3 +160,8 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
             MenuItem("Audit log", ctx.url("settings:audit"), section="Settings", order=910)
         )
     return items
+
+
+@hookimpl
+def load_demo_data(demo: DemoContext) -> None:
+    members.load_demo(demo)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from accord import (
+    DemoContext,
     account_links,
     flash,
     form_data,
@@ -20,7 +23,7 @@ from accord import (
     utcnow,
 )
 from accord.account_links import INVITE
-from accord.accounts import add_member, create_invited_user
+from accord.accounts import add_member, create_invited_user, create_user
 from accord.audit import record
 from accord.models import ROLES, Membership, User
 
@@ -414,3 +417,20 @@ def remove(request: Request) -> Response:
     membership.delete_instance()
     flash(request, f"{membership.user.name} no longer has access to {ctx.org.name}.")
     return redirect(request, ctx.url("settings:members"))
+
+
+def load_demo(demo: DemoContext) -> None:
+    """A waiting invitation and a deactivated former colleague, so the members page shows both."""
+    org = demo.org
+    domain = f"{org.slug}.example.com"
+    invited = User.get_or_none(User.email == f"new.starter@{domain}") or create_invited_user(
+        f"new.starter@{domain}", "Nia Starter"
+    )
+    add_member(invited, org, "agent")
+    account_links.issue(INVITE, invited, org=org, by=demo.users.get("admin"))
+    leaver = User.get_or_none(User.email == f"former.agent@{domain}") or create_user(
+        f"former.agent@{domain}", "Fergus Former", secrets.token_urlsafe(24)
+    )
+    add_member(leaver, org, "agent")
+    leaver.is_active = False
+    leaver.save(only=[User.is_active])

@@ -154,3 +154,20 @@ def test_a_reset_link_made_before_deactivation_no_longer_works(app, admin, bo):
     path = re.search(r"https?://[^/\s<]+(/reset/[\w-]+)", response.text).group(1)
     act(admin, bo, "deactivate")
     assert TestClient(app).get(path).status_code == 404
+
+
+def test_the_demo_has_a_waiting_invitation_and_a_deactivated_member(accord_host, accord_db):
+    from accord import account_links
+    from accord.demo import build_demo
+
+    org = build_demo(accord_host).org
+    [waiting] = account_links.pending_invitations(org)
+    assert waiting.user.name == "Nia Starter"
+    deactivated = (
+        User.select()
+        .join(Membership)
+        .where(
+            (Membership.org == org) & (User.is_active == False)  # noqa: E712
+        )
+    )
+    assert [u.name for u in deactivated] == ["Fergus Former"]
