@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from accord import two_factor
 from accord.models import User
+from accord.testing import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +136,32 @@ def test_the_other_account_pages_fit_both_sizes(
     page.goto("/account/password")
     shoot(page, "password")
     assert User.get_by_id(bo.id).is_active
+
+    sign_out(page)
+    page.get_by_label("Email").fill("bo@acme.test")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(pyotp.TOTP(key).at(time.time() + 30))
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/account/two-factor/recovery-codes")
+    shoot(page, "recovery-new")
+    page.goto("/account/two-factor/off")
+    shoot(page, "two-factor-off")
+
+
+def test_forgot_password_by_email_pages_fit_both_sizes(page, org, make_user, mail_inbox, shoot):
+    make_user("bo@acme.test", org, "agent", name="Bo Agent")
+    page.goto("/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    shoot(page, "forgot")
+    page.get_by_label("Email").fill("bo@acme.test")
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("status")).to_contain_text("If an account uses bo@acme.test")
+    shoot(page, "forgot-sent")
+    [message] = mail_inbox.to("bo@acme.test")
+    page.goto(urlsplit(re.search(r"https?://\S+/reset/[\w-]+", message.get_content())[0]).path)
+    shoot(page, "reset")
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the new password").fill(PASSWORD)
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page).to_have_url(re.compile(r"/o/acme/dashboard/$"))
