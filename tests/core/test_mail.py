@@ -132,3 +132,9 @@ def test_accord_check_says_where_mail_goes(tmp_path):
         tmp_path, ACCORD_SMTP_URL="smtp://mail.example.org:2525?from=desk@example.org"
     )
     assert report["mail"] == "mail.example.org:2525 (STARTTLS) from desk@example.org"
+
+
+def test_system_email_is_part_of_the_public_api():
+    import accord
+
+    assert {"mail", "send_system_email"} <= set(accord.__all__)

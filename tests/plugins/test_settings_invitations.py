@@ -190,3 +190,10 @@ def test_a_withdrawn_invitation_cannot_be_resent_from_another_organisation(
         token_from="/o/globex/settings/members",
     )
     assert response.status_code == 404
+
+
+def test_an_invitation_to_a_deactivated_account_does_not_work(app, emailed_link):
+    User.update(is_active=False).where(User.email == "new@acme.test").execute()
+    response = TestClient(app).get(emailed_link)
+    assert response.status_code == 404
+    assert "deactivated" in response.text
