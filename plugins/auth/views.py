@@ -208,4 +208,4 @@ def change_password(request: Request) -> Response:
     ended = sessions.end_all(ctx.user, keep=ctx.session)
     others = f" {ended} other session(s) were signed out." if ended else ""
     flash(request, f"Your password has been changed.{others}")
-    return redirect(request, "/")
+    return redirect(request, "/account")
