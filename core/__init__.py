@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import audit, history, plugin_settings
+from . import audit, history, mail, plugin_settings
 from .accounts import members_of
 from .clock import local_time, utcnow
 from .context import RequestContext
@@ -18,6 +18,7 @@ from .hookspecs import hookspec
 from .host import hookimpl
 from .htmx import redirect, wants_fragment
 from .jobs import QueueUnavailable
+from .mail import send_system_email
 from .models import JSONField, Organisation, TenantModel, User
 from .routing import form_data
 from .settings import Settings
@@ -57,6 +58,7 @@ __all__ = [
     "audit",
     "history",
     "local_time",
+    "mail",
     "plugin_settings",
     "emit",
     "hookspec",
@@ -69,6 +71,7 @@ __all__ = [
     "redirect",
     "render",
     "render_to_string",
+    "send_system_email",
     "utcnow",
     "wants_fragment",
 ]

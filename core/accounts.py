@@ -69,6 +69,17 @@ def create_user(email: str, name: str, password: str) -> User:
     )
 
 
+def create_invited_user(email: str, name: str) -> User:
+    """An account with no password yet: its owner chooses one through an invitation link."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise AccountError(f"{email!r} is not an email address")
+    if User.get_or_none(User.email == email):
+        raise AccountError(f"user {email} already exists")
+    # An empty hash matches no password, so nobody can sign in until one is chosen.
+    return User.create(email=email, name=name.strip() or email, password_hash="")
+
+
 def get_user(email: str) -> User:
     user = User.get_or_none(User.email == email.strip().lower())
     if user is None:

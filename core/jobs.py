@@ -31,7 +31,7 @@ from redis import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import events, periodic
+from . import events, mail, periodic
 from .db import database
 from .host import PluginHost
 from .settings import Settings
@@ -164,6 +164,7 @@ def make_queue(settings: Settings, host: PluginHost) -> Queue:
             storage_class=SqliteStorage,
             filename=str(settings.home / "jobs.db"),
         )
+    mail.register_task(queue, settings)
     host.hook.register_tasks(queue=queue)
     watch_runs(queue, host)
     return queue

@@ -12,6 +12,7 @@ from peewee import (
     CharField,
     DateTimeField,
     ForeignKeyField,
+    IntegerField,
     TextField,
 )
 
@@ -60,12 +61,25 @@ class User(BaseModel):
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     password_changed_at = DateTimeField(default=utcnow)
+    # Two-factor sign-in (``accord.two_factor``): the TOTP key, encrypted, while it is on.
+    totp_secret = TextField(null=True)
+    totp_enabled_at = DateTimeField(null=True)
+    totp_last_step = IntegerField(null=True)
 
     class Meta:
         table_name = "accord_user"
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_password(self) -> bool:
+        """False for an invited person who has not yet chosen a password."""
+        return bool(self.password_hash)
+
+    @property
+    def two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
 
 class Membership(BaseModel):
@@ -97,9 +111,43 @@ class LoginFailure(BaseModel):
     email = CharField(max_length=254, index=True)
     client = CharField(max_length=64)
     at = DateTimeField(default=utcnow, index=True)
+    # What was tried: "sign-in", "reset" (a reset link asked for), "code" (a two-factor code).
+    kind = CharField(max_length=20, default="sign-in")
 
     class Meta:
         table_name = "accord_login_failure"
+
+
+class AccountToken(BaseModel):
+    """A one-time link sent to a person: an invitation or a password reset.
+
+    The link carries a random token; only its hash is kept, so neither the
+    database nor the audit log can give it away.
+    """
+
+    token_hash = CharField(max_length=64, unique=True)
+    purpose = CharField(max_length=20)  # "invite" or "reset"
+    user = ForeignKeyField(User, backref="account_tokens", on_delete="CASCADE")
+    # The organisation an invitation is to (None for a reset).
+    org = ForeignKeyField(Organisation, null=True, on_delete="CASCADE", backref="+")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "accord_account_token"
+
+
+class RecoveryCode(BaseModel):
+    """A two-factor recovery code (its hash), good for one sign-in without the authenticator."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64)
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "accord_recovery_code"
 
 
 class PluginEnablement(BaseModel):
@@ -173,4 +221,14 @@ class TenantModel(BaseModel):
         return result
 
 
-CORE_MODELS = (Organisation, User, Membership, Session, LoginFailure, PluginEnablement, AuditEntry)
+CORE_MODELS = (
+    Organisation,
+    User,
+    Membership,
+    Session,
+    LoginFailure,
+    AccountToken,
+    RecoveryCode,
+    PluginEnablement,
+    AuditEntry,
+)

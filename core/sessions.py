@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
 from .clock import utcnow
 from .models import Session, User
 from .security import new_token, token_hash
@@ -58,3 +60,42 @@ def end_all(user: User, *, keep: Session | None = None) -> int:
     if keep is not None:
         query = query.where(Session.token_hash != keep.token_hash)
     return query.execute()
+
+
+# --- Half signed in: the password was right, the second factor is still to come -------------
+
+PENDING_COOKIE = "accord_second_step"
+PENDING_MINUTES = 10
+
+
+def _pending_signer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="accord.sign-in.second-step")
+
+
+def start_pending(settings: Settings, user: User) -> str:
+    """A signed cookie value saying "``user`` gave the right password a moment ago".
+
+    It is not a session: no page accepts it, only the code page reads it. It
+    names the password it was given for, so it dies with a password change.
+    """
+    return _pending_signer(settings).dumps(
+        {"user": user.id, "password": user.password_changed_at.isoformat()}
+    )
+
+
+def pending_user(settings: Settings, value: str | None) -> User | None:
+    """The active user ``value`` (from ``start_pending``, under 10 minutes old) stands for."""
+    if not value:
+        return None
+    try:
+        data = _pending_signer(settings).loads(value, max_age=PENDING_MINUTES * 60)
+    except BadSignature:  # also SignatureExpired
+        return None
+    user = User.get_or_none(User.id == data.get("user"))
+    if (
+        user is None
+        or not user.is_active
+        or user.password_changed_at.isoformat() != data.get("password")
+    ):
+        return None
+    return user

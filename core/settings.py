@@ -28,6 +28,13 @@ ENV_OVERRIDES = {
     "METRICS_TOKEN": ("metrics", "token"),
     "METRICS_ALLOW_INTERNAL": ("metrics", "allow_internal"),
     "HEALTH_REQUIRE_SCHEDULER": ("health", "require_scheduler"),
+    "SMTP_URL": ("mail", "url"),
+    "SMTP_HOST": ("mail", "host"),
+    "SMTP_PORT": ("mail", "port"),
+    "SMTP_FROM": ("mail", "from"),
+    "SMTP_USERNAME": ("mail", "username"),
+    "SMTP_PASSWORD": ("mail", "password"),
+    "SMTP_STARTTLS": ("mail", "starttls"),
 }
 
 

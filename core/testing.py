@@ -262,3 +262,45 @@ def unanswering_jobs(accord_settings: Settings) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     accord_settings.data["jobs"] = {"redis_url": f"redis://127.0.0.1:{port}/0"}
+
+
+class Inbox:
+    """What a real SMTP server (aiosmtpd, on a free loopback port) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Any]:
+        """The messages sent to ``address``, oldest first."""
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def mail_inbox(accord_settings: Settings) -> Iterator[Inbox]:
+    """System email (``accord.mail``) configured to a real SMTP server that keeps what it gets."""
+    import socket
+
+    controller_module = pytest.importorskip("aiosmtpd.controller")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    server = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    inbox.port = server.port
+    accord_settings.data["mail"] = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "from": "accord@acme.example.org",
+        "starttls": False,
+    }
+    yield inbox
+    server.stop()

@@ -69,29 +69,41 @@ def _remaining(rules: Rules, failures: ModelSelect, threshold: int, now: datetim
     return max(latest + rules.wait_after(count, threshold) - now, timedelta(0))
 
 
-def wait_for(rules: Rules, source: str, email: str) -> timedelta:
-    """How long ``source`` must still wait before trying ``email``; zero when it may try now."""
+def wait_for(rules: Rules, source: str, email: str, kind: str = "sign-in") -> timedelta:
+    """How long ``source`` must still wait before trying ``email``; zero when it may try now.
+
+    ``kind`` keeps different attempts apart (``"reset"``: reset links asked for,
+    ``"code"``: wrong two-factor codes), each counted against its own ``rules``.
+    """
     source, email = source[:SOURCE_LENGTH], email[:EMAIL_LENGTH]
     now = utcnow()
-    pair = _failures(rules, now, (LoginFailure.client == source) & (LoginFailure.email == email))
-    anywhere = _failures(rules, now, LoginFailure.client == source)
+    of_kind = LoginFailure.kind == kind
+    pair = _failures(
+        rules, now, of_kind & (LoginFailure.client == source) & (LoginFailure.email == email)
+    )
+    anywhere = _failures(rules, now, of_kind & (LoginFailure.client == source))
     return max(
         _remaining(rules, pair, rules.max_failures, now),
         _remaining(rules, anywhere, rules.source_max_failures, now),
     )
 
 
-def record_failure(rules: Rules, source: str, email: str) -> None:
+def record_failure(rules: Rules, source: str, email: str, kind: str = "sign-in") -> None:
     now = utcnow()
-    LoginFailure.create(email=email[:EMAIL_LENGTH], client=source[:SOURCE_LENGTH], at=now)
+    LoginFailure.create(
+        email=email[:EMAIL_LENGTH], client=source[:SOURCE_LENGTH], at=now, kind=kind
+    )
     # Forgotten failures are deleted as new ones come, so the table stays small.
-    LoginFailure.delete().where(LoginFailure.at <= now - rules.forget_after).execute()
+    LoginFailure.delete().where(
+        (LoginFailure.kind == kind) & (LoginFailure.at <= now - rules.forget_after)
+    ).execute()
 
 
-def record_success(source: str, email: str) -> None:
+def record_success(source: str, email: str, kind: str = "sign-in") -> None:
     """Forget ``source``'s failures for ``email``: the person at that address knew the password."""
     LoginFailure.delete().where(
-        (LoginFailure.client == source[:SOURCE_LENGTH])
+        (LoginFailure.kind == kind)
+        & (LoginFailure.client == source[:SOURCE_LENGTH])
         & (LoginFailure.email == email[:EMAIL_LENGTH])
     ).execute()
 

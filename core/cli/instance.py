@@ -11,7 +11,7 @@ import click
 from ..db import database
 from ..schema import PendingMigration, PendingMigrationsError, pending
 from ..schema import migrate as apply_migrations
-from ..settings import require_shared_secret_key
+from ..settings import ConfigError, require_shared_secret_key
 from .base import Env, InstanceError, clean_errors, cli, one_line, pass_env
 
 
@@ -146,6 +146,7 @@ def check(env: Env, as_json: bool) -> None:
     """Check configuration, database, effective SQLite settings, migrations and plugins."""
     from ..db import effective_sqlite_settings
     from ..file_storage import store_name
+    from ..mail import summary as mail_summary
 
     settings = env.settings
     report: dict[str, Any] = {"home": str(settings.home), "database": settings.database_url}
@@ -171,6 +172,11 @@ def check(env: Env, as_json: bool) -> None:
         problems.append(f"plugin {info.id} not loaded: {info.reason}")
     report["problems"] = problems
     report["file_store"] = store_name(settings)
+    try:
+        report["mail"] = mail_summary(settings)
+    except ConfigError as exc:
+        report["mail"] = "not configured"
+        problems.append(f"mail: {exc}")
     warnings: list[str] = []
     report["warnings"] = warnings
     if (
@@ -196,6 +202,7 @@ def check(env: Env, as_json: bool) -> None:
         )
         click.echo(f"migrations pending: {'unknown' if todo is None else len(todo)}")
         click.echo(f"file store: {report['file_store']}")
+        click.echo(f"mail: {report['mail']}")
         for warning in warnings:
             click.echo(f"warning: {warning}")
         for problem in problems:

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, passwords and the organisation switcher."""
+"""Sign-in (with an optional second factor), sign-out, the Account page, links from emails
+(invitations, password resets) and the organisation switcher."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 from accord import Page, hookimpl
 
-from . import views
+from . import account, links, views
 
 
 @hookimpl
@@ -21,11 +22,48 @@ def register_routes() -> list[Page]:
         Page(
             "/login", views.login, name="login", methods=("GET", "POST"), scope="public", once=False
         ),
+        Page(
+            "/login/code",
+            views.second_step,
+            name="code",
+            methods=("GET", "POST"),
+            scope="public",
+            once=False,
+        ),
         Page("/logout", views.logout, name="logout", methods=("POST",), scope="global"),
+        # Links from emails, and asking for one.
+        Page("/login/forgot", links.forgot, name="forgot", methods=("GET", "POST"), scope="public"),
+        Page("/reset/{token}", links.reset, name="reset", methods=("GET", "POST"), scope="public"),
+        Page(
+            "/invite/{token}", links.invite, name="invite", methods=("GET", "POST"), scope="public"
+        ),
+        # The signed-in person's own account: password and two-factor sign-in.
+        Page("/account", account.overview, name="account", scope="global"),
         Page(
             "/account/password",
             views.change_password,
             name="password",
+            methods=("GET", "POST"),
+            scope="global",
+        ),
+        Page(
+            "/account/two-factor",
+            account.turn_on,
+            name="two_factor_on",
+            methods=("GET", "POST"),
+            scope="global",
+        ),
+        Page(
+            "/account/two-factor/off",
+            account.turn_off,
+            name="two_factor_off",
+            methods=("GET", "POST"),
+            scope="global",
+        ),
+        Page(
+            "/account/two-factor/recovery-codes",
+            account.recovery_codes,
+            name="recovery_codes",
             methods=("GET", "POST"),
             scope="global",
         ),

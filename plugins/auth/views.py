@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import NoMatchFound
 
-from accord import flash, form_data, redirect, render, sessions, throttle
+from accord import audit, flash, form_data, redirect, render, sessions, throttle, two_factor
+from accord.audit import Actor, acting_as
 from accord.clock import utcnow
 from accord.models import User
 from accord.security import hash_password, password_problem, verify_password
@@ -89,7 +92,35 @@ def login(request: Request) -> Response:
         context["error"] = "That email and password do not match an account."
         return render(request, "auth/login.html", context, status_code=422)
     throttle.record_success(source, email)
-    token, _ = sessions.start(user)
+    return after_password(request, user, next_url)
+
+
+def after_password(request: Request, user: User, next_url: str) -> Response:
+    """The password was right: sign in, or first ask for the second factor if it is on."""
+    if not user.two_factor:
+        return signed_in_response(request, user, next_url)
+    settings = request.app.state.accord.settings
+    response = RedirectResponse(f"/login/code?next={quote(next_url)}", status_code=303)
+    response.set_cookie(
+        sessions.PENDING_COOKIE,
+        sessions.start_pending(settings, user),
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.accord.secure_cookies,
+        max_age=sessions.PENDING_MINUTES * 60,
+    )
+    return response
+
+
+def signed_in_response(
+    request: Request, user: User, next_url: str, message: str | None = None
+) -> Response:
+    """A new session for ``user`` and a redirect to ``next_url``, with ``message`` shown there."""
+    settings = request.app.state.accord.settings
+    token, session = sessions.start(user)
+    if message:
+        session.data = {"flash": [["success", message]]}
+        session.save(only=["data"])
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         sessions.COOKIE,
@@ -99,7 +130,53 @@ def login(request: Request) -> Response:
         secure=request.app.state.accord.secure_cookies,
         max_age=int(settings.get("sessions", "absolute_hours", 72)) * 3600,
     )
+    response.delete_cookie(sessions.PENDING_COOKIE)
     return response
+
+
+def second_step(request: Request) -> Response:
+    """After the password, a code from the authenticator app or a recovery code."""
+    settings = request.app.state.accord.settings
+    next_url = _safe_next(request.query_params.get("next"))
+    user = sessions.pending_user(settings, request.cookies.get(sessions.PENDING_COOKIE))
+    if user is None:
+        return RedirectResponse(f"/login?next={quote(next_url)}", status_code=303)
+    context: dict[str, object] = {"next": next_url, "error": None}
+    if request.method == "GET":
+        return render(request, "auth/code.html", context)
+    code = str(form_data(request).get("code", "")).strip()
+    rules, source = throttle.Rules.from_settings(settings), _source(request)
+    wait = throttle.wait_for(rules, source, user.email, kind="code")
+    if wait:
+        context["error"] = f"Too many wrong codes. Try again in {throttle.in_words(wait)}."
+        response = render(request, "auth/code.html", context, status_code=429)
+        response.headers["Retry-After"] = str(throttle.retry_after(wait))
+        return response
+    secret_key = settings.secret_key
+    if two_factor.verify_code(secret_key, user, code):
+        throttle.record_success(source, user.email, kind="code")
+        return signed_in_response(request, user, next_url)
+    if two_factor.use_recovery_code(user, code):
+        throttle.record_success(source, user.email, kind="code")
+        left = two_factor.recovery_codes_left(user)
+        with acting_as(Actor(user, user.email)):
+            audit.record(
+                None,
+                "user.recovery_code",
+                f"{user.email} signed in with a recovery code ({left} left)",
+                table="accord_user",
+                record_id=user.id,
+            )
+        return signed_in_response(
+            request,
+            user,
+            next_url,
+            f"You signed in with a recovery code; {left} of them are left. "
+            "Make new ones on your Account page if you are running out.",
+        )
+    throttle.record_failure(rules, source, user.email, kind="code")
+    context["error"] = "That code is not right. Codes change every 30 seconds: try the newest."
+    return render(request, "auth/code.html", context, status_code=422)
 
 
 def logout(request: Request) -> Response:
@@ -133,4 +210,4 @@ def change_password(request: Request) -> Response:
     ended = sessions.end_all(ctx.user, keep=ctx.session)
     others = f" {ended} other session(s) were signed out." if ended else ""
     flash(request, f"Your password has been changed.{others}")
-    return redirect(request, "/")
+    return redirect(request, "/account")

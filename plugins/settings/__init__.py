@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord import MenuItem, Page, Permission, RequestContext, hookimpl
+from accord import DemoContext, MenuItem, Page, Permission, RequestContext, hookimpl
 
 from . import lifecycle, members, organisation, plugin_settings, views
 
@@ -19,7 +19,11 @@ def register_permissions() -> list[Permission]:
     return [
         Permission("settings.plugins", "Switch plugins on and off", roles=("admin",)),
         Permission("settings.audit", "Read the audit log", roles=("admin", "manager")),
-        Permission("settings.members", "Add and remove members, change roles", roles=("admin",)),
+        Permission(
+            "settings.members",
+            "Invite, deactivate and remove members, change roles, reset passwords",
+            roles=("admin",),
+        ),
         Permission(
             "settings.organisation", "Rename the organisation, set its time zone", roles=("admin",)
         ),
@@ -58,6 +62,49 @@ def register_routes() -> list[Page]:
             members.add,
             name="member_add",
             methods=("POST",),
+            permission="settings.members",
+        ),
+        Page("/members/{member}", members.detail, name="member", permission="settings.members"),
+        Page(
+            "/members/{member}/resend",
+            members.resend,
+            name="member_resend",
+            methods=("POST",),
+            permission="settings.members",
+        ),
+        Page(
+            "/members/{member}/revoke",
+            members.revoke,
+            name="member_revoke",
+            methods=("POST",),
+            permission="settings.members",
+        ),
+        Page(
+            "/members/{member}/deactivate",
+            members.deactivate,
+            name="member_deactivate",
+            methods=("GET", "POST"),
+            permission="settings.members",
+        ),
+        Page(
+            "/members/{member}/reactivate",
+            members.reactivate,
+            name="member_reactivate",
+            methods=("POST",),
+            permission="settings.members",
+        ),
+        Page(
+            "/members/{member}/reset-password",
+            members.reset_password,
+            name="member_reset_password",
+            methods=("POST",),
+            permission="settings.members",
+        ),
+        Page(
+            "/members/{member}/reset-two-factor",
+            members.reset_two_factor,
+            name="member_reset_two_factor",
+            methods=("GET", "POST"),
             permission="settings.members",
         ),
         Page(
@@ -113,3 +160,8 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
             MenuItem("Audit log", ctx.url("settings:audit"), section="Settings", order=910)
         )
     return items
+
+
+@hookimpl
+def load_demo_data(demo: DemoContext) -> None:
+    members.load_demo(demo)

@@ -1,13 +1,29 @@
-"""The organisation's members: add people, change their role, remove them."""
+"""The organisation's members: invite people, change their role, remove them."""
 
 from __future__ import annotations
+
+import secrets
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from accord import flash, form_data, redirect, render
-from accord.accounts import AccountError, add_member, create_user
+from accord import (
+    DemoContext,
+    account_links,
+    flash,
+    form_data,
+    local_time,
+    mail,
+    redirect,
+    render,
+    send_system_email,
+    sessions,
+    two_factor,
+    utcnow,
+)
+from accord.account_links import INVITE
+from accord.accounts import add_member, create_invited_user, create_user
 from accord.audit import record
 from accord.models import ROLES, Membership, User
 
@@ -19,7 +35,7 @@ ROLE_HELP = {
 }
 
 
-def _members(org):
+def _members(org) -> list[Membership]:
     return list(
         Membership.select(Membership, User)
         .join(User)
@@ -30,11 +46,21 @@ def _members(org):
 
 def _page(request: Request, *, values=None, errors=None, status_code=200) -> Response:
     ctx = request.state.ctx
+    invitations = account_links.pending_invitations(ctx.org)
+    invited = {link.user_id for link in invitations}
+    members = _members(ctx.org)
+    by_user = {m.user_id: m for m in members}
     return render(
         request,
         "settings/members.html",
         {
-            "members": _members(ctx.org),
+            # Someone invited who has not chosen a password is listed with the invitations.
+            "members": [m for m in members if m.user.has_password or m.user_id not in invited],
+            "invitations": [
+                (link, by_user[link.user_id]) for link in invitations if link.user_id in by_user
+            ],
+            "now": utcnow(),
+            "mail_on": mail.configured(request.app.state.accord.settings),
             "roles": ROLES,
             "role_help": ROLE_HELP,
             "values": values or {"role": "agent"},
@@ -49,38 +75,124 @@ def member_list(request: Request) -> Response:
     return _page(request)
 
 
+def _handover(request: Request, person: User, what: str, link: str, until: str) -> Response:
+    """Mail is off: show the admin the one-time link to give the person themselves."""
+    return render(
+        request,
+        "settings/handover.html",
+        {"title": what, "person": person, "what": what, "link": link, "until": until},
+    )
+
+
+def _invite_email(request: Request, user: User, role: str, token: str) -> bool:
+    ctx = request.state.ctx
+    settings = request.app.state.accord.settings
+    until = local_time(ctx.org, utcnow() + account_links.LIFETIMES[INVITE])
+    body = (
+        f"Hello {user.name},\n\n{ctx.user.name} has invited you to {ctx.org.name} on Accord, "
+        f"as {role} ({ROLE_HELP[role]}).\n\nChoose your password here to sign in:\n"
+        f"{account_links.url(settings, INVITE, token)}\n\n"
+        f"The link works once, until {until}. If you did not expect this invitation, "
+        "you can ignore this email.\n"
+    )
+    return send_system_email(request, user.email, f"You are invited to {ctx.org.name}", body)
+
+
+def _send_invitation(request: Request, user: User, role: str) -> Response:
+    ctx = request.state.ctx
+    token = account_links.issue(INVITE, user, org=ctx.org, by=ctx.user)
+    if _invite_email(request, user, role, token):
+        flash(request, f"Invitation sent to {user.email}. The link works for 72 hours.")
+        return redirect(request, ctx.url("settings:members"))
+    settings = request.app.state.accord.settings
+    until = local_time(ctx.org, utcnow() + account_links.LIFETIMES[INVITE])
+    return _handover(request, user, "Invitation", account_links.url(settings, INVITE, token), until)
+
+
 def add(request: Request) -> Response:
-    """Add an existing user by email, or create the account with a first password."""
+    """Invite someone by email: a new account gets a link to choose its password."""
     ctx = request.state.ctx
     form = form_data(request)
     values = {key: str(form.get(key, "")).strip() for key in ("email", "name", "role")}
-    password = str(form.get("password", ""))
+    values["email"] = values["email"].lower()
     errors: dict[str, str] = {}
     if values["role"] not in ROLES:
         errors["role"] = "Choose a role."
     if "@" not in values["email"]:
         errors["email"] = "Enter the person's email address."
-    user = User.get_or_none(User.email == values["email"].lower())
-    if user is None and not errors:
-        if not values["name"]:
-            errors["name"] = "New accounts need a name."
-        if not password:
-            errors["password"] = (
-                "New accounts need a first password; they can change it after signing in."
-            )
+    user = User.get_or_none(User.email == values["email"])
+    if user is None and not errors and not values["name"]:
+        errors["name"] = "Enter the person's name: it is new to Accord."
     elif user is not None and Membership.get_or_none(
         (Membership.user == user) & (Membership.org == ctx.org)
     ):
         errors["email"] = f"{user.name} is already a member."
-    if not errors and user is None:
-        try:
-            user = create_user(values["email"], values["name"], password)
-        except AccountError as exc:
-            errors["password"] = str(exc)
     if errors:
         return _page(request, values=values, errors=errors, status_code=422)
-    add_member(user, ctx.org, values["role"])
-    flash(request, f"{user.name} is now {values['role']} of {ctx.org.name}.")
+    role = values["role"]
+    if user is not None and user.has_password:
+        # Already has an account (in another organisation): access now, and a note to say so.
+        add_member(user, ctx.org, role)
+        record(ctx.org, "member.invite", f"added {user.email} as {role}", table="accord_membership")
+        link = f"{request.app.state.accord.settings.public_url}/o/{ctx.org.slug}/"
+        told = send_system_email(
+            request,
+            user.email,
+            f"You now have access to {ctx.org.name}",
+            f"Hello {user.name},\n\n{ctx.user.name} has added you to {ctx.org.name} on Accord "
+            f"as {role} ({ROLE_HELP[role]}). Sign in as usual; it is here:\n{link}\n",
+        )
+        note = (
+            "They have been told by email."
+            if told
+            else ("Email is not set up on this server, so they were not told: let them know.")
+        )
+        flash(request, f"{user.name} is now {role} of {ctx.org.name}. {note}")
+        return redirect(request, ctx.url("settings:members"))
+    if user is None:
+        user = create_invited_user(values["email"], values["name"])
+    add_member(user, ctx.org, role)
+    record(
+        ctx.org,
+        "member.invite",
+        f"invited {user.email} as {role}",
+        table="accord_user",
+        record_id=user.id,
+    )
+    return _send_invitation(request, user, role)
+
+
+def resend(request: Request) -> Response:
+    """A new invitation link (the old one stops working), sent again."""
+    ctx = request.state.ctx
+    membership = _membership(request)
+    if membership.user.has_password:
+        flash(request, f"{membership.user.name} has already accepted.", "info")
+        return redirect(request, ctx.url("settings:members"))
+    record(
+        ctx.org,
+        "member.invite_resent",
+        f"sent a new invitation to {membership.user.email}",
+        table="accord_user",
+        record_id=membership.user_id,
+    )
+    return _send_invitation(request, membership.user, membership.role)
+
+
+def revoke(request: Request) -> Response:
+    """Withdraw an invitation: the link stops working and the membership goes."""
+    ctx = request.state.ctx
+    membership = _membership(request)
+    account_links.withdraw(INVITE, membership.user, ctx.org)
+    record(
+        ctx.org,
+        "member.invite_revoked",
+        f"withdrew the invitation of {membership.user.email}",
+        table="accord_membership",
+        record_id=membership.id,
+    )
+    membership.delete_instance()
+    flash(request, f"The invitation of {membership.user.email} is withdrawn.")
     return redirect(request, ctx.url("settings:members"))
 
 
@@ -95,10 +207,171 @@ def _membership(request: Request) -> Membership:
 
 
 def _last_admin(membership: Membership) -> bool:
-    admins = Membership.select().where(
-        (Membership.org == membership.org) & (Membership.role == "admin")
+    """Whether ``membership`` is the organisation's only admin who can still sign in."""
+    admins = (
+        Membership.select()
+        .join(User)
+        .where(
+            (Membership.org == membership.org)
+            & (Membership.role == "admin")
+            & (User.is_active == True)  # noqa: E712 - peewee builds SQL from ==
+        )
     )
-    return membership.role == "admin" and admins.count() == 1
+    return membership.role == "admin" and membership.user.is_active and admins.count() == 1
+
+
+def _account_problem(request: Request, membership: Membership) -> str | None:
+    """Why this admin may not act on the person's whole account (sign-in, password, 2FA).
+
+    An account can belong to several organisations; an admin of one must not lock
+    out, or take over, someone who also answers to an organisation they do not run.
+    """
+    ctx = request.state.ctx
+    if membership.user_id == ctx.user.id:
+        return "This is your own account: use your Account page."
+    theirs = Membership.select(Membership.org).where(Membership.user == membership.user)
+    mine = Membership.select(Membership.org).where(
+        (Membership.user == ctx.user) & (Membership.role == "admin")
+    )
+    elsewhere = Membership.select().where(
+        (Membership.user == membership.user)
+        & Membership.org.in_(theirs)
+        & Membership.org.not_in(mine)
+    )
+    if elsewhere.exists():
+        return (
+            f"{membership.user.name} also belongs to an organisation you are not an admin of, "
+            "so only you together can change their account: ask an admin there, or remove "
+            f"them from {ctx.org.name}."
+        )
+    return None
+
+
+def detail(request: Request) -> Response:
+    """One member: their account's state and what an admin can do about it."""
+    membership = _membership(request)
+    return render(
+        request,
+        "settings/member.html",
+        {
+            "membership": membership,
+            "person": membership.user,
+            "problem": _account_problem(request, membership),
+            "last_admin": _last_admin(membership),
+            "mail_on": mail.configured(request.app.state.accord.settings),
+            "title": membership.user.name,
+        },
+    )
+
+
+def _refused(request: Request, membership: Membership, message: str) -> Response:
+    flash(request, message, "error")
+    return redirect(request, request.state.ctx.url("settings:member", member=membership.id))
+
+
+def deactivate(request: Request) -> Response:
+    """Stop the person signing in anywhere; their records, assignments and history stay."""
+    ctx = request.state.ctx
+    membership = _membership(request)
+    person = membership.user
+    problem = _account_problem(request, membership)
+    if not problem and _last_admin(membership):
+        problem = "The organisation needs an admin who can sign in: make someone else admin first."
+    if request.method == "GET":
+        return render(
+            request,
+            "settings/deactivate_member.html",
+            {"membership": membership, "problem": problem, "title": "Deactivate member"},
+        )
+    if problem:
+        return _refused(request, membership, problem)
+    person.is_active = False
+    person.save(only=[User.is_active])
+    ended = sessions.end_all(person)
+    account_links.withdraw(account_links.RESET, person)
+    record(
+        ctx.org,
+        "user.deactivate",
+        f"deactivated {person.email}",
+        table="accord_user",
+        record_id=person.id,
+    )
+    signed_out = f" {ended} signed-in session(s) ended." if ended else ""
+    flash(request, f"{person.name} is deactivated and cannot sign in.{signed_out}")
+    return redirect(request, ctx.url("settings:member", member=membership.id))
+
+
+def reactivate(request: Request) -> Response:
+    ctx = request.state.ctx
+    membership = _membership(request)
+    problem = _account_problem(request, membership)
+    if problem:
+        return _refused(request, membership, problem)
+    person = membership.user
+    person.is_active = True
+    person.save(only=[User.is_active])
+    record(
+        ctx.org,
+        "user.reactivate",
+        f"reactivated {person.email}",
+        table="accord_user",
+        record_id=person.id,
+    )
+    flash(request, f"{person.name} can sign in again.")
+    return redirect(request, ctx.url("settings:member", member=membership.id))
+
+
+def reset_password(request: Request) -> Response:
+    """Send the person a link to choose a new password (or, without mail, show it here)."""
+    ctx = request.state.ctx
+    membership = _membership(request)
+    person = membership.user
+    problem = _account_problem(request, membership)
+    if not problem and not person.is_active:
+        problem = f"{person.name} is deactivated: reactivate them first."
+    if problem:
+        return _refused(request, membership, problem)
+    token = account_links.issue(account_links.RESET, person, by=ctx.user)
+    record(
+        ctx.org,
+        "user.reset_link",
+        f"made a password reset link for {person.email}",
+        table="accord_user",
+        record_id=person.id,
+    )
+    if account_links.email_reset_link(request, person, token, by=ctx.user):
+        flash(request, f"A link to choose a new password is on its way to {person.email}.")
+        return redirect(request, ctx.url("settings:member", member=membership.id))
+    until = local_time(ctx.org, utcnow() + account_links.LIFETIMES[account_links.RESET])
+    link = account_links.url(request.app.state.accord.settings, account_links.RESET, token)
+    return _handover(request, person, "Password reset link", link, until)
+
+
+def reset_two_factor(request: Request) -> Response:
+    """Turn off a member's two-factor sign-in (they lost their phone and recovery codes)."""
+    ctx = request.state.ctx
+    membership = _membership(request)
+    person = membership.user
+    problem = _account_problem(request, membership)
+    if request.method == "GET":
+        return render(
+            request,
+            "settings/reset_two_factor.html",
+            {"membership": membership, "problem": problem, "title": "Reset two-factor sign-in"},
+        )
+    if problem:
+        return _refused(request, membership, problem)
+    if person.two_factor:
+        two_factor.turn_off(
+            person, org=ctx.org, summary=f"reset the two-factor sign-in of {person.email}"
+        )
+        sessions.end_all(person)
+    flash(
+        request,
+        f"{person.name} now signs in with their password alone, and can turn "
+        "two-factor sign-in on again on their Account page.",
+    )
+    return redirect(request, ctx.url("settings:member", member=membership.id))
 
 
 def change_role(request: Request) -> Response:
@@ -131,6 +404,9 @@ def remove(request: Request) -> Response:
     if _last_admin(membership):
         flash(request, "The last admin cannot be removed.", "error")
         return redirect(request, ctx.url("settings:members"))
+    if membership.user_id == ctx.user.id:
+        flash(request, "You cannot remove yourself: ask another admin.", "error")
+        return redirect(request, ctx.url("settings:members"))
     record(
         ctx.org,
         "member.remove",
@@ -141,3 +417,20 @@ def remove(request: Request) -> Response:
     membership.delete_instance()
     flash(request, f"{membership.user.name} no longer has access to {ctx.org.name}.")
     return redirect(request, ctx.url("settings:members"))
+
+
+def load_demo(demo: DemoContext) -> None:
+    """A waiting invitation and a deactivated former colleague, so the members page shows both."""
+    org = demo.org
+    domain = f"{org.slug}.example.com"
+    invited = User.get_or_none(User.email == f"new.starter@{domain}") or create_invited_user(
+        f"new.starter@{domain}", "Nia Starter"
+    )
+    add_member(invited, org, "agent")
+    account_links.issue(INVITE, invited, org=org, by=demo.users.get("admin"))
+    leaver = User.get_or_none(User.email == f"former.agent@{domain}") or create_user(
+        f"former.agent@{domain}", "Fergus Former", secrets.token_urlsafe(24)
+    )
+    add_member(leaver, org, "agent")
+    leaver.is_active = False
+    leaver.save(only=[User.is_active])
