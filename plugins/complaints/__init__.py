@@ -47,12 +47,13 @@ from accord import (
     Permission,
     RequestContext,
     SearchResult,
+    Settings,
     Widget,
     hookimpl,
 )
 from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import links, routes, widgets
+from . import attachments, links, routes, widgets
 from .demo import add_demo_complaints
 from .models import MODELS
 from .views.shared import MANAGE, VIEW, WORK
@@ -112,6 +113,16 @@ def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | 
     if slot == "incidents.incident.side":
         return widgets.incident_side(ctx, context["incident"])
     return None
+
+
+@hookimpl
+def startup(settings: Settings) -> None:
+    attachments.bind(settings)
+
+
+@hookimpl
+def purge_org_data(org: Organisation, dry_run: bool) -> dict[str, int] | None:
+    return {"complaints_attachment_files": attachments.purge(org, dry_run)}
 
 
 @hookimpl

@@ -63,3 +63,38 @@ def test_another_organisations_person_cannot_be_the_complainant(acme_admin, make
         token_from=f"{BASE}/new",
     )
     assert response.status_code == 422
+
+
+@pytest.fixture
+def their_file(theirs):
+    from accord.plugins.complaints.models import Attachment
+
+    return Attachment.create(
+        org=theirs.org_id,
+        complaint=theirs.id,
+        filename="secret.pdf",
+        content_type="application/pdf",
+        size=10,
+        stored_name="0" * 32,
+        sha256="0" * 64,
+    )
+
+
+@pytest.mark.parametrize("path", ["/{pk}/notes", "/{pk}/files"])
+def test_adding_to_another_organisations_complaint_is_404(acme_admin, theirs, path):
+    from accord.plugins.complaints.models import Note
+
+    data = {"body": "Sneaky note"}
+    response = post_form(acme_admin, BASE + path.format(pk=theirs.id), data, token_from=BASE + "/")
+    assert response.status_code == 404
+    assert Note.select().count() == 0
+
+
+@pytest.mark.parametrize("path", ["/{pk}/files/{aid}", "/{pk}/files/{aid}/delete"])
+def test_another_organisations_file_is_404(acme_admin, theirs, their_file, path):
+    assert acme_admin.get(BASE + path.format(pk=theirs.id, aid=their_file.id)).status_code == 404
+
+
+def test_a_file_cannot_be_reached_through_a_complaint_it_is_not_on(acme_admin, org, their_file):
+    mine = make_complaint(org, "Our own complaint")
+    assert acme_admin.get(f"{BASE}/{mine.id}/files/{their_file.id}").status_code == 404
