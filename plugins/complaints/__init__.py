@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import peewee
+from huey import crontab
 
 from accord import (
     DemoContext,
@@ -53,7 +54,7 @@ from accord import (
 )
 from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import attachments, links, routes, widgets
+from . import attachments, correspondence, links, routes, widgets
 from .demo import add_demo_complaints
 from .models import MODELS
 from .views.shared import MANAGE, VIEW, WORK
@@ -113,6 +114,20 @@ def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | 
     if slot == "incidents.incident.side":
         return widgets.incident_side(ctx, context["incident"])
     return None
+
+
+@hookimpl
+def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
+    if event == "complaints.email_queued":
+        # The email's row has committed: send it now; the worker retries what fails.
+        correspondence.deliver(org)
+
+
+@hookimpl
+def register_tasks(queue: Any) -> None:
+    @queue.periodic_task(crontab(minute="*"), name="complaints.send_due_emails")
+    def send_due_emails() -> int:
+        return correspondence.send_due_emails()
 
 
 @hookimpl

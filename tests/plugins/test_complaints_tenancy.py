@@ -25,7 +25,10 @@ def acme_admin(signed_in, org, enable_plugin):
     return signed_in("admin")
 
 
-@pytest.mark.parametrize("path", ["/{pk}", "/{pk}/edit", "/{pk}/respond", "/{pk}/close"])
+@pytest.mark.parametrize(
+    "path",
+    ["/{pk}", "/{pk}/edit", "/{pk}/respond", "/{pk}/close", "/{pk}/email", "/{pk}/correspondence"],
+)
 def test_reading_another_organisations_complaint_is_404(acme_admin, theirs, path):
     assert acme_admin.get(BASE + path.format(pk=theirs.id)).status_code == 404
 
@@ -80,14 +83,22 @@ def their_file(theirs):
     )
 
 
-@pytest.mark.parametrize("path", ["/{pk}/notes", "/{pk}/files"])
+@pytest.mark.parametrize(
+    "path", ["/{pk}/notes", "/{pk}/files", "/{pk}/email", "/{pk}/correspondence"]
+)
 def test_adding_to_another_organisations_complaint_is_404(acme_admin, theirs, path):
-    from accord.plugins.complaints.models import Note
+    from accord.plugins.complaints.models import Correspondence, Note
 
-    data = {"body": "Sneaky note"}
+    data = {
+        "body": "Sneaky",
+        "subject": "x",
+        "summary": "x",
+        "direction": "out",
+        "channel": "letter",
+    }
     response = post_form(acme_admin, BASE + path.format(pk=theirs.id), data, token_from=BASE + "/")
     assert response.status_code == 404
-    assert Note.select().count() == 0
+    assert Note.select().count() == 0 and Correspondence.select().count() == 0
 
 
 @pytest.mark.parametrize("path", ["/{pk}/files/{aid}", "/{pk}/files/{aid}/delete"])
