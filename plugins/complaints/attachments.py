@@ -25,7 +25,7 @@ __all__ = [
     "kept",
     "limits",
     "purge",
-    "remove_all",
+    "delete_complaint",
     "store",
 ]
 
@@ -72,9 +72,14 @@ def delete(request: Request, attachment: Attachment, user: User | None) -> None:
     STORE.remove(_settings(request), attachment)
 
 
-def remove_all(settings: Settings, complaint: Complaint) -> int:
-    """Remove every kept file of ``complaint`` (it is being deleted); count them."""
+def delete_complaint(settings: Settings, complaint: Complaint) -> int:
+    """Delete ``complaint`` (audited; its rows go with it) and its kept files; count the files.
+
+    The files go after the rows, so a failure leaves no complaint pointing at missing
+    files; with the database store they go in the same transaction.
+    """
     files = kept(complaint)
+    complaint.delete_instance()  # notes, files' rows and correspondence cascade
     for attachment in files:
         STORE.remove(settings, attachment)
     return len(files)

@@ -36,6 +36,7 @@ def pages() -> list[Page]:
         ),
         Page(f"{ONE}/respond", complaints.respond, name="respond", methods=FORM, permission=WORK),
         Page(f"{ONE}/close", complaints.close, name="close", methods=FORM, permission=MANAGE),
+        Page(f"{ONE}/delete", complaints.delete, name="delete", methods=FORM, permission=MANAGE),
         Page(f"{ONE}/notes", activity.add_note, name="note", methods=POST, permission=WORK),
         Page(
             f"{ONE}/correspondence",

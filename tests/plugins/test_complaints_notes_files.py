@@ -175,3 +175,32 @@ def test_a_purged_organisations_files_are_removed(agent, org, complaint):
     assert attachments.purge(org, dry_run=True) == 1
     assert attachments.purge(org, dry_run=False) == 1
     assert not attachments.STORE.exists(settings, attachment)
+
+
+def test_a_deleted_complaint_takes_its_files_notes_and_letters_with_it(
+    signed_in, agent, org, complaint
+):
+    from accord.plugins.complaints.models import Complaint, Correspondence
+
+    upload(agent, complaint)
+    add_note(agent, complaint, "About to go")
+    Correspondence.create(
+        org=org, complaint=complaint.id, direction="in", channel="letter", summary="A letter"
+    )
+    attachment = Attachment.get()
+    manager = signed_in("manager")
+    url = f"{page_of(complaint)}/delete"
+    assert "Delete CMP-0001?" in manager.get(url).text
+    assert post_form(manager, url, {}, token_from=url).status_code == 303
+    assert Complaint.select().count() == 0
+    assert (
+        Note.select().count() == Attachment.select().count() == Correspondence.select().count() == 0
+    )
+    assert not attachments.STORE.exists(agent.app.state.accord.settings, attachment)
+    assert AuditEntry.get(AuditEntry.table == "complaints_complaint", AuditEntry.action == "delete")
+
+
+def test_an_agent_cannot_delete_a_complaint(agent, complaint):
+    url = f"{page_of(complaint)}/delete"
+    assert agent.get(url).status_code == 403
+    assert post_form(agent, url, {}, token_from=page_of(complaint)).status_code == 403

@@ -27,14 +27,30 @@ def acme_admin(signed_in, org, enable_plugin):
 
 @pytest.mark.parametrize(
     "path",
-    ["/{pk}", "/{pk}/edit", "/{pk}/respond", "/{pk}/close", "/{pk}/email", "/{pk}/correspondence"],
+    [
+        "/{pk}",
+        "/{pk}/edit",
+        "/{pk}/respond",
+        "/{pk}/close",
+        "/{pk}/email",
+        "/{pk}/correspondence",
+        "/{pk}/delete",
+    ],
 )
 def test_reading_another_organisations_complaint_is_404(acme_admin, theirs, path):
     assert acme_admin.get(BASE + path.format(pk=theirs.id)).status_code == 404
 
 
 @pytest.mark.parametrize(
-    "path", ["/{pk}/edit", "/{pk}/acknowledge", "/{pk}/investigate", "/{pk}/respond", "/{pk}/close"]
+    "path",
+    [
+        "/{pk}/edit",
+        "/{pk}/acknowledge",
+        "/{pk}/investigate",
+        "/{pk}/respond",
+        "/{pk}/close",
+        "/{pk}/delete",
+    ],
 )
 def test_changing_another_organisations_complaint_is_404(acme_admin, theirs, path):
     data = {"version": str(theirs.version), "response": "x", "lesson": "x", "improvement": "y"}

@@ -10,6 +10,7 @@ from accord import (
     Request,
     Response,
     StaleEdit,
+    confirm_page,
     conflict_response,
     flash,
     form_data,
@@ -179,6 +180,7 @@ def _detail_context(request: Request, complaint: Complaint) -> dict[str, Any]:
         "limits": attachments.limits(request),
         "moves": moves,
         "can_work": ctx.can(WORK),
+        "can_manage": ctx.can(MANAGE),
         "note_body": "",
         "note_error": "",
         "file_error": "",
@@ -283,3 +285,24 @@ def respond(request: Request) -> Response:
 
 def close(request: Request) -> Response:
     return _form_move(request, "close", CloseForm, "Close the complaint", "closed")
+
+
+def delete(request: Request) -> Response:
+    """Delete a complaint logged by mistake, with its notes, correspondence and files."""
+    ctx = request.state.ctx
+    complaint = complaint_or_404(request)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            f"Delete {complaint.reference}?",
+            "The complaint, its notes, correspondence and files are deleted and cannot be "
+            "recovered. The audit log keeps a record that it was deleted, and by whom.",
+            ctx.url("complaints:delete", pk=complaint.id),
+            "Delete the complaint",
+            cancel_url=ctx.url("complaints:detail", pk=complaint.id),
+        )
+    form_data(request)
+    reference = complaint.reference
+    attachments.delete_complaint(request.app.state.accord.settings, complaint)
+    flash(request, f"{reference} is deleted.")
+    return redirect(request, ctx.url("complaints:index"))
