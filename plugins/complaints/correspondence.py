@@ -47,7 +47,13 @@ def steps_for(complaint: Complaint) -> list[str]:
 
 
 def _do_step(
-    complaint: Complaint, version: Any, step: str, text: str, at: dt.datetime, user: User | None
+    complaint: Complaint,
+    version: Any,
+    step: str,
+    text: str,
+    at: dt.datetime,
+    user: User | None,
+    quiet: bool = False,
 ) -> None:
     """Move the complaint by ``step``; raises ``NotAllowed`` or ``StaleEdit`` before any write."""
     if not step:
@@ -55,20 +61,30 @@ def _do_step(
     if step not in steps_for(complaint):
         raise workflow.NotAllowed(workflow.refusal(complaint, STEP_MOVES[step]))
     values = {"response": text} if step == "respond" else {}
-    workflow.move(complaint, version, STEP_MOVES[step], user=user, values=values, now=at)
+    workflow.move(
+        complaint, version, STEP_MOVES[step], user=user, values=values, now=at, quiet=quiet
+    )
 
 
 def record(
-    complaint: Complaint, values: dict[str, Any], *, version: Any, user: User | None
+    complaint: Complaint,
+    values: dict[str, Any],
+    *,
+    version: Any,
+    user: User | None,
+    quiet: bool = False,
 ) -> Correspondence:
-    """Record correspondence that happened elsewhere (a letter, a call, an email received)."""
+    """Record correspondence that happened elsewhere (a letter, a call, an email received).
+
+    ``quiet`` (demo data, imports): the step's move announces no event.
+    """
     step = values.get("step") or ""
     if step and values["direction"] != "out":
         raise workflow.NotAllowed(
             "Only a message to the complainant can acknowledge or answer the complaint."
         )
     at = values.get("occurred_at") or utcnow()
-    _do_step(complaint, version, step, values["summary"], at, user)
+    _do_step(complaint, version, step, values["summary"], at, user, quiet)
     return Correspondence.create(
         org=complaint.org_id,
         complaint=complaint.id,

@@ -273,3 +273,16 @@ def test_the_worker_sends_what_a_request_could_not(mailing, agent, org, complain
     assert correspondence.send_due_emails() == 1
     assert Correspondence.get_by_id(message.id).delivery == "sent"
     assert mailing.messages[0]["Subject"] == "Left behind"
+
+
+def test_the_demo_has_notes_calls_and_letters_that_acknowledged(accord_host, accord_db):
+    from accord.demo import build_demo
+    from accord.plugins.complaints.models import Note
+
+    org = build_demo(accord_host).org
+    assert Note.in_org(org).count() >= 3
+    letters = Correspondence.in_org(org).where(Correspondence.step == "acknowledge")
+    assert letters.count() >= 2
+    for letter in letters:
+        assert letter.complaint.acknowledged_at == letter.occurred_at
+    assert Correspondence.in_org(org).where(Correspondence.channel == "phone").exists()
