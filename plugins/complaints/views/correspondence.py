@@ -82,7 +82,7 @@ def record(request: Request) -> Response:
             form.add_error(None, STALE)
         else:
             return _done(
-                request, complaint, f"{message.label} is recorded on {complaint.reference}."
+                request, complaint, f"Recorded on {complaint.reference}: {message.label.lower()}."
             )
     return _page(
         request, complaint, form, title=title, action=here, submit_label="Record correspondence"
