@@ -86,7 +86,7 @@ class RecordForm(Form):
 
     direction = forms.Choice("Direction", list(DIRECTIONS.items()), default="out")
     channel = forms.Choice("How", list(LETTER_CHANNELS.items()), default="letter")
-    occurred_at = forms.DateTime("When", hint="In the organisation's time zone.")
+    occurred_at = forms.DateTime("When")
     subject = forms.Text("Subject", max_length=300, required=False)
     summary = forms.TextArea(
         "Summary", max_length=20_000, hint="What was said or written, in a few lines."

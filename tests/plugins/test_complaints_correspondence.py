@@ -208,6 +208,7 @@ def test_an_email_the_server_refuses_waits_and_is_retried(
 def test_a_letter_is_recorded_with_its_time_in_the_organisations_zone(agent, org, complaint):
     org.time_zone = "Europe/Paris"
     org.save()
+    assert "time zone (Europe/Paris)" in agent.get(url(complaint, "/correspondence")).text
     assert record(agent, complaint, subject="Our apology").status_code == 303
     letter = Correspondence.get()
     assert letter.occurred_at == dt.datetime(2026, 3, 2, 9, 15)  # 10:15 in Paris, in UTC

@@ -71,6 +71,7 @@ def record(request: Request) -> Response:
     else:
         form = RecordForm(form_data(request), zone=ctx.org.zone)
     _with_steps(form, complaint)
+    form.fields["occurred_at"].hint = f"In the organisation's time zone ({ctx.org.zone.key})."
     if request.method == "POST" and form.is_valid():
         try:
             message = correspondence.record(
