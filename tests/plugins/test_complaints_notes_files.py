@@ -28,6 +28,13 @@ def complaint(org, agent):
     return make_complaint(org, "The VPN drops every hour.")
 
 
+@pytest.fixture(params=["local", "database"])
+def file_store(request, accord_settings):
+    """Each file test runs with the files in the instance folder and in the database."""
+    accord_settings.data.setdefault("files", {})["store"] = request.param
+    return request.param
+
+
 def page_of(complaint) -> str:
     return f"{BASE}/{complaint.id}"
 
@@ -85,7 +92,7 @@ def test_a_viewer_sees_notes_but_cannot_add_one(signed_in, agent, complaint):
     assert Note.select().count() == 1
 
 
-def test_a_file_is_uploaded_listed_and_downloaded(agent, complaint):
+def test_a_file_is_uploaded_listed_and_downloaded(file_store, agent, complaint):
     response = upload(agent, complaint)
     assert response.status_code == 303
     attachment = Attachment.get()
@@ -94,6 +101,8 @@ def test_a_file_is_uploaded_listed_and_downloaded(agent, complaint):
     download = agent.get(f"{page_of(complaint)}/files/{attachment.id}")
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-disposition"].startswith("attachment")
+    kept_in_folder = any((agent.app.state.accord.settings.home / "files").rglob("*"))
+    assert kept_in_folder == (file_store == "local")
 
 
 def test_a_file_of_the_wrong_type_is_refused(agent, complaint):
@@ -109,7 +118,7 @@ def test_a_file_whose_content_is_not_its_type_is_refused(agent, complaint):
     assert "This file is not a real .pdf file." in response.text
 
 
-def test_a_file_over_the_size_limit_is_refused(agent, complaint, monkeypatch):
+def test_a_file_over_the_size_limit_is_refused(file_store, agent, complaint, monkeypatch):
     monkeypatch.setattr(attachments.STORE, "default_mb", 1)
     response = upload(agent, complaint, "big.txt", b"a" * (1024 * 1024 + 1))
     assert response.status_code == 422
@@ -122,7 +131,9 @@ def test_no_file_chosen_says_so(agent, complaint):
     assert response.status_code == 422 and "Choose a file to add." in response.text
 
 
-def test_deleting_a_file_asks_first_then_removes_it_and_says_so_on_the_timeline(agent, complaint):
+def test_deleting_a_file_asks_first_then_removes_it_and_says_so_on_the_timeline(
+    file_store, agent, complaint
+):
     upload(agent, complaint)
     attachment = Attachment.get()
     url = f"{page_of(complaint)}/files/{attachment.id}/delete"
@@ -167,7 +178,7 @@ def test_a_timeline_filter_asked_by_htmx_gets_the_timeline_only(agent, complaint
     assert "<html" not in fragment
 
 
-def test_a_purged_organisations_files_are_removed(agent, org, complaint):
+def test_a_purged_organisations_files_are_removed(file_store, agent, org, complaint):
     upload(agent, complaint)
     attachment = Attachment.get()
     settings = agent.app.state.accord.settings
@@ -178,7 +189,7 @@ def test_a_purged_organisations_files_are_removed(agent, org, complaint):
 
 
 def test_a_deleted_complaint_takes_its_files_notes_and_letters_with_it(
-    signed_in, agent, org, complaint
+    file_store, signed_in, agent, org, complaint
 ):
     from accord.plugins.complaints.models import Complaint, Correspondence
 
