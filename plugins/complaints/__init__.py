@@ -133,7 +133,7 @@ def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | 
 def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
     if event == "complaints.email_queued":
         # The email's row has committed: send it now; the worker retries what fails.
-        correspondence.deliver(org)
+        correspondence.deliver(org, after_change=True)
 
 
 @hookimpl

@@ -186,11 +186,33 @@ def _finish(row: Correspondence, now: dt.datetime, error: str | None) -> None:
     ).execute()
 
 
-def deliver(org: Organisation, *, now: dt.datetime | None = None) -> int:
-    """Send ``org``'s emails to complainants that are due; count those sent."""
+def failing(org: Organisation, now: dt.datetime) -> bool:
+    """Whether an email of ``org`` failed and waits for its retry: the server is in trouble."""
+    return (
+        Correspondence.in_org(org)
+        .where(
+            (Correspondence.delivery == "pending")
+            & (Correspondence.attempts > 0)
+            & (Correspondence.next_attempt_at > now)
+        )
+        .exists()
+    )
+
+
+def deliver(
+    org: Organisation, *, now: dt.datetime | None = None, after_change: bool = False
+) -> int:
+    """Send ``org``'s emails to complainants that are due; count those sent.
+
+    ``after_change`` (a request, just committed) sends nothing while an earlier
+    email waits for its retry, so a mail server that is down does not hold up
+    every page that writes to a complainant; the worker retries.
+    """
     from accord.plugins.incidents.mail import send_message
 
     now = now or utcnow()
+    if after_change and failing(org, now):
+        return 0
     rows = list(
         Correspondence.in_org(org)
         .where((Correspondence.delivery == "pending") & (Correspondence.next_attempt_at <= now))

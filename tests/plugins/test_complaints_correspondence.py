@@ -205,6 +205,21 @@ def test_an_email_the_server_refuses_waits_and_is_retried(
     assert Correspondence.get().delivery == "sent" and len(inbox.messages) == 1
 
 
+def test_while_the_server_is_in_trouble_a_page_does_not_wait_for_it(
+    org, agent, complaint, enable_plugin, accord_settings, accord_host, inbox
+):
+    enable_plugin(org, "incidents")
+    configure_mail(accord_settings, accord_host, org, free_port())  # nobody listens there
+    send(agent, complaint, body="First")
+    configure_mail(accord_settings, accord_host, org, inbox.port)
+    send(agent, complaint, body="Second")  # waits for the worker, behind the first
+    assert inbox.messages == []
+    assert [m.delivery for m in Correspondence.select().order_by(Correspondence.id)] == [
+        "pending",
+        "pending",
+    ]
+
+
 def test_a_letter_is_recorded_with_its_time_in_the_organisations_zone(agent, org, complaint):
     org.time_zone = "Europe/Paris"
     org.save()
