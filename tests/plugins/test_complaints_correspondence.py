@@ -291,11 +291,15 @@ def test_the_worker_sends_what_a_request_could_not(mailing, agent, org, complain
     assert mailing.messages[0]["Subject"] == "Left behind"
 
 
-def test_the_demo_has_notes_calls_and_letters_that_acknowledged(accord_host, accord_db):
-    from accord.demo import build_demo
+def test_the_demo_has_notes_calls_and_letters_that_acknowledged(org, agent, make_user):
+    from accord import DemoContext
+    from accord.plugins.complaints.demo import add_demo_complaints
     from accord.plugins.complaints.models import Note
 
-    org = build_demo(accord_host).org
+    for n in range(5):
+        make_person(org, f"Demo{n}", "Person", email=f"demo{n}@example.org")
+    manager = make_user("manager@acme.test", org, "manager")
+    add_demo_complaints(DemoContext(org=org, users={"manager": manager}))
     assert Note.in_org(org).count() >= 3
     letters = Correspondence.in_org(org).where(Correspondence.step == "acknowledge")
     assert letters.count() >= 2
