@@ -246,6 +246,15 @@ def test_a_recorded_letter_can_be_the_response(agent, complaint):
     assert "This message was the complaint's response." in page
 
 
+def test_a_step_the_complaint_has_moved_past_is_refused_not_dropped(agent, complaint):
+    record(agent, complaint, step="acknowledge")
+    record(agent, complaint, step="respond", summary="Our full answer.")
+    response = record(agent, complaint, step="respond", summary="A second answer.")
+    assert response.status_code == 422
+    assert "This complaint was already responded to" in response.text
+    assert Correspondence.select().count() == 2
+
+
 def test_a_message_from_the_complainant_cannot_acknowledge_it(agent, complaint):
     response = record(agent, complaint, direction="in", step="acknowledge")
     assert response.status_code == 422

@@ -29,12 +29,19 @@ STALE = "Someone else changed this complaint since you opened it. Check it and t
 
 
 def _with_steps(form: Any, complaint: Complaint) -> Any:
-    """Offer only the steps the complaint's status allows; none: no such field."""
+    """Offer only the steps the complaint's status allows; none: no such field.
+
+    A step sent from a page that offered it, when the complaint has moved on since,
+    is refused with the reason rather than dropped unseen.
+    """
     steps = correspondence.steps_for(complaint)
     if steps:
         form.fields["step"].choices = [(s, STEPS[s]) for s in steps]
-    else:
-        del form.fields["step"]
+        return form
+    asked = form.values.pop("step", "") if form.bound else ""
+    del form.fields["step"]
+    if asked in correspondence.STEP_MOVES and form.is_valid():
+        form.add_error(None, workflow.refusal(complaint, correspondence.STEP_MOVES[asked]))
     return form
 
 
