@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -135,12 +136,22 @@ def model_for(table: str) -> type[peewee.Model] | None:
         if (
             meta is not None
             and meta.table_name == table
-            and ".migrations." not in model.__module__
+            and _imported(model)
             and model is not peewee.Model
         ):
             _models[table] = model
             return model
     return None
+
+
+def _imported(model: type[peewee.Model]) -> bool:
+    """Whether ``model`` is a plugin's own, not a migration's frozen snapshot of it.
+
+    The migration runner executes each file as a module it never registers, so a
+    snapshot's module is missing from ``sys.modules`` (and its classes linger until
+    the garbage collector takes them, so they must not be matched by chance).
+    """
+    return ".migrations." not in model.__module__ and model.__module__ in sys.modules
 
 
 def text(value: Any, org: Organisation | None = None) -> str:

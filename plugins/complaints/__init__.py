@@ -4,7 +4,17 @@ A complaint is received (from a contacts ``Person``, about a catalogue
 service and an incident when those plugins are on), acknowledged within the
 organisation's target (``acknowledge_days`` business days), investigated,
 responded to and closed with the lesson learned and the improvement action it
-led to. Its timeline is its audit trail.
+led to. A manager may delete one logged by mistake, with everything on it.
+
+Its timeline (``timeline.py``, narrowed with ``?show=notes|correspondence|changes|files``)
+holds its audit trail and what staff add: internal notes (never sent), files
+(``attachments.py``: the core's file store, size from ``[plugins.complaints]
+max_attachment_mb``, default 10; deleted files leave their name) and
+correspondence (``correspondence.py``): emails to the complainant, sent through
+incidents' SMTP settings (``incidents.mail.send_message``) from complaints' own
+outbox where incidents is on and a mail server is set, with contacts' consent for
+``service_notices``; and letters, calls, meetings and emails recorded by hand. A
+message to the complainant may acknowledge the complaint or be its response.
 
 Hooks only, below. Other plugins may use:
 
@@ -18,7 +28,10 @@ Hooks only, below. Other plugins may use:
 
 Events (``handle_event``), emitted after the change commits, each with
 ``{"complaint_id", "reference"}`` and: ``complaints.received`` ``{"source"}``;
-``complaints.status_changed`` ``{"from", "to"}``; ``complaints.closed``.
+``complaints.status_changed`` ``{"from", "to"}``; ``complaints.closed``;
+``complaints.email_queued`` ``{"message_id"}`` (an email to the complainant is
+in the outbox: complaints sends it on this event). Periodic task:
+``complaints.send_due_emails`` each minute retries what could not be sent.
 
 Slots it fills: ``contacts.person.side`` and ``contacts.organisation.side``
 (open complaints), ``contacts.person.actions`` (log a complaint for them),
@@ -38,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import peewee
+from huey import crontab
 
 from accord import (
     DemoContext,
@@ -47,12 +61,13 @@ from accord import (
     Permission,
     RequestContext,
     SearchResult,
+    Settings,
     Widget,
     hookimpl,
 )
 from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import links, routes, widgets
+from . import attachments, correspondence, links, routes, widgets
 from .demo import add_demo_complaints
 from .models import MODELS
 from .views.shared import MANAGE, VIEW, WORK
@@ -112,6 +127,30 @@ def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | 
     if slot == "incidents.incident.side":
         return widgets.incident_side(ctx, context["incident"])
     return None
+
+
+@hookimpl
+def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
+    if event == "complaints.email_queued":
+        # The email's row has committed: send it now; the worker retries what fails.
+        correspondence.deliver(org, after_change=True)
+
+
+@hookimpl
+def register_tasks(queue: Any) -> None:
+    @queue.periodic_task(crontab(minute="*"), name="complaints.send_due_emails")
+    def send_due_emails() -> int:
+        return correspondence.send_due_emails()
+
+
+@hookimpl
+def startup(settings: Settings) -> None:
+    attachments.bind(settings)
+
+
+@hookimpl
+def purge_org_data(org: Organisation, dry_run: bool) -> dict[str, int] | None:
+    return {"complaints_attachment_files": attachments.purge(org, dry_run)}
 
 
 @hookimpl

@@ -53,3 +53,20 @@ ACKNOWLEDGEMENT = {
     "on_time": "Acknowledged on time",
     "waiting": "Waiting, still in time",
 }
+
+# Correspondence with the complainant: which way it went, how, and what it did.
+DIRECTIONS = {"out": "To the complainant", "in": "From the complainant"}
+LETTER_CHANNELS = {
+    "email": "Email",
+    "letter": "Letter",
+    "phone": "Phone call",
+    "in_person": "Meeting",
+}
+# The workflow step a message did, with the move it makes.
+STEPS = {"acknowledge": "It acknowledged the complaint", "respond": "It was the response"}
+DELIVERY = {
+    "pending": "queued",
+    "sending": "sending",
+    "sent": "sent",
+    "failed": "not delivered",
+}

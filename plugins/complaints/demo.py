@@ -1,4 +1,8 @@
-"""Demo complaints: a dozen over the last 90 days, at every stage, some acknowledged late."""
+"""Demo complaints: a dozen over the last 90 days, at every stage, some acknowledged late.
+
+Some were acknowledged by a letter, some have an internal note and a call from the
+complainant on their timeline.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import random
 from accord import DemoContext, utcnow
 from accord.plugins.contacts.models import Person
 
-from . import workflow
+from . import correspondence, workflow
+from .models import Note
 
 COMPLAINTS = [
     (
@@ -62,6 +67,40 @@ IMPROVEMENTS = (
 )
 
 
+ACKNOWLEDGEMENT = (
+    "Thank you for telling us. We are looking into what happened and will reply in full "
+    "within ten working days."
+)
+NOTES = (
+    "Checked the incident history: three tickets about this in a month, all closed as fixed.",
+    "Spoke to the team lead; they agree the update came far too late.",
+    "The customer is a key account; the relationship manager is aware.",
+)
+
+
+def _talk(complaint, note: str, received: dt.datetime, owner) -> None:
+    """An internal note and a call from the complainant, a few hours after it came in."""
+    Note.create(
+        org=complaint.org_id,
+        complaint=complaint.id,
+        body=note,
+        author=owner,
+        created_at=received + dt.timedelta(hours=3),
+    )
+    correspondence.record(
+        complaint,
+        {
+            "direction": "in",
+            "channel": "phone",
+            "occurred_at": received + dt.timedelta(hours=5),
+            "summary": "They rang to ask for an update and to add that it happened again today.",
+        },
+        version=complaint.version,
+        user=owner,
+        quiet=True,
+    )
+
+
 def _services(demo: DemoContext) -> list[int]:
     try:
         from accord.plugins.catalogue.models import Service
@@ -101,10 +140,27 @@ def add_demo_complaints(demo: DemoContext) -> None:
         age = now - received
         stage = index % 5 if age > dt.timedelta(days=6) else 0
         at = received + dt.timedelta(days=rng.choice((0.5, 1, 2, 4)))
-        if stage >= 1:
+        if stage >= 1 and index % 2:
+            correspondence.record(
+                complaint,
+                {
+                    "direction": "out",
+                    "channel": "letter",
+                    "occurred_at": at,
+                    "subject": f"Your complaint {complaint.reference}",
+                    "summary": ACKNOWLEDGEMENT,
+                    "step": "acknowledge",
+                },
+                version=complaint.version,
+                user=owner,
+                quiet=True,
+            )
+        elif stage >= 1:
             workflow.move(
                 complaint, complaint.version, "acknowledge", user=owner, now=at, quiet=True
             )
+        if index % 3 == 0:
+            _talk(complaint, rng.choice(NOTES), received, owner)
         if stage >= 2:
             workflow.move(
                 complaint, complaint.version, "investigate", user=owner, now=at, quiet=True

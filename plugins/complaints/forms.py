@@ -8,7 +8,7 @@ from typing import Any
 from accord import Form, forms
 from accord.plugins.contacts.models import Person
 
-from .choices import CAUSES, CHANNELS, SEVERITIES
+from .choices import CAUSES, CHANNELS, DIRECTIONS, LETTER_CHANNELS, SEVERITIES, STEPS
 
 INCIDENT_REFERENCE = re.compile(r"^(?:inc)?[-\s]?0*(\d{1,9})$", re.IGNORECASE)
 
@@ -78,4 +78,41 @@ class CloseForm(Form):
     lesson = forms.TextArea("Lesson learned", max_length=20_000)
     improvement = forms.TextArea(
         "Improvement action", max_length=20_000, hint="What changes so it does not happen again."
+    )
+
+
+class RecordForm(Form):
+    """Correspondence that happened elsewhere; views set ``step``'s choices (or remove it)."""
+
+    direction = forms.Choice("Direction", list(DIRECTIONS.items()), default="out")
+    channel = forms.Choice("How", list(LETTER_CHANNELS.items()), default="letter")
+    occurred_at = forms.DateTime("When")
+    subject = forms.Text("Subject", max_length=300, required=False)
+    summary = forms.TextArea(
+        "Summary", max_length=20_000, hint="What was said or written, in a few lines."
+    )
+    step = forms.Choice(
+        "Workflow step",
+        list(STEPS.items()),
+        required=False,
+        hint="If this message to the complainant acknowledged or answered the complaint.",
+    )
+
+    def validate(self) -> None:
+        if self.cleaned.get("step") and self.cleaned.get("direction") != "out":
+            self.add_error(
+                "step", "Only a message to the complainant can acknowledge or answer it."
+            )
+
+
+class EmailForm(Form):
+    """An email to the complainant, sent from the complaint."""
+
+    subject = forms.Text("Subject", max_length=300)
+    body = forms.TextArea("Message", max_length=20_000)
+    step = forms.Choice(
+        "Workflow step",
+        list(STEPS.items()),
+        required=False,
+        hint="If this email acknowledges or answers the complaint.",
     )

@@ -1,4 +1,4 @@
-"""Complaints' records: the complaint and the organisation's reference counter.
+"""Complaints' records: the complaint, its notes, files and correspondence, and the counter.
 
 The service and the related incident are kept as plain ids: catalogue and
 incidents are optional for complaints, so their tables may not exist when
@@ -18,11 +18,15 @@ from accord.plugins.contacts.models import CustomerOrganisation, Person
 from .choices import (
     CAUSES,
     CHANNELS,
+    DELIVERY,
+    DIRECTIONS,
+    LETTER_CHANNELS,
     OPEN,
     SEVERITIES,
     SEVERITY_BADGES,
     STATUS_BADGES,
     STATUSES,
+    STEPS,
 )
 
 REFERENCE_PREFIX = "CMP"
@@ -124,4 +128,96 @@ class Complaint(VersionedModel):
         return "overdue" if (now or utcnow()) > self.acknowledge_due else "waiting"
 
 
-MODELS: list[type[Any]] = [Counter, Complaint]
+class Note(TenantModel):
+    """Staff's internal note on a complaint: never sent to the complainant."""
+
+    complaint = ForeignKeyField(Complaint, on_delete="CASCADE", backref="+", index=False)
+    body = TextField()
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "complaints_note"
+        indexes = ((("complaint", "created_at"), False),)
+
+    def __str__(self) -> str:
+        return f"note on complaint {self.complaint_id}"
+
+
+class Attachment(TenantModel):
+    """A file kept with a complaint (by the core's file store).
+
+    Deleting one removes its file and keeps this row, marked ``deleted_at``, so
+    the timeline still says which file was there and who deleted it.
+    """
+
+    complaint = ForeignKeyField(Complaint, on_delete="CASCADE", backref="+", index=False)
+    filename = CharField(max_length=200)
+    content_type = CharField(max_length=100)
+    size = IntegerField()
+    stored_name = CharField(max_length=80)
+    sha256 = CharField(max_length=64)
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    uploaded_at = DateTimeField(default=utcnow)
+    deleted_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    deleted_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "complaints_attachment"
+        indexes = ((("complaint", "uploaded_at"), False),)
+
+    def __str__(self) -> str:
+        return str(self.filename)
+
+    @property
+    def size_label(self) -> str:
+        size = int(self.size)
+        if size < 1024:
+            return f"{size} bytes"
+        if size < 1024 * 1024:
+            return f"{size / 1024:.0f} KB"
+        return f"{size / (1024 * 1024):.1f} MB"
+
+
+class Correspondence(TenantModel):
+    """A message to or from the complainant: an email sent from Accord, or one recorded.
+
+    An email sent from Accord is its own outbox row: ``delivery`` goes
+    ``pending`` → ``sending`` → ``sent`` (or ``failed`` after the retries);
+    recorded correspondence has no delivery. ``step`` names the workflow step
+    the message did (``acknowledge``, ``respond``), if any.
+    """
+
+    complaint = ForeignKeyField(Complaint, on_delete="CASCADE", backref="+", index=False)
+    direction = CharField(max_length=3, choices=list(DIRECTIONS.items()))
+    channel = CharField(max_length=20, choices=list(LETTER_CHANNELS.items()))
+    occurred_at = DateTimeField(default=utcnow, verbose_name="When")
+    subject = CharField(max_length=300, default="")
+    summary = TextField(default="")
+    address = CharField(max_length=254, default="")
+    step = CharField(max_length=20, default="", choices=list(STEPS.items()))
+    recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    delivery = CharField(max_length=10, default="", choices=list(DELIVERY.items()))
+    attempts = IntegerField(default=0)
+    last_error = CharField(max_length=300, default="")
+    next_attempt_at = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "complaints_correspondence"
+        indexes = (
+            (("complaint", "occurred_at"), False),
+            (("delivery", "next_attempt_at"), False),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.label.lower()} on complaint {self.complaint_id}"
+
+    @property
+    def label(self) -> str:
+        """``Letter sent``, ``Phone call received``, ``Email sent`` …"""
+        what = LETTER_CHANNELS.get(str(self.channel), str(self.channel))
+        return f"{what} {'sent' if self.direction == 'out' else 'received'}"
+
+
+MODELS: list[type[Any]] = [Counter, Complaint, Note, Attachment, Correspondence]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accord import Page
 
-from .views import complaints, report
+from .views import activity, complaints, correspondence, report
 from .views.shared import MANAGE, VIEW, WORK
 
 FORM = ("GET", "POST")
@@ -36,4 +36,23 @@ def pages() -> list[Page]:
         ),
         Page(f"{ONE}/respond", complaints.respond, name="respond", methods=FORM, permission=WORK),
         Page(f"{ONE}/close", complaints.close, name="close", methods=FORM, permission=MANAGE),
+        Page(f"{ONE}/delete", complaints.delete, name="delete", methods=FORM, permission=MANAGE),
+        Page(f"{ONE}/notes", activity.add_note, name="note", methods=POST, permission=WORK),
+        Page(
+            f"{ONE}/correspondence",
+            correspondence.record,
+            name="correspondence",
+            methods=FORM,
+            permission=WORK,
+        ),
+        Page(f"{ONE}/email", correspondence.email, name="email", methods=FORM, permission=WORK),
+        Page(f"{ONE}/files", activity.upload, name="files", methods=POST, permission=WORK),
+        Page(f"{ONE}/files/{{aid:int}}", activity.download, name="file", permission=VIEW),
+        Page(
+            f"{ONE}/files/{{aid:int}}/delete",
+            activity.delete,
+            name="file_delete",
+            methods=FORM,
+            permission=WORK,
+        ),
     ]

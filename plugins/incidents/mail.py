@@ -375,3 +375,49 @@ def release_stuck(now: dt.datetime | None = None) -> int:
         )
         .execute()
     )
+
+
+# --- For other plugins: one message over the organisation's SMTP settings ----------------------
+
+
+def smtp_ready(org: Organisation) -> bool:
+    """Whether ``org``'s incidents settings name an SMTP server and a sender address."""
+    settings = plugin_settings.get(org, PLUGIN)
+    return bool(settings.get("smtp_host") and settings.get("smtp_from"))
+
+
+def send_message(
+    org: Organisation, to: str, subject: str, body: str, *, reply_to: str = ""
+) -> str | None:
+    """Send one message a person wrote, now, over ``org``'s incidents SMTP settings.
+
+    Published for plugins that keep their own outbox (complaints' letters to
+    complainants, which have no incident): call it after your change commits
+    and keep the row pending when it fails. Unlike the reporters' emails it is
+    not marked ``Auto-Submitted``: a person wrote it and the answer is wanted.
+    Returns None when the server accepted it, else why not, in words.
+    """
+    settings = plugin_settings.get(org, PLUGIN)
+    message = EmailMessage()
+    try:
+        message["From"] = settings.get("smtp_from") or ""
+        message["To"] = to
+        message["Subject"] = " ".join(subject.split())
+        if reply_to:
+            message["Reply-To"] = reply_to
+    except (ValueError, TypeError) as exc:  # an address the email library refuses
+        return f"Not a usable address: {exc}"
+    message["Date"] = formatdate(localtime=False)
+    sender_domain = str(settings.get("smtp_from") or "").rpartition("@")[2]
+    message["Message-ID"] = make_msgid(domain=sender_domain or None)
+    message.set_content(body)
+    try:
+        with _connect(settings) as smtp:
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        return f"refused: {exc.recipients}"
+    except smtplib.SMTPResponseException as exc:
+        return f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"
+    except (OSError, smtplib.SMTPException, SmtpNotSet) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None

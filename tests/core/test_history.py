@@ -206,3 +206,21 @@ def test_a_person_who_did_it_is_named(gadgets, org, make_user):
     with acting_as(Actor(ana, ana.email)):
         entry = record(org, "update", "entry", table="gadgets_gadget", changes={})
     assert history.describe([entry], org)[0].who == "Ana Ortiz"
+
+
+def test_a_migrations_frozen_copy_of_a_model_is_never_taken_for_it(gadgets):
+    import importlib.util
+    import sys
+
+    source = (
+        "from peewee import Model\n"
+        "class Gadget(Model):\n"
+        "    class Meta:\n"
+        "        table_name = 'gadgets_gadget'\n"
+    )
+    spec = importlib.util.spec_from_loader("0002_gadgets", loader=None)
+    snapshot = importlib.util.module_from_spec(spec)
+    exec(source, snapshot.__dict__)  # as the migration runner does: never in sys.modules
+    assert "0002_gadgets" not in sys.modules
+    history._models.pop("gadgets_gadget", None)
+    assert history.model_for("gadgets_gadget") is Gadget

@@ -10,7 +10,7 @@ from accord import (
     Request,
     Response,
     StaleEdit,
-    audit_timeline,
+    confirm_page,
     conflict_response,
     flash,
     form_data,
@@ -22,10 +22,11 @@ from accord import (
 )
 from accord.plugins.contacts.models import CustomerOrganisation, Person
 
-from .. import related, workflow
+from .. import attachments, related, workflow
 from ..forms import CloseForm, ComplaintForm, RespondForm
 from ..models import Complaint
 from ..tables import complaints_table, list_query
+from ..timeline import complaint_timeline
 from .shared import MANAGE, WORK, complaint_or_404, with_choices
 
 FORM_TEMPLATE = "complaints/form.html"
@@ -173,15 +174,33 @@ def _detail_context(request: Request, complaint: Complaint) -> dict[str, Any]:
         if related.has(ctx, "incidents")
         else None,
         "owner_name": names.get(complaint.owner_id, ""),
-        "timeline": audit_timeline(complaint),
+        "timeline": complaint_timeline(complaint, request.query_params.get("show", "")),
+        "timeline_url": ctx.url("complaints:detail", pk=complaint.id),
+        "files": attachments.kept(complaint),
+        "limits": attachments.limits(request),
         "moves": moves,
         "can_work": ctx.can(WORK),
+        "can_manage": ctx.can(MANAGE),
+        "note_body": "",
+        "note_error": "",
+        "file_error": "",
     }
 
 
 def detail(request: Request) -> Response:
     complaint = complaint_or_404(request)
-    return render(request, "complaints/detail.html", _detail_context(request, complaint))
+    # A timeline filter's htmx request gets only the timeline.
+    block = "timeline" if "show" in request.query_params else None
+    return render(
+        request, "complaints/detail.html", _detail_context(request, complaint), block=block
+    )
+
+
+def page_with(request: Request, complaint: Complaint, status_code: int, **extra: Any) -> Response:
+    """The complaint's page again, with what a form on it needs to say (a 422, usually)."""
+    context = _detail_context(request, complaint)
+    context.update(extra)
+    return render(request, "complaints/detail.html", context, status_code=status_code)
 
 
 def _refused(request: Request, complaint: Complaint, message: str) -> Response:
@@ -266,3 +285,24 @@ def respond(request: Request) -> Response:
 
 def close(request: Request) -> Response:
     return _form_move(request, "close", CloseForm, "Close the complaint", "closed")
+
+
+def delete(request: Request) -> Response:
+    """Delete a complaint logged by mistake, with its notes, correspondence and files."""
+    ctx = request.state.ctx
+    complaint = complaint_or_404(request)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            f"Delete {complaint.reference}?",
+            "The complaint, its notes, correspondence and files are deleted and cannot be "
+            "recovered. The audit log keeps a record that it was deleted, and by whom.",
+            ctx.url("complaints:delete", pk=complaint.id),
+            "Delete the complaint",
+            cancel_url=ctx.url("complaints:detail", pk=complaint.id),
+        )
+    form_data(request)
+    reference = complaint.reference
+    attachments.delete_complaint(request.app.state.accord.settings, complaint)
+    flash(request, f"{reference} is deleted.")
+    return redirect(request, ctx.url("complaints:index"))
