@@ -46,7 +46,14 @@ def pages() -> list[Page]:
             permission=WORK,
         ),
         Page(f"{ONE}/email", correspondence.email, name="email", methods=FORM, permission=WORK),
-        Page(f"{ONE}/files", activity.upload, name="files", methods=POST, permission=WORK),
+        Page(
+            f"{ONE}/files",
+            activity.upload,
+            name="files",
+            methods=POST,
+            permission=WORK,
+            uploads=True,
+        ),
         Page(f"{ONE}/files/{{aid:int}}", activity.download, name="file", permission=VIEW),
         Page(
             f"{ONE}/files/{{aid:int}}/delete",
