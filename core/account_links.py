@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from starlette.requests import Request
 
+from .accounts import add_member
 from .audit import record
 from .clock import local_time, utcnow
 from .mail import send_system_email
@@ -37,8 +38,14 @@ def issue(
     *,
     org: Organisation | None = None,
     by: User | None = None,
+    role: str | None = None,
+    name: str = "",
 ) -> str:
-    """A new link token for ``user``; earlier unused links of the same purpose stop working."""
+    """A new link token for ``user``; earlier unused links of the same purpose stop working.
+
+    An invitation carries the ``role`` it gives in ``org`` and the ``name`` the
+    inviting admin typed.
+    """
     now = utcnow()
     outdated = AccountToken.update(used_at=now).where(
         (AccountToken.user == user)
@@ -57,6 +64,8 @@ def issue(
         created_by=by,
         created_at=now,
         expires_at=now + LIFETIMES[purpose],
+        role=role,
+        invited_name=name[:200],
     )
     return token
 
@@ -78,25 +87,38 @@ def find(purpose: str, token: str) -> AccountToken:
     if link is None:
         raise LinkError(f"This {what} is not valid. Check that you copied the whole link.")
     if link.used_at is not None:
-        raise LinkError(f"This {what} has already been used or was replaced by a newer one.")
+        withdrawn = " or was withdrawn" if purpose == INVITE else ""
+        raise LinkError(
+            f"This {what} has already been used, was replaced by a newer one{withdrawn}."
+        )
     if link.expires_at <= utcnow():
         raise LinkError(f"This {what} has expired.")
     if not link.user.is_active:
         raise LinkError("This account is deactivated. Ask an administrator.")
     if purpose == RESET and link.user.password_changed_at > link.created_at:
         raise LinkError(f"This {what} is no longer valid: the password was changed since.")
-    if purpose == INVITE and (
-        link.org_id is None
-        or not Membership.select()
-        .where((Membership.user == link.user) & (Membership.org == link.org_id))
-        .exists()
-    ):
-        raise LinkError(f"This {what} was withdrawn.")
+    if purpose == INVITE and link.org_id is None:
+        raise LinkError(f"This {what} is not valid. Check that you copied the whole link.")
     return link
 
 
+def accept(link: AccountToken, user: User) -> Membership:
+    """``user`` takes up the invitation ``link``: the membership starts, the link is spent."""
+    membership = add_member(user, link.org, link.role or "viewer")
+    link.used_at = utcnow()
+    link.save(only=[AccountToken.used_at])
+    record(
+        link.org,
+        "member.joined",
+        f"{user.email} accepted the invitation as {membership.role}",
+        table="accord_membership",
+        record_id=membership.id,
+    )
+    return membership
+
+
 def redeem(link: AccountToken, password: str) -> User:
-    """Set the password through ``link`` and spend it (and every other open link of the user).
+    """Set the password through ``link`` and spend it, and every reset link of the user.
 
     Raises ``LinkError`` when the password is not acceptable.
     """
@@ -108,15 +130,23 @@ def redeem(link: AccountToken, password: str) -> User:
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     user.save(only=[User.password_hash, User.password_changed_at])
+    # Every reset link dies with the new password; invitations to other organisations
+    # stay open, to be accepted with it.
     AccountToken.update(used_at=now).where(
-        (AccountToken.user == user) & (AccountToken.used_at.is_null())
+        (AccountToken.user == user)
+        & (AccountToken.used_at.is_null())
+        & ((AccountToken.purpose == RESET) | (AccountToken.id == link.id))
     ).execute()
-    action, summary = (
-        ("member.joined", f"{user.email} accepted the invitation and set a password")
-        if link.purpose == INVITE
-        else ("user.password_reset", f"{user.email} set a new password from a reset link")
-    )
-    record(link.org, action, summary, table="accord_user", record_id=user.id)
+    if link.purpose == INVITE:
+        accept(link, user)
+    else:
+        record(
+            None,
+            "user.password_reset",
+            f"{user.email} set a new password from a reset link",
+            table="accord_user",
+            record_id=user.id,
+        )
     return user
 
 

@@ -134,6 +134,10 @@ class AccountToken(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    # An invitation's role, and the name the inviting admin gave (shown to them, never the
+    # account's own name: an invitation must not tell whether the address has an account).
+    role = CharField(max_length=20, null=True)
+    invited_name = CharField(max_length=200, default="")
 
     class Meta:
         table_name = "accord_account_token"

@@ -49,6 +49,8 @@ def up(migrator, db):
         created_at = DateTimeField(default=now)
         expires_at = DateTimeField()
         used_at = DateTimeField(null=True)
+        role = CharField(max_length=20, null=True)
+        invited_name = CharField(max_length=200, default="")
 
         class Meta:
             database = db

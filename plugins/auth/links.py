@@ -9,14 +9,16 @@ from starlette.responses import Response
 
 from accord import (
     account_links,
+    flash,
     form_data,
     mail,
+    redirect,
     render,
     sessions,
     throttle,
 )
 from accord.account_links import INVITE, RESET, LinkError
-from accord.models import User
+from accord.models import AccountToken, User
 
 from .views import _source, after_password, signed_in_response
 
@@ -105,12 +107,15 @@ def reset(request: Request) -> Response:
 
 
 def invite(request: Request) -> Response:
-    """Accept an invitation: choose a first password, and be signed in to the organisation."""
+    """Accept an invitation: a new address chooses its first password and is signed in; an
+    existing account accepts it signed in as itself."""
     token = request.path_params["token"]
     try:
         link = account_links.find(INVITE, token)
     except LinkError as exc:
         return render(request, "auth/link_invalid.html", {"error": str(exc)}, status_code=404)
+    if link.user.has_password:
+        return _join(request, link, token)
     context: dict[str, object] = {"person": link.user, "invited_to": link.org, "token": token}
     if request.method == "GET":
         return _password_form(request, "auth/invite.html", context)
@@ -126,3 +131,21 @@ def invite(request: Request) -> Response:
     return signed_in_response(
         request, user, f"/o/{link.org.slug}/", f"Welcome to {link.org.name}, {user.name}."
     )
+
+
+def _join(request: Request, link: AccountToken, token: str) -> Response:
+    """The invited address has an account: only that account, signed in, can accept."""
+    signed_in_as = request.state.ctx.user
+    context = {
+        "link": link,
+        "invited_to": link.org,
+        "token": token,
+        "signed_in_as": signed_in_as,
+        "is_them": signed_in_as is not None and signed_in_as.id == link.user_id,
+    }
+    if request.method == "GET" or not context["is_them"]:
+        status = 200 if request.method == "GET" else 403
+        return render(request, "auth/invite_join.html", context, status_code=status)
+    account_links.accept(link, signed_in_as)
+    flash(request, f"You are now a member of {link.org.name}.")
+    return redirect(request, f"/o/{link.org.slug}/")

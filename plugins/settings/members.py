@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,7 +26,8 @@ from accord import (
 from accord.account_links import INVITE
 from accord.accounts import add_member, create_invited_user, create_user
 from accord.audit import record
-from accord.models import ROLES, Membership, User
+from accord.inputs import integer
+from accord.models import ROLES, AccountToken, Membership, User
 
 ROLE_HELP = {
     "admin": "everything, including members and plugins",
@@ -46,19 +48,12 @@ def _members(org) -> list[Membership]:
 
 def _page(request: Request, *, values=None, errors=None, status_code=200) -> Response:
     ctx = request.state.ctx
-    invitations = account_links.pending_invitations(ctx.org)
-    invited = {link.user_id for link in invitations}
-    members = _members(ctx.org)
-    by_user = {m.user_id: m for m in members}
     return render(
         request,
         "settings/members.html",
         {
-            # Someone invited who has not chosen a password is listed with the invitations.
-            "members": [m for m in members if m.user.has_password or m.user_id not in invited],
-            "invitations": [
-                (link, by_user[link.user_id]) for link in invitations if link.user_id in by_user
-            ],
+            "members": _members(ctx.org),
+            "invitations": account_links.pending_invitations(ctx.org),
             "now": utcnow(),
             "mail_on": mail.configured(request.app.state.accord.settings),
             "roles": ROLES,
@@ -75,7 +70,7 @@ def member_list(request: Request) -> Response:
     return _page(request)
 
 
-def _handover(request: Request, person: User, what: str, link: str, until: str) -> Response:
+def _handover(request: Request, person: Any, what: str, link: str, until: str) -> Response:
     """Mail is off: show the admin the one-time link to give the person themselves."""
     return render(
         request,
@@ -84,13 +79,19 @@ def _handover(request: Request, person: User, what: str, link: str, until: str) 
     )
 
 
-def _invite_email(request: Request, user: User, role: str, token: str) -> bool:
+def _invite_email(request: Request, link: AccountToken, token: str) -> bool:
     ctx = request.state.ctx
     settings = request.app.state.accord.settings
-    until = local_time(ctx.org, utcnow() + account_links.LIFETIMES[INVITE])
+    user, role = link.user, str(link.role)
+    until = local_time(ctx.org, link.expires_at)
+    step = (
+        "Sign in with your Accord account and accept it here:"
+        if user.has_password
+        else "Choose your password here to sign in:"
+    )
     body = (
-        f"Hello {user.name},\n\n{ctx.user.name} has invited you to {ctx.org.name} on Accord, "
-        f"as {role} ({ROLE_HELP[role]}).\n\nChoose your password here to sign in:\n"
+        f"Hello {link.invited_name or user.email},\n\n{ctx.user.name} has invited you to "
+        f"{ctx.org.name} on Accord, as {role} ({ROLE_HELP[role]}).\n\n{step}\n"
         f"{account_links.url(settings, INVITE, token)}\n\n"
         f"The link works once, until {until}. If you did not expect this invitation, "
         "you can ignore this email.\n"
@@ -98,19 +99,29 @@ def _invite_email(request: Request, user: User, role: str, token: str) -> bool:
     return send_system_email(request, user.email, f"You are invited to {ctx.org.name}", body)
 
 
-def _send_invitation(request: Request, user: User, role: str) -> Response:
+def _send_invitation(
+    request: Request, user: User, role: str, name: str, *, action: str, summary: str
+) -> Response:
+    """Make and send a link. Whether the address has an account changes nothing here:
+    the answer, the audit entry and the list read the same (issue: account enumeration)."""
     ctx = request.state.ctx
-    token = account_links.issue(INVITE, user, org=ctx.org, by=ctx.user)
-    if _invite_email(request, user, role, token):
+    token = account_links.issue(INVITE, user, org=ctx.org, by=ctx.user, role=role, name=name)
+    link = account_links.find(INVITE, token)
+    record(ctx.org, action, summary, table="accord_account_token", record_id=link.id)
+    if _invite_email(request, link, token):
         flash(request, f"Invitation sent to {user.email}. The link works for 72 hours.")
         return redirect(request, ctx.url("settings:members"))
     settings = request.app.state.accord.settings
-    until = local_time(ctx.org, utcnow() + account_links.LIFETIMES[INVITE])
-    return _handover(request, user, "Invitation", account_links.url(settings, INVITE, token), until)
+    until = local_time(ctx.org, link.expires_at)
+    person = {"name": name or user.email, "email": user.email}
+    return _handover(
+        request, person, "Invitation", account_links.url(settings, INVITE, token), until
+    )
 
 
 def add(request: Request) -> Response:
-    """Invite someone by email: a new account gets a link to choose its password."""
+    """Invite someone by email. Nobody joins until they accept: a new address chooses a
+    password through the link, an existing account accepts it signed in."""
     ctx = request.state.ctx
     form = form_data(request)
     values = {key: str(form.get(key, "")).strip() for key in ("email", "name", "role")}
@@ -120,79 +131,74 @@ def add(request: Request) -> Response:
         errors["role"] = "Choose a role."
     if "@" not in values["email"]:
         errors["email"] = "Enter the person's email address."
+    if not values["name"]:
+        errors["name"] = "Enter the person's name."
     user = User.get_or_none(User.email == values["email"])
-    if user is None and not errors and not values["name"]:
-        errors["name"] = "Enter the person's name: it is new to Accord."
-    elif user is not None and Membership.get_or_none(
+    if user is not None and Membership.get_or_none(
         (Membership.user == user) & (Membership.org == ctx.org)
     ):
-        errors["email"] = f"{user.name} is already a member."
+        errors["email"] = "This address is already a member here."
     if errors:
         return _page(request, values=values, errors=errors, status_code=422)
-    role = values["role"]
-    if user is not None and user.has_password:
-        # Already has an account (in another organisation): access now, and a note to say so.
-        add_member(user, ctx.org, role)
-        record(ctx.org, "member.invite", f"added {user.email} as {role}", table="accord_membership")
-        link = f"{request.app.state.accord.settings.public_url}/o/{ctx.org.slug}/"
-        told = send_system_email(
-            request,
-            user.email,
-            f"You now have access to {ctx.org.name}",
-            f"Hello {user.name},\n\n{ctx.user.name} has added you to {ctx.org.name} on Accord "
-            f"as {role} ({ROLE_HELP[role]}). Sign in as usual; it is here:\n{link}\n",
-        )
-        note = (
-            "They have been told by email."
-            if told
-            else ("Email is not set up on this server, so they were not told: let them know.")
-        )
-        flash(request, f"{user.name} is now {role} of {ctx.org.name}. {note}")
-        return redirect(request, ctx.url("settings:members"))
     if user is None:
         user = create_invited_user(values["email"], values["name"])
-    add_member(user, ctx.org, role)
-    record(
-        ctx.org,
-        "member.invite",
-        f"invited {user.email} as {role}",
-        table="accord_user",
-        record_id=user.id,
+    role = values["role"]
+    return _send_invitation(
+        request,
+        user,
+        role,
+        values["name"],
+        action="member.invite",
+        summary=f"invited {user.email} as {role}",
     )
-    return _send_invitation(request, user, role)
+
+
+def _invitation(request: Request) -> AccountToken:
+    """A waiting invitation of this organisation, or 404."""
+    link_id = integer(request.path_params["link"])
+    link = (
+        AccountToken.select(AccountToken, User)
+        .join(User, on=(AccountToken.user == User.id))
+        .where(
+            (AccountToken.id == link_id)
+            & (AccountToken.org == request.state.ctx.org)
+            & (AccountToken.purpose == INVITE)
+            & (AccountToken.used_at.is_null())
+        )
+        .first()
+    )
+    if link is None:
+        raise HTTPException(404)
+    return link
 
 
 def resend(request: Request) -> Response:
     """A new invitation link (the old one stops working), sent again."""
-    ctx = request.state.ctx
-    membership = _membership(request)
-    if membership.user.has_password:
-        flash(request, f"{membership.user.name} has already accepted.", "info")
-        return redirect(request, ctx.url("settings:members"))
-    record(
-        ctx.org,
-        "member.invite_resent",
-        f"sent a new invitation to {membership.user.email}",
-        table="accord_user",
-        record_id=membership.user_id,
+    link = _invitation(request)
+    return _send_invitation(
+        request,
+        link.user,
+        str(link.role),
+        link.invited_name,
+        action="member.invite_resent",
+        summary=f"sent a new invitation to {link.user.email}",
     )
-    return _send_invitation(request, membership.user, membership.role)
 
 
 def revoke(request: Request) -> Response:
-    """Withdraw an invitation: the link stops working and the membership goes."""
+    """Withdraw an invitation: the link stops working."""
     ctx = request.state.ctx
-    membership = _membership(request)
-    account_links.withdraw(INVITE, membership.user, ctx.org)
+    link = _invitation(request)
+    link.used_at = utcnow()
+    link.save(only=[AccountToken.used_at])
     record(
         ctx.org,
         "member.invite_revoked",
-        f"withdrew the invitation of {membership.user.email}",
-        table="accord_membership",
-        record_id=membership.id,
+        f"withdrew the invitation of {link.user.email}",
+        table="accord_account_token",
+        record_id=link.id,
     )
-    membership.delete_instance()
-    flash(request, f"The invitation of {membership.user.email} is withdrawn.")
+    flash(request, f"The invitation of {link.user.email} is withdrawn.")
     return redirect(request, ctx.url("settings:members"))
 
 
@@ -426,8 +432,9 @@ def load_demo(demo: DemoContext) -> None:
     invited = User.get_or_none(User.email == f"new.starter@{domain}") or create_invited_user(
         f"new.starter@{domain}", "Nia Starter"
     )
-    add_member(invited, org, "agent")
-    account_links.issue(INVITE, invited, org=org, by=demo.users.get("admin"))
+    account_links.issue(
+        INVITE, invited, org=org, by=demo.users.get("admin"), role="agent", name="Nia Starter"
+    )
     leaver = User.get_or_none(User.email == f"former.agent@{domain}") or create_user(
         f"former.agent@{domain}", "Fergus Former", secrets.token_urlsafe(24)
     )

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from accord.models import AccountToken, AuditEntry, Membership, User
-from accord.testing import form_tokens, post_form, sign_in
+from accord.testing import csrf_from, form_tokens, post_form, sign_in
 
 MEMBERS = "/o/acme/settings/members"
 PASSWORD = "a long new password"
@@ -63,10 +63,16 @@ def test_an_invitation_email_carries_a_link_to_choose_a_password(admin, mail_inb
     assert "/invite/" in message.get_content()
 
 
-def test_the_invited_person_is_a_member_who_cannot_sign_in_yet(app, emailed_link):
+def test_the_invited_person_is_no_member_and_cannot_sign_in_until_they_accept(app, emailed_link):
+    person = User.get(User.email == "new@acme.test")
+    assert Membership.get_or_none(Membership.user == person) is None
+    assert sign_in(TestClient(app), "new@acme.test", "").status_code == 422
+
+
+def test_accepting_makes_them_a_member_with_the_role_they_were_invited_as(app, emailed_link):
+    accept(app, emailed_link)
     person = User.get(User.email == "new@acme.test")
     assert Membership.get(Membership.user == person).role == "viewer"
-    assert sign_in(TestClient(app), "new@acme.test", "").status_code == 422
 
 
 def test_choosing_a_password_signs_them_in_to_the_organisation(app, emailed_link):
@@ -150,46 +156,93 @@ def test_waiting_invitations_are_listed_with_send_again_and_withdraw(admin, emai
     assert "new@acme.test" in section and "Send again" in section and "Withdraw" in section
 
 
+def invitation_id():
+    return AccountToken.get(AccountToken.purpose == "invite", AccountToken.used_at.is_null()).id
+
+
 def test_sending_again_replaces_the_link(app, admin, emailed_link, mail_inbox):
-    membership = Membership.get(Membership.user == User.get(User.email == "new@acme.test"))
-    post_form(admin, f"{MEMBERS}/{membership.id}/resend", token_from=MEMBERS)
+    post_form(admin, f"/o/acme/settings/invitations/{invitation_id()}/resend", token_from=MEMBERS)
     newer = link_in(mail_inbox.to("new@acme.test")[-1].get_content())
     assert TestClient(app).get(emailed_link).status_code == 404
     assert TestClient(app).get(newer).status_code == 200
 
 
-def test_withdrawing_an_invitation_ends_the_link_and_the_membership(app, admin, emailed_link):
-    membership = Membership.get(Membership.user == User.get(User.email == "new@acme.test"))
-    post_form(admin, f"{MEMBERS}/{membership.id}/revoke", token_from=MEMBERS)
-    assert Membership.get_or_none(Membership.id == membership.id) is None
-    assert TestClient(app).get(emailed_link).status_code == 404
+def test_withdrawing_an_invitation_ends_the_link(app, admin, emailed_link):
+    post_form(admin, f"/o/acme/settings/invitations/{invitation_id()}/withdraw", token_from=MEMBERS)
+    response = TestClient(app).get(emailed_link)
+    assert response.status_code == 404
+    assert "withdrawn" in response.text
     assert AuditEntry.select().where(AuditEntry.action == "member.invite_revoked").count() == 1
 
 
-def test_inviting_someone_who_already_uses_accord_adds_them_and_tells_them(
-    admin, make_org, make_user, mail_inbox
-):
-    make_user("bo@globex.test", make_org("globex"), "agent", name="Bo")
-    response = invite(admin, email="bo@globex.test", name="", role="agent")
-    assert response.status_code == 303
-    [message] = mail_inbox.to("bo@globex.test")
-    assert message["Subject"] == "You now have access to Acme Council ICT"
-    assert "/invite/" not in message.get_content()
-    assert AccountToken.select().count() == 0
-
-
-def test_a_withdrawn_invitation_cannot_be_resent_from_another_organisation(
-    signed_in, make_org, make_user, admin, emailed_link
+def test_another_organisation_cannot_resend_or_withdraw_an_invitation(
+    signed_in, make_org, admin, emailed_link
 ):
     globex = make_org("globex")
     their_admin = signed_in("admin", organisation=globex)
-    membership = Membership.get(Membership.user == User.get(User.email == "new@acme.test"))
-    response = post_form(
-        their_admin,
-        f"/o/globex/settings/members/{membership.id}/resend",
-        token_from="/o/globex/settings/members",
+    for action in ("resend", "withdraw"):
+        response = post_form(
+            their_admin,
+            f"/o/globex/settings/invitations/{invitation_id()}/{action}",
+            token_from="/o/globex/settings/members",
+        )
+        assert response.status_code == 404
+
+
+# An admin must not learn whether an address has an account, nor put their organisation
+# into someone's switcher (issue 11, point 1).
+
+
+@pytest.fixture
+def bo(make_org, make_user):
+    return make_user("bo@globex.test", make_org("globex"), "agent", name="Bo Globex")
+
+
+def test_inviting_an_existing_account_answers_as_for_a_new_address(admin, bo, mail_inbox):
+    for email in ("bo@globex.test", "nobody@nowhere.test"):
+        response = invite(admin, email=email, name="Someone", role="agent")
+        assert response.status_code == 303
+        page = admin.get(MEMBERS).text
+        assert f"Invitation sent to {email}. The link works for 72 hours." in page
+    assert "Bo Globex" not in page  # the account's own name is never shown
+    assert (
+        AuditEntry.get(AuditEntry.summary == "invited bo@globex.test as agent").table
+        == AuditEntry.get(AuditEntry.summary == "invited nobody@nowhere.test as agent").table
     )
-    assert response.status_code == 404
+
+
+def test_an_existing_account_is_no_member_until_it_accepts(admin, bo):
+    invite(admin, email="bo@globex.test", role="agent")
+    assert Membership.select().where(Membership.user == bo).count() == 1  # globex only
+
+
+def test_an_existing_account_accepts_signed_in_as_itself(app, admin, bo, mail_inbox):
+    invite(admin, email="bo@globex.test", role="agent")
+    path = link_in(mail_inbox.to("bo@globex.test")[0].get_content())
+    client = TestClient(app)
+    assert "Sign in to accept" in client.get(path).text
+    sign_in(client, "bo@globex.test")
+    page = client.get(path)
+    response = client.post(path, data=form_tokens(page.text), follow_redirects=False)
+    assert response.headers["location"] == "/o/acme/"
+    assert Membership.get(Membership.user == bo, Membership.org == 1).role == "agent"
+
+
+def test_someone_else_signed_in_cannot_accept_an_existing_account_s_invitation(
+    app, admin, bo, mail_inbox, make_user, org
+):
+    invite(admin, email="bo@globex.test", role="agent")
+    path = link_in(mail_inbox.to("bo@globex.test")[0].get_content())
+    make_user("eve@acme.test", org, "viewer")
+    client = TestClient(app)
+    sign_in(client, "eve@acme.test")
+    page = client.get(path)
+    assert "You are signed in as eve@acme.test" in page.text
+    assert "Accept and join" not in page.text
+    token = csrf_from(client.get("/o/acme/dashboard/").text)
+    response = client.post(path, data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 403
+    assert Membership.select().where(Membership.user == bo).count() == 1
 
 
 def test_an_invitation_to_a_deactivated_account_does_not_work(app, emailed_link):
