@@ -13,7 +13,7 @@ from peewee import IntegrityError
 
 from accord import Organisation, User, database, emit, save_versioned, utcnow
 
-from . import mail, sla
+from . import mail, response, sla
 from .matrix import priority_for
 from .models import Activity, Counter, Incident, format_reference
 
@@ -130,12 +130,15 @@ def note(
         incident, "reply" if public else "note", body.strip(), user=user, at=now, public=public
     )
     if public:
-        if incident.responded_at is None:
-            Incident.update(responded_at=now, updated_at=now).where(
+        found = response.changes(incident, "reply", now)
+        if found:
+            Incident.update({**found, "updated_at": now}).where(
                 Incident.id == incident.id
             ).execute()
-            incident.responded_at = now
-            sla.recompute(incident, now)
+            for name, value in found.items():
+                setattr(incident, name, value)
+            if "responded_at" in found:
+                sla.recompute(incident, now)
         if not quiet:
             mail.queue(incident, "reply", message=body.strip())
             announce(incident, "replied", activity_id=activity.id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from accord import User, save_versioned, utcnow
 
-from . import mail, sla
+from . import mail, response, sla
 from .choices import MOVES, OPEN, PENDING_REASONS, RESOLUTION_CODES
 from .intake import announce, edit, log, next_number, note, record
 from .models import Incident, Team
@@ -140,7 +140,7 @@ def start(
 ) -> Incident:
     _check(incident, "start", "started")
     now = now or utcnow()
-    changes = {"responded_at": incident.responded_at or now}
+    changes = response.changes(incident, "start", now)
     if incident.assignee_id is None and user is not None:
         changes["assignee"] = user.id
     return _move(
@@ -172,7 +172,8 @@ def pend(
     changes = {
         "pending_reason": reason,
         "pending_note": note,
-        "responded_at": incident.responded_at or now,
+        # Setting it pending is working on it: it counts as the start of work.
+        **response.changes(incident, "start", now),
     }
     return _move(
         incident,
@@ -228,7 +229,7 @@ def resolve(
         "resolution_code": code,
         "resolution_notes": notes.strip(),
         "resolved_at": now,
-        "responded_at": incident.responded_at or now,
+        **response.changes(incident, "resolution", now),
         "pending_reason": "",
         "pending_note": "",
     }

@@ -9,6 +9,7 @@ from accord import Organisation, Request, Response, User, local_time, render, ut
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import CustomerOrganisation, Person
 
+from .. import response as response_rule
 from .. import sla
 from ..attachments_store import limits
 from ..choices import MOVES, SLA_BADGES, SLA_STATES
@@ -39,6 +40,11 @@ def _clock_panel(
     return {
         "name": name,
         "title": "Response" if name == "response" else "Resolution",
+        # What counts as the response, and what it was: "met by first reply at 10:42 BST".
+        "counts": response_rule.RULES[response_rule.rule_for(incident)]
+        if name == "response"
+        else "",
+        "answered": _answered(incident, org, state) if name == "response" else "",
         "state": state,
         "state_label": SLA_STATES[state],
         "badge": SLA_BADGES[state],
@@ -64,6 +70,13 @@ def _clock_panel(
             for r in rows
         ],
     }
+
+
+def _answered(incident: Incident, org: Organisation, state: str) -> str:
+    if incident.responded_at is None:
+        return ""
+    verb = {"met": "met by", "breached": "late:"}.get(state, "by")
+    return f"{verb} {response_rule.met_by(incident)} at {local_time(org, incident.responded_at)}"
 
 
 def _people(*ids: int | None) -> dict[int, str]:
@@ -112,6 +125,7 @@ def detail_context(
         "team": Team.get_or_none(Team.id == incident.team_id) if incident.team_id else None,
         "assignee_name": names.get(incident.assignee_id, ""),
         "logged_by_name": names.get(incident.logged_by_id, ""),
+        "response_by": response_rule.met_by(incident),
         "timeline": incident_timeline(incident),
         "attachments": attachments,
         "limits": limits(request),
