@@ -14,10 +14,11 @@ from typing import Any
 
 from accord import User, save_versioned, utcnow
 
-from . import mail, response, sla
+from . import mail, response, sla, watching
 from .choices import MOVES, OPEN, PENDING_REASONS, RESOLUTION_CODES
 from .intake import announce, edit, log, next_number, note, record
 from .models import Incident, Team
+from .watching import by
 
 __all__ = [
     "ChildrenNotClosed",
@@ -47,6 +48,11 @@ class NotAllowed(ValueError):
 def _check(incident: Incident, action: str, verb: str) -> None:
     if incident.status not in MOVES[action]:
         raise NotAllowed(f"A {incident.status_label.lower()} incident cannot be {verb}.")
+
+
+def _tell(incident: Incident, what: str, *, user: User | None, kind: str, quiet: bool) -> None:
+    if not quiet:
+        watching.tell(incident, what, actor=user, kind=kind)
 
 
 def _move(
@@ -127,6 +133,12 @@ def assign(
     else:
         body = f"Assigned to {words}"
     record(incident, kind, body, user=user, at=now, data=changes)
+    watching.watch(incident, assignee)
+    if escalated and team is not None:
+        what = f"escalated to {team} ({team.tier_label}){by(user)}"
+    else:
+        what = f"assigned to {words}{by(user)}"
+    _tell(incident, what, user=user, kind=kind, quiet=quiet)
     return incident
 
 
@@ -143,7 +155,8 @@ def start(
     changes = response.changes(incident, "start", now)
     if incident.assignee_id is None and user is not None:
         changes["assignee"] = user.id
-    return _move(
+        watching.watch(incident, user)
+    _move(
         incident,
         version,
         "in_progress",
@@ -153,6 +166,8 @@ def start(
         changes=changes,
         body="Work started",
     )
+    _tell(incident, f"work started{by(user)}", user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def pend(
@@ -175,7 +190,7 @@ def pend(
         # Setting it pending is working on it: it counts as the start of work.
         **response.changes(incident, "start", now),
     }
-    return _move(
+    _move(
         incident,
         version,
         "pending",
@@ -186,6 +201,9 @@ def pend(
         body=f"Pending: {label}" + (f" ({note})" if note else ""),
         data={"reason": reason, "note": note},
     )
+    what = f"set pending ({label.lower()}){by(user)}"
+    _tell(incident, what, user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def resume(
@@ -197,7 +215,7 @@ def resume(
     quiet: bool = False,
 ) -> Incident:
     _check(incident, "resume", "resumed")
-    return _move(
+    _move(
         incident,
         version,
         "in_progress",
@@ -207,6 +225,8 @@ def resume(
         changes={"pending_reason": "", "pending_note": ""},
         body="Work resumed",
     )
+    _tell(incident, f"work resumed{by(user)}", user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def resolve(
@@ -235,6 +255,7 @@ def resolve(
     }
     if incident.assignee_id is None and user is not None:
         changes["assignee"] = user.id
+        watching.watch(incident, user)
     via = f" with major incident {parent_reference}" if parent_reference else ""
     _move(
         incident,
@@ -247,6 +268,8 @@ def resolve(
         body=f"Resolved{via}: {RESOLUTION_CODES[code]}. {notes.strip()}",
         data={"code": code},
     )
+    what = f"resolved{via}{by(user)}: {RESOLUTION_CODES[code]}"
+    _tell(incident, what, user=user, kind="status", quiet=quiet)
     if incident.is_major:
         # The children are the same failure: fixed with it, and their reporters told.
         for child in open_children(incident):
@@ -319,7 +342,7 @@ def close(
                 parent_reference=str(incident.reference),
             )
         close(child, child.version, user=user, now=now, quiet=quiet)
-    return _move(
+    _move(
         incident,
         version,
         "closed",
@@ -329,6 +352,8 @@ def close(
         changes={"closed_at": now},
         body=body,
     )
+    _tell(incident, f"closed{by(user)}", user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def reopen_deadline(incident: Incident, window_days: int) -> dt.datetime | None:
@@ -367,7 +392,7 @@ def reopen(
         "resolution_code": "",
         "reopen_count": incident.reopen_count + 1,
     }
-    return _move(
+    _move(
         incident,
         version,
         status,
@@ -377,3 +402,5 @@ def reopen(
         changes=changes,
         body=f"Reopened: {reason.strip()}",
     )
+    _tell(incident, f"reopened{by(user)}: {reason.strip()}", user=user, kind="status", quiet=quiet)
+    return incident

@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from accord import Organisation, Request, Response, User, local_time, render, utcnow
+from accord import (
+    Organisation,
+    Request,
+    Response,
+    User,
+    local_time,
+    members_of,
+    render,
+    utcnow,
+)
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import CustomerOrganisation, Person
 
 from .. import response as response_rule
-from .. import sla
+from .. import sla, watching
 from ..attachments_store import limits
 from ..choices import MOVES, SLA_BADGES, SLA_STATES
 from ..forms import NoteForm
@@ -87,7 +96,10 @@ def _people(*ids: int | None) -> dict[int, str]:
 
 
 def detail_context(
-    request: Request, incident: Incident, note_form: NoteForm | None = None
+    request: Request,
+    incident: Incident,
+    note_form: NoteForm | None = None,
+    watcher_error: str = "",
 ) -> dict[str, Any]:
     ctx = request.state.ctx
     now = utcnow()
@@ -142,6 +154,19 @@ def detail_context(
         "parent": links.parent_of(incident),
         "merged_into": links.merged_into(incident),
         "merged_from": merged,
+        **_watchers(ctx, incident, can_work, watcher_error),
+    }
+
+
+def _watchers(ctx: Any, incident: Incident, can_work: bool, error: str) -> dict[str, Any]:
+    people = watching.watchers(incident)
+    ids = {p.id for p in people}
+    return {
+        "watchers": people,
+        "watching": ctx.user.id in ids,
+        # Colleagues who could be added: members who may see incidents, not watching yet.
+        "watcher_choices": [m for m in members_of(ctx.org) if m.id not in ids] if can_work else [],
+        "watcher_error": error,
     }
 
 
@@ -152,6 +177,7 @@ def detail_page(
     note_form: NoteForm | None = None,
     block: str | None = None,
     status_code: int = 200,
+    watcher_error: str = "",
 ) -> Response:
-    context = detail_context(request, incident, note_form)
+    context = detail_context(request, incident, note_form, watcher_error)
     return render(request, TEMPLATE, context, block=block, status_code=status_code)
