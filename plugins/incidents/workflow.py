@@ -15,7 +15,7 @@ from typing import Any
 from accord import User, save_versioned, utcnow
 
 from . import mail, response, sla, watching
-from .choices import MOVES, OPEN, PENDING_REASONS, RESOLUTION_CODES
+from .choices import MOVES, OPEN, PENDING_REASONS, PRIORITIES, RESOLUTION_CODES, priority_label
 from .intake import announce, edit, log, next_number, note, record
 from .models import Incident, Team
 from .watching import by
@@ -32,6 +32,7 @@ __all__ = [
     "open_children",
     "pend",
     "record",
+    "reprioritise",
     "reopen",
     "reopen_deadline",
     "resolve",
@@ -283,6 +284,42 @@ def resolve(
                 quiet=quiet,
                 parent_reference=str(incident.reference),
             )
+    return incident
+
+
+def reprioritise(
+    incident: Incident,
+    version: Any,
+    priority: int,
+    *,
+    user: User | None,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Set the priority directly (the queues' bulk change), overriding the matrix.
+
+    Its clocks follow the new priority's service levels. Editing impact or urgency later
+    gives it the matrix's priority again.
+    """
+    if incident.status not in OPEN:
+        raise NotAllowed(f"A {incident.status_label.lower()} incident keeps its priority.")
+    if priority not in PRIORITIES:
+        raise NotAllowed("Choose a priority from P1 to P4.")
+    before = int(incident.priority)
+    if before == priority:
+        raise NotAllowed(f"It is already {priority_label(priority)}.")
+    now = now or utcnow()
+    save_versioned(incident, version, {"priority": priority, "updated_at": now})
+    record(
+        incident,
+        "priority",
+        sla.priority_marker(before, priority),
+        user=user,
+        at=now,
+        data={"from": before, "to": priority},
+    )
+    sla.recompute(incident, now)
+    what = f"priority changed from {priority_label(before)} to {priority_label(priority)}{by(user)}"
+    watching.tell(incident, what, actor=user, kind="priority")
     return incident
 
 
