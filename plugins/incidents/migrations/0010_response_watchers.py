@@ -31,11 +31,12 @@ def backfill(db):
         " WHERE a.incident_id = incidents_incident.id AND a.kind = 'reply' AND a.public)"
     )
     # Activity data is JSON text written with sorted keys: {"from": "new", "to": "pending"}.
+    param = db.param  # ? on SQLite, %s on PostgreSQL (where a literal % would be one)
     db.execute_sql(
         "UPDATE incidents_incident SET work_started_at = (SELECT MIN(a.at)"
         " FROM incidents_activity a WHERE a.incident_id = incidents_incident.id"
-        " AND a.kind = 'status' AND (a.data LIKE '%\"to\": \"in_progress\"%'"
-        ' OR a.data LIKE \'%"to": "pending"%\'))'
+        f" AND a.kind = 'status' AND (a.data LIKE {param} OR a.data LIKE {param}))",
+        ('%"to": "in_progress"%', '%"to": "pending"%'),
     )
     db.execute_sql(
         "UPDATE incidents_incident SET response_via = CASE"
