@@ -189,6 +189,7 @@ def page_context(request: Request, context: dict[str, Any], *, full: bool) -> di
         "static": lambda path: f"/static/{path}",
         "menu": [],
         "menu_current": None,
+        "bell": None,
         "flashes": [],
         "slot": lambda name, **values: render_slot(ctx, name, **values),
     }

@@ -119,3 +119,9 @@ def test_read_notifications_older_than_ninety_days_are_pruned(org, sam):
     ).execute()
     assert prune(now) == 1
     assert {n.text for n in Notification.select()} == {"Old but unread", "Read lately"}
+
+
+def test_a_page_outside_an_organisation_has_no_bell(agent):
+    page = agent.get("/account/password")
+    assert page.status_code == 200
+    assert "bell-count" not in page.text
