@@ -165,3 +165,44 @@ def test_the_migration_finds_both_moments_of_existing_incidents(agent, incident,
         measured.work_started_at,
     )
     assert after.response_via == "start"
+
+
+def _started_then_replied_late(org, email):
+    """Work started 10 minutes in, the first reply two hours in (the target is an hour)."""
+    from accord import utcnow
+    from accord.plugins.incidents import workflow
+
+    logged = (utcnow() - dt.timedelta(days=3)).replace(microsecond=0)
+    incident = make_incident(org, service=email, at=logged)
+    minutes = [logged + dt.timedelta(minutes=m) for m in (10, 120, 180)]
+    workflow.start(incident, incident.version, user=None, now=minutes[0], quiet=True)
+    workflow.note(incident, "Fixed soon.", public=True, user=None, now=minutes[1], quiet=True)
+    workflow.resolve(
+        reload(incident),
+        reload(incident).version,
+        "fixed",
+        "Ok.",
+        user=None,
+        now=minutes[2],
+        quiet=True,
+    )
+    return reload(incident)
+
+
+def _report_response_met(client):
+    import csv
+    import io
+
+    text = client.get("/o/acme/incidents/report?csv=sla").text.lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[1][rows[0].index("Response met")]
+
+
+@pytest.mark.parametrize(
+    ("chosen", "met"), [("reply", "0.0"), ("start", "100.0"), ("first", "100.0")]
+)
+def test_the_report_counts_response_met_by_the_rule(signed_in, org, email, rule, chosen, met):
+    rule(chosen)
+    incident = _started_then_replied_late(org, email)
+    assert incident.response_breached is (met == "0.0")
+    assert _report_response_met(signed_in("manager")) == met
