@@ -21,6 +21,7 @@ def register_routes() -> list[Page]:
     return [
         Page("/", views.index, name="index"),
         Page("/read", views.read_all, name="read_all", methods=("POST",)),
+        Page("/{pk:int}", views.open_one, name="open"),
         Page("/{pk:int}/read", views.read_one, name="read", methods=("POST",)),
     ]
 

@@ -46,6 +46,24 @@ def _back(request: Request) -> str:
     return base if page == 1 else f"{base}?page={page}"
 
 
+def open_one(request: Request) -> Response:
+    """Follow a notification to its record; following it is reading it."""
+    ctx = request.state.ctx
+    found = (
+        notifications.of(ctx.org, ctx.user)
+        .where(notifications.Notification.id == request.path_params["pk"])
+        .first()
+    )
+    if found is None:
+        raise HTTPException(404)
+    notifications.mark_read(ctx.org, ctx.user, found.id)
+    target = str(found.url)
+    # Only a path of this site: a notification never sends anyone elsewhere.
+    if not target.startswith("/") or target.startswith("//"):
+        target = ctx.url("notifications:index")
+    return redirect(request, target)
+
+
 def read_one(request: Request) -> Response:
     ctx = request.state.ctx
     if not notifications.mark_read(ctx.org, ctx.user, request.path_params["pk"]):

@@ -48,7 +48,8 @@ def test_the_page_lists_newest_first_with_links_and_zoned_times(agent, org, sam)
     notify(org, [sam], "Newer news", "/o/acme/incidents/2", now=dt.datetime(2026, 7, 2, 9, 0))
     page = agent.get(PAGE).text
     assert page.index("Newer news") < page.index("Older news")
-    assert '<a href="/o/acme/incidents/2">Newer news</a>' in page
+    newer = Notification.get(Notification.text == "Newer news")
+    assert f'<a href="{PAGE}{newer.id}">Newer news</a>' in page
     assert "2026-07-02 10:00 BST" in page
     assert "Times in Europe/London" in page
     assert page.count("notification-unread") == 2
@@ -61,6 +62,22 @@ def test_the_page_is_paged(agent, org, sam):
     assert "News 29" in first and "News 04" not in first and "Older →" in first
     second = agent.get(PAGE + "?page=2").text
     assert "News 04" in second and "News 29" not in second and "← Newer" in second
+
+
+def test_following_a_notification_opens_its_record_and_reads_it(agent, org, sam):
+    notify(org, [sam], "One", "/o/acme/incidents/7")
+    notify(org, [sam], "Two", "/o/acme/incidents/8")
+    one = Notification.get(Notification.text == "One")
+    response = agent.get(f"{PAGE}{one.id}", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/o/acme/incidents/7")
+    assert unread_count(org, sam) == 1
+
+
+def test_a_notification_never_leads_off_the_site(agent, org, sam):
+    notify(org, [sam], "Elsewhere", "//evil.example/")
+    elsewhere = Notification.get(Notification.text == "Elsewhere")
+    response = agent.get(f"{PAGE}{elsewhere.id}", follow_redirects=False)
+    assert response.headers["location"] == PAGE
 
 
 def test_marking_one_read_leaves_the_others_unread(agent, org, sam):
@@ -87,6 +104,7 @@ def test_a_person_sees_only_their_own_notifications(agent, signed_in, org, sam):
     assert "For Sam only" not in other.get(PAGE).text
     theirs = Notification.get(Notification.text == "For Sam only")
     assert post_form(other, f"{PAGE}{theirs.id}/read", token_from=PAGE).status_code == 404
+    assert other.get(f"{PAGE}{theirs.id}", follow_redirects=False).status_code == 404
     assert unread_count(org, sam) == 1
 
 
