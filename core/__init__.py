@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import audit, history, mail, plugin_settings
+from . import audit, history, mail, notifications, plugin_settings
 from .accounts import members_of
 from .clock import local_time, utcnow
 from .context import RequestContext
@@ -20,6 +20,7 @@ from .htmx import redirect, wants_fragment
 from .jobs import QueueUnavailable
 from .mail import send_system_email
 from .models import JSONField, Organisation, TenantModel, User
+from .notifications import notify
 from .routing import form_data
 from .settings import Settings
 from .templating import flash, render, render_to_string
@@ -68,6 +69,8 @@ __all__ = [
     "get_or_404",
     "hookimpl",
     "members_of",
+    "notifications",
+    "notify",
     "redirect",
     "render",
     "render_to_string",

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from . import csrf, history, htmx, submissions
+from . import csrf, history, htmx, notifications, submissions
 from .clock import local_time
 from .slots import render_slot
 
@@ -214,16 +214,28 @@ def page_context(request: Request, context: dict[str, Any], *, full: bool) -> di
         "static": lambda path: f"/static/{path}",
         "menu": [],
         "menu_current": None,
+        "bell": None,
         "flashes": [],
         "slot": lambda name, **values: render_slot(ctx, name, **values),
     }
     if full and ctx is not None and ctx.org is not None:
         base["menu"] = menu_sections(ctx)
         base["menu_current"] = current_menu_url(base["menu"], request.url.path)
+        base["bell"] = notification_bell(ctx)
     if full and ctx is not None and ctx.session is not None:
         base["flashes"] = pop_flashes(ctx)
     base.update(context)
     return base
+
+
+def notification_bell(ctx: RequestContext) -> dict[str, Any] | None:
+    """The header's bell: the notifications page and the unread count (no page: no bell)."""
+    if ctx.user is None or "notifications:index" not in ctx.request.app.state.accord.routes_by_name:
+        return None
+    return {
+        "url": ctx.url("notifications:index"),
+        "unread": notifications.unread_count(ctx.org, ctx.user),
+    }
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:

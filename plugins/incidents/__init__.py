@@ -30,6 +30,17 @@ Hooks only, below. Other plugins (list ``incidents`` in ``depends``) may use:
     ``incidents.status_changed``. Call it inside a transaction; ``StaleEdit``
     if the version is not the current one.
 
+``watching.watch(incident, user)``, ``watching.tell(incident, what, actor=, kind=)``
+    Make someone a watcher; tell the watchers (never ``actor``) in the app that
+    ``what`` happened ("resolved by Sam Lee"), through ``accord.notify``. The
+    workflow does this for every change; whoever logged an incident and its
+    assignees watch it.
+``response.rule_for(incident)``
+    What meets the response target in the incident's organisation (setting
+    ``response_met_by``): the first public reply (default), the start of work, or
+    whichever comes first; a resolution always does. ``responded_at`` is that
+    moment, ``response_via`` which it was.
+
 Events (``handle_event``), emitted after the change commits, each with
 ``{"incident_id"}`` and: ``incidents.created`` ``{"reference", "priority",
 "service_id", "reporter_id"}``; ``incidents.status_changed`` ``{"from", "to"}``;

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from accord import DemoContext, User, utcnow
+from accord import DemoContext, User, notify, utcnow
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import Person
 
-from . import escalation, links, reporters, sla, workflow
+from . import escalation, links, reporters, sla, watching, workflow
 from .choices import CATEGORIES, CHANNELS, PENDING_REASONS, RESOLUTION_CODES
 from .models import CannedReply, Incident, SavedView, Team, TeamMember
 
 COUNT = 150
+DEMO_REPLY = "Thanks for letting us know: we are looking at it and will update you here."
 DAYS = 60
 
 TEAMS = [
@@ -201,6 +202,8 @@ def _replay(incident: Incident, rng: random.Random, team: Team, now: dt.datetime
     at = when_counted(at, 0, rng.uniform(1.1, 1.6) if slow else rng.uniform(0.2, 0.8))
     if stage == "assigned" or at >= now:
         return
+    # The first reply to the reporter is what meets the response target by default.
+    workflow.note(incident, DEMO_REPLY, public=True, user=agent, now=at, quiet=True)
     workflow.start(incident, incident.version, user=agent, now=at, quiet=True)
     if stage == "pending" or rng.random() < 0.2:
         at = when_counted(at, 1, rng.uniform(0.1, 0.3))
@@ -279,6 +282,32 @@ def add_demo_service_desk(demo: DemoContext) -> None:
         )
     # What the worker would have done by now: SLA alerts and escalations by the default rules.
     escalation.run(org, now)
+    _demo_notifications(demo, now)
+
+
+def _demo_notifications(demo: DemoContext, now: dt.datetime) -> None:
+    """What the desk agent's bell would show: colleagues' changes to incidents they watch."""
+    desk_user = demo.users.get("agent")
+    colleague = demo.users.get("manager")
+    if desk_user is None or colleague is None:
+        return
+    recent = list(
+        Incident.in_org(demo.org)
+        .where(Incident.status.in_(("assigned", "in_progress", "pending")))
+        .order_by(Incident.created_at.desc())
+        .limit(4)
+    )
+    changes = ("priority changed from P3 Medium to P2 High", "work started", "set pending")
+    for minutes, (incident, what) in enumerate(zip(recent, changes, strict=False)):
+        watching.watch(incident, desk_user)
+        notify(
+            demo.org,
+            [desk_user],
+            f"{incident.reference} {incident.title}: {what} by {colleague.name}",
+            watching.incident_path(incident),
+            kind="incidents.demo",
+            now=now - dt.timedelta(minutes=20 * (minutes + 1)),
+        )
 
 
 def _major_and_duplicates(

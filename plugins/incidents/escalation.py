@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from accord import Organisation, database, local_time, members_of, utcnow
 from accord.settings import current as current_settings
 
-from . import mail, sla
+from . import mail, sla, watching
 from .choices import PRIORITIES, SLA_STATES, priority_label
 from .intake import record
 from .models import EscalationRule, Incident, SlaAlert, Team
@@ -230,6 +230,9 @@ def _escalate(incident: Incident, rule: Rule, why: str, now: dt.datetime) -> Non
     if rule.actions:
         Incident.update(escalated_at=now).where(Incident.id == incident.id).execute()
         incident.escalated_at = now
+        moved = Team.get_or_none(Team.id == incident.team_id) if rule.next_tier else None
+        where = f" to {moved} ({moved.tier_label})" if moved is not None else ""
+        watching.tell(incident, f"escalated{where}: {why}", actor=None, kind="escalation")
 
 
 def _tell(incident: Incident, address: str, why: str) -> None:

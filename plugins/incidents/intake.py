@@ -13,7 +13,8 @@ from peewee import IntegrityError
 
 from accord import Organisation, User, database, emit, save_versioned, utcnow
 
-from . import mail, sla
+from . import mail, response, sla, watching
+from .choices import priority_label
 from .matrix import priority_for
 from .models import Activity, Counter, Incident, format_reference
 
@@ -102,6 +103,9 @@ def log(
             data=data,
         )
     sla.recompute(incident, now)
+    # Whoever logged it and whoever has it hear about its changes.
+    watching.watch(incident, user)
+    watching.watch(incident, incident.assignee_id)
     if not quiet:
         mail.queue(incident, "created")
         announce(
@@ -130,15 +134,22 @@ def note(
         incident, "reply" if public else "note", body.strip(), user=user, at=now, public=public
     )
     if public:
-        if incident.responded_at is None:
-            Incident.update(responded_at=now, updated_at=now).where(
+        found = response.changes(incident, "reply", now)
+        if found:
+            Incident.update({**found, "updated_at": now}).where(
                 Incident.id == incident.id
             ).execute()
-            incident.responded_at = now
-            sla.recompute(incident, now)
+            for name, value in found.items():
+                setattr(incident, name, value)
+            if "responded_at" in found:
+                sla.recompute(incident, now)
         if not quiet:
             mail.queue(incident, "reply", message=body.strip())
             announce(incident, "replied", activity_id=activity.id)
+    if not quiet:
+        who = str(user.name) if user is not None else "Accord"
+        what = f"{who} replied to the reporter" if public else f"{who} added an internal note"
+        watching.tell(incident, what, actor=user, kind="reply" if public else "note")
     return activity
 
 
@@ -165,6 +176,11 @@ def edit(
             at=now,
             data={"from": before_priority, "to": incident.priority},
         )
+        what = (
+            f"priority changed from {priority_label(before_priority)} to "
+            f"{priority_label(incident.priority)}{watching.by(user)}"
+        )
+        watching.tell(incident, what, actor=user, kind="priority")
     if incident.service_id != before_service:
         record(
             incident,

@@ -12,7 +12,7 @@ from typing import Any
 
 from accord import User, save_versioned, utcnow
 
-from . import mail, sla
+from . import mail, response, sla
 from .choices import DONE
 from .intake import announce, record
 from .models import Attachment, Incident
@@ -148,7 +148,7 @@ def merge(
         "resolution_code": "duplicate",
         "resolution_notes": notes,
         "resolved_at": duplicate.resolved_at if before in DONE else now,
-        "responded_at": duplicate.responded_at or now,
+        **response.changes(duplicate, "resolution", now),
         "closed_at": now,
         "pending_reason": "",
         "pending_note": "",

@@ -126,7 +126,13 @@ class Incident(VersionedModel):
     logged_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # The response is the moment the organisation's rule counts (``response.py``): the
+    # first public reply, the start of work, or whichever came first; ``response_via``
+    # says which ("reply", "start", "resolution").
     responded_at = DateTimeField(null=True)
+    response_via = CharField(max_length=20, default="")
+    first_reply_at = DateTimeField(null=True)
+    work_started_at = DateTimeField(null=True)
     resolved_at = DateTimeField(null=True)
     closed_at = DateTimeField(null=True)
     # SLA: each clock's due and warning instants (NULL while paused or without a target),
@@ -405,6 +411,18 @@ class SavedView(TenantModel):
         return str(self.name)
 
 
+class Watcher(TenantModel):
+    """A member told in the app when the incident changes (``watching.py``)."""
+
+    incident = ForeignKeyField(Incident, on_delete="CASCADE", backref="+", index=False)
+    user = ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incidents_watcher"
+        indexes = ((("incident", "user"), True),)
+
+
 MODELS: list[type[Any]] = [
     Team,
     TeamMember,
@@ -420,4 +438,5 @@ MODELS: list[type[Any]] = [
     SlaAlert,
     EscalationRule,
     SavedView,
+    Watcher,
 ]

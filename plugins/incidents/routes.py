@@ -5,7 +5,18 @@ from __future__ import annotations
 from accord import Page
 
 from . import reports
-from .views import actions, canned, escalation, files, incidents, links, queues, setup, teams
+from .views import (
+    actions,
+    canned,
+    escalation,
+    files,
+    incidents,
+    links,
+    queues,
+    setup,
+    teams,
+    watchers,
+)
 from .views.shared import MANAGE, VIEW, WORK
 
 FORM = ("GET", "POST")
@@ -55,6 +66,9 @@ def pages() -> list[Page]:
         ),
         Page(f"{ONE}/parent", links.link_parent, name="parent", methods=FORM, permission=WORK),
         Page(f"{ONE}/merge", links.merge, name="merge", methods=FORM, permission=WORK),
+        Page(f"{ONE}/watch", watchers.watch, name="watch", methods=POST, permission=VIEW),
+        Page(f"{ONE}/unwatch", watchers.unwatch, name="unwatch", methods=POST, permission=VIEW),
+        Page(f"{ONE}/watchers", watchers.add, name="watcher_add", methods=POST, permission=WORK),
         Page(
             f"{ONE}/attachments",
             actions.attach,

@@ -14,10 +14,11 @@ from typing import Any
 
 from accord import User, save_versioned, utcnow
 
-from . import mail, sla
-from .choices import MOVES, OPEN, PENDING_REASONS, RESOLUTION_CODES
+from . import mail, response, sla, watching
+from .choices import MOVES, OPEN, PENDING_REASONS, PRIORITIES, RESOLUTION_CODES, priority_label
 from .intake import announce, edit, log, next_number, note, record
 from .models import Incident, Team
+from .watching import by
 
 __all__ = [
     "ChildrenNotClosed",
@@ -31,6 +32,7 @@ __all__ = [
     "open_children",
     "pend",
     "record",
+    "reprioritise",
     "reopen",
     "reopen_deadline",
     "resolve",
@@ -47,6 +49,11 @@ class NotAllowed(ValueError):
 def _check(incident: Incident, action: str, verb: str) -> None:
     if incident.status not in MOVES[action]:
         raise NotAllowed(f"A {incident.status_label.lower()} incident cannot be {verb}.")
+
+
+def _tell(incident: Incident, what: str, *, user: User | None, kind: str, quiet: bool) -> None:
+    if not quiet:
+        watching.tell(incident, what, actor=user, kind=kind)
 
 
 def _move(
@@ -127,6 +134,12 @@ def assign(
     else:
         body = f"Assigned to {words}"
     record(incident, kind, body, user=user, at=now, data=changes)
+    watching.watch(incident, assignee)
+    if escalated and team is not None:
+        what = f"escalated to {team} ({team.tier_label}){by(user)}"
+    else:
+        what = f"assigned to {words}{by(user)}"
+    _tell(incident, what, user=user, kind=kind, quiet=quiet)
     return incident
 
 
@@ -140,10 +153,11 @@ def start(
 ) -> Incident:
     _check(incident, "start", "started")
     now = now or utcnow()
-    changes = {"responded_at": incident.responded_at or now}
+    changes = response.changes(incident, "start", now)
     if incident.assignee_id is None and user is not None:
         changes["assignee"] = user.id
-    return _move(
+        watching.watch(incident, user)
+    _move(
         incident,
         version,
         "in_progress",
@@ -153,6 +167,8 @@ def start(
         changes=changes,
         body="Work started",
     )
+    _tell(incident, f"work started{by(user)}", user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def pend(
@@ -172,9 +188,10 @@ def pend(
     changes = {
         "pending_reason": reason,
         "pending_note": note,
-        "responded_at": incident.responded_at or now,
+        # Setting it pending is working on it: it counts as the start of work.
+        **response.changes(incident, "start", now),
     }
-    return _move(
+    _move(
         incident,
         version,
         "pending",
@@ -185,6 +202,9 @@ def pend(
         body=f"Pending: {label}" + (f" ({note})" if note else ""),
         data={"reason": reason, "note": note},
     )
+    what = f"set pending ({label.lower()}){by(user)}"
+    _tell(incident, what, user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def resume(
@@ -196,7 +216,7 @@ def resume(
     quiet: bool = False,
 ) -> Incident:
     _check(incident, "resume", "resumed")
-    return _move(
+    _move(
         incident,
         version,
         "in_progress",
@@ -206,6 +226,8 @@ def resume(
         changes={"pending_reason": "", "pending_note": ""},
         body="Work resumed",
     )
+    _tell(incident, f"work resumed{by(user)}", user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def resolve(
@@ -228,12 +250,13 @@ def resolve(
         "resolution_code": code,
         "resolution_notes": notes.strip(),
         "resolved_at": now,
-        "responded_at": incident.responded_at or now,
+        **response.changes(incident, "resolution", now),
         "pending_reason": "",
         "pending_note": "",
     }
     if incident.assignee_id is None and user is not None:
         changes["assignee"] = user.id
+        watching.watch(incident, user)
     via = f" with major incident {parent_reference}" if parent_reference else ""
     _move(
         incident,
@@ -246,6 +269,8 @@ def resolve(
         body=f"Resolved{via}: {RESOLUTION_CODES[code]}. {notes.strip()}",
         data={"code": code},
     )
+    what = f"resolved{via}{by(user)}: {RESOLUTION_CODES[code]}"
+    _tell(incident, what, user=user, kind="status", quiet=quiet)
     if incident.is_major:
         # The children are the same failure: fixed with it, and their reporters told.
         for child in open_children(incident):
@@ -259,6 +284,42 @@ def resolve(
                 quiet=quiet,
                 parent_reference=str(incident.reference),
             )
+    return incident
+
+
+def reprioritise(
+    incident: Incident,
+    version: Any,
+    priority: int,
+    *,
+    user: User | None,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Set the priority directly (the queues' bulk change), overriding the matrix.
+
+    Its clocks follow the new priority's service levels. Editing impact or urgency later
+    gives it the matrix's priority again.
+    """
+    if incident.status not in OPEN:
+        raise NotAllowed(f"A {incident.status_label.lower()} incident keeps its priority.")
+    if priority not in PRIORITIES:
+        raise NotAllowed("Choose a priority from P1 to P4.")
+    before = int(incident.priority)
+    if before == priority:
+        raise NotAllowed(f"It is already {priority_label(priority)}.")
+    now = now or utcnow()
+    save_versioned(incident, version, {"priority": priority, "updated_at": now})
+    record(
+        incident,
+        "priority",
+        sla.priority_marker(before, priority),
+        user=user,
+        at=now,
+        data={"from": before, "to": priority},
+    )
+    sla.recompute(incident, now)
+    what = f"priority changed from {priority_label(before)} to {priority_label(priority)}{by(user)}"
+    watching.tell(incident, what, actor=user, kind="priority")
     return incident
 
 
@@ -318,7 +379,7 @@ def close(
                 parent_reference=str(incident.reference),
             )
         close(child, child.version, user=user, now=now, quiet=quiet)
-    return _move(
+    _move(
         incident,
         version,
         "closed",
@@ -328,6 +389,8 @@ def close(
         changes={"closed_at": now},
         body=body,
     )
+    _tell(incident, f"closed{by(user)}", user=user, kind="status", quiet=quiet)
+    return incident
 
 
 def reopen_deadline(incident: Incident, window_days: int) -> dt.datetime | None:
@@ -366,7 +429,7 @@ def reopen(
         "resolution_code": "",
         "reopen_count": incident.reopen_count + 1,
     }
-    return _move(
+    _move(
         incident,
         version,
         status,
@@ -376,3 +439,5 @@ def reopen(
         changes=changes,
         body=f"Reopened: {reason.strip()}",
     )
+    _tell(incident, f"reopened{by(user)}: {reason.strip()}", user=user, kind="status", quiet=quiet)
+    return incident

@@ -47,7 +47,7 @@ def test_a_new_incident_is_due_in_business_hours_of_its_service(incident):
 
 
 def test_once_responded_the_next_deadline_is_the_resolution(incident):
-    workflow.start(incident, incident.version, user=None, now=at(3, 9, 30), quiet=True)
+    workflow.note(incident, "On it.", public=True, user=None, now=at(3, 9, 30), quiet=True)
     after = reload(incident)
     assert after.due_at == at(3, 17)
     assert sla.clock_state(after, "response", at(3, 12)) == "met"
@@ -70,7 +70,7 @@ def test_pending_pauses_the_clock_and_the_ledger_says_why(incident):
 
 
 def test_an_incident_left_too_long_is_breached(incident):
-    workflow.start(incident, incident.version, user=None, now=at(3, 9, 30), quiet=True)
+    workflow.note(incident, "On it.", public=True, user=None, now=at(3, 9, 30), quiet=True)
     assert reload(incident).sla_state(at(3, 16)) == "at_risk"  # 75 % of 8 h counted at 15:00
     assert reload(incident).sla_state(at(3, 17, 1)) == "breached"
 

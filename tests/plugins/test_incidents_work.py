@@ -86,11 +86,11 @@ def test_moving_to_a_higher_tier_is_an_escalation_on_the_timeline(agent, alex, o
     ) in kinds(incident)
 
 
-def test_starting_work_is_the_first_response_and_takes_it_on(agent, alex, incident):
+def test_starting_work_takes_it_on(agent, alex, incident):
     act(agent, incident, "start")
     after = reload(incident)
     assert (after.status, after.assignee_id) == ("in_progress", alex.id)
-    assert after.responded_at is not None and not after.response_breached
+    assert after.work_started_at is not None
 
 
 def test_pending_pauses_the_resolution_clock_and_records_why(agent, incident):

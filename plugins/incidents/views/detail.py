@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from accord import Organisation, Request, Response, User, local_time, render, utcnow
+from accord import (
+    Organisation,
+    Request,
+    Response,
+    User,
+    local_time,
+    members_of,
+    render,
+    utcnow,
+)
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import CustomerOrganisation, Person
 
-from .. import sla
+from .. import response as response_rule
+from .. import sla, watching
 from ..attachments_store import limits
 from ..choices import MOVES, SLA_BADGES, SLA_STATES
 from ..forms import NoteForm
@@ -39,6 +49,11 @@ def _clock_panel(
     return {
         "name": name,
         "title": "Response" if name == "response" else "Resolution",
+        # What counts as the response, and what it was: "met by first reply at 10:42 BST".
+        "counts": response_rule.RULES[response_rule.rule_for(incident)]
+        if name == "response"
+        else "",
+        "answered": _answered(incident, org, state) if name == "response" else "",
         "state": state,
         "state_label": SLA_STATES[state],
         "badge": SLA_BADGES[state],
@@ -66,6 +81,13 @@ def _clock_panel(
     }
 
 
+def _answered(incident: Incident, org: Organisation, state: str) -> str:
+    if incident.responded_at is None:
+        return ""
+    verb = {"met": "met by", "breached": "late:"}.get(state, "by")
+    return f"{verb} {response_rule.met_by(incident)} at {local_time(org, incident.responded_at)}"
+
+
 def _people(*ids: int | None) -> dict[int, str]:
     wanted = {i for i in ids if i}
     if not wanted:
@@ -74,7 +96,10 @@ def _people(*ids: int | None) -> dict[int, str]:
 
 
 def detail_context(
-    request: Request, incident: Incident, note_form: NoteForm | None = None
+    request: Request,
+    incident: Incident,
+    note_form: NoteForm | None = None,
+    watcher_error: str = "",
 ) -> dict[str, Any]:
     ctx = request.state.ctx
     now = utcnow()
@@ -112,6 +137,7 @@ def detail_context(
         "team": Team.get_or_none(Team.id == incident.team_id) if incident.team_id else None,
         "assignee_name": names.get(incident.assignee_id, ""),
         "logged_by_name": names.get(incident.logged_by_id, ""),
+        "response_by": response_rule.met_by(incident),
         "timeline": incident_timeline(incident),
         "attachments": attachments,
         "limits": limits(request),
@@ -128,6 +154,19 @@ def detail_context(
         "parent": links.parent_of(incident),
         "merged_into": links.merged_into(incident),
         "merged_from": merged,
+        **_watchers(ctx, incident, can_work, watcher_error),
+    }
+
+
+def _watchers(ctx: Any, incident: Incident, can_work: bool, error: str) -> dict[str, Any]:
+    people = watching.watchers(incident)
+    ids = {p.id for p in people}
+    return {
+        "watchers": people,
+        "watching": ctx.user.id in ids,
+        # Colleagues who could be added: members who may see incidents, not watching yet.
+        "watcher_choices": [m for m in members_of(ctx.org) if m.id not in ids] if can_work else [],
+        "watcher_error": error,
     }
 
 
@@ -138,6 +177,7 @@ def detail_page(
     note_form: NoteForm | None = None,
     block: str | None = None,
     status_code: int = 200,
+    watcher_error: str = "",
 ) -> Response:
-    context = detail_context(request, incident, note_form)
+    context = detail_context(request, incident, note_form, watcher_error)
     return render(request, TEMPLATE, context, block=block, status_code=status_code)

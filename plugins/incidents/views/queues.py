@@ -16,7 +16,7 @@ from accord import (
 )
 
 from .. import links, workflow
-from ..choices import PENDING_REASONS
+from ..choices import PENDING_REASONS, PRIORITIES, RESOLUTION_CODES, priority_label
 from ..models import Incident, SavedView, Team
 from ..queues import QUEUES, TABLES, queue_query
 from .shared import WORK, teams
@@ -26,10 +26,28 @@ BULK_ACTIONS = {
     "assign_team": "Assign to team…",
     "start": "Start work",
     "pend": "Set pending…",
+    "priority": "Change priority…",
+    "resolve": "Resolve…",
     "close": "Close (resolved only)",
     "link_major": "Link to major incident…",
 }
 MAX_BULK = 100
+# What a bulk form sent back with a 422 shows again.
+BULK_FIELDS = (
+    "action",
+    "team",
+    "pending_reason",
+    "major",
+    "priority",
+    "resolution_code",
+    "resolution_notes",
+)
+NO_BULK_FORM = {
+    "picked": frozenset(),
+    "values": dict.fromkeys(BULK_FIELDS, ""),
+    "error": "",
+    "error_field": "",
+}
 NOT_SAVED = {"after", "before", "format", "csrf_token", "view_name"}
 
 
@@ -86,6 +104,10 @@ def queue(request: Request) -> Response:
         "pending_reasons": PENDING_REASONS,
         "teams": teams(ctx.org),
         "majors": open_majors(ctx.org),
+        "priorities": [(p, priority_label(p)) for p in PRIORITIES],
+        "resolution_codes": RESOLUTION_CODES,
+        # A bulk action sent back with a 422 (see ``bulk``): its ticks, values and message.
+        "bulk": getattr(request.state, "bulk_form", None) or NO_BULK_FORM,
         "refresh_url": str(request.url.path)
         + (f"?{request.url.query}" if request.url.query else ""),
     }
@@ -198,12 +220,21 @@ def bulk(request: Request) -> Response:
     if action == "pend" and reason not in PENDING_REASONS:
         flash(request, "Choose what they are waiting for.", "error")
         return redirect(request, back)
+    code, notes = str(data.get("resolution_code") or ""), str(data.get("resolution_notes") or "")
+    priority = str(data.get("priority") or "")
+    invalid = _invalid(action, code, notes, priority)
+    if invalid:
+        return _bulk_again(request, back, ids, invalid)
     done, skipped = [], []
     # Only the organisation's own incidents: other ids simply match nothing.
     for incident in Incident.in_org(ctx.org).where(Incident.id.in_(ids)).order_by(Incident.number):
         try:
             if major is not None:
                 links.link_child(major, incident, user=ctx.user)
+            elif action == "resolve":
+                workflow.resolve(incident, incident.version, code, notes, user=ctx.user)
+            elif action == "priority":
+                workflow.reprioritise(incident, incident.version, int(priority), user=ctx.user)
             else:
                 _apply(incident, action, ctx.user, team, reason)
             done.append(incident.reference)
@@ -214,6 +245,47 @@ def bulk(request: Request) -> Response:
         words += f"; not changed: {', '.join(skipped)}"
     flash(request, words + ".", "success" if done else "warning")
     return redirect(request, back)
+
+
+def _invalid(action: str, code: str, notes: str, priority: str) -> tuple[str, str] | None:
+    """``(field, message)`` when a resolve or priority change lacks what it needs."""
+    if action == "resolve" and code not in RESOLUTION_CODES:
+        return "resolution_code", "Choose a resolution code."
+    if action == "resolve" and not notes.strip():
+        return "resolution_notes", "Enter resolution notes: the reporters are told them."
+    if action == "resolve" and len(notes) > 20_000:
+        return "resolution_notes", "At most 20,000 characters."
+    if action == "priority" and (not priority.isdigit() or int(priority) not in PRIORITIES):
+        return "priority", "Choose the new priority."
+    return None
+
+
+def _bulk_again(request: Request, back: str, ids: set[int], invalid: tuple[str, str]) -> Response:
+    """The queue the form came from, again, with the ticks and values kept and a 422."""
+    data = form_data(request)
+    field, message = invalid
+    request.state.bulk_form = {
+        "picked": ids,
+        "values": {k: str(data.get(k) or "") for k in BULK_FIELDS},
+        "error": message,
+        "error_field": field,
+    }
+    ctx = request.state.ctx
+    path, _, query = back.partition("?")
+    name = next((q for q in QUEUES if path == ctx.url("incidents:queue", queue=q)), None)
+    if name is None:  # sent from elsewhere: my incidents, as the redirect would have gone
+        name, path, query = "mine", ctx.url("incidents:queue", queue="mine"), ""
+    scope = {
+        **request.scope,
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+    }
+    scope["path_params"] = {"queue": name}
+    response = queue(Request(scope, request.receive))
+    response.status_code = 422
+    return response
 
 
 def _apply(incident: Incident, action: str, user, team: Team | None, reason: str) -> None:
