@@ -86,7 +86,7 @@ def verify_code(secret_key: str, user: User, code: str) -> bool:
     """Whether ``code`` is a current code of ``user``'s authenticator; it cannot be used again."""
     key = key_of(secret_key, user)
     code = _digits(code)
-    if key is None or not code.isdigit():
+    if key is None or not (code.isascii() and code.isdigit()):
         return False
     step = _matching_step(key, code, user.totp_last_step)
     if step is None:

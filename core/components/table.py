@@ -40,6 +40,7 @@ from starlette.responses import Response
 
 from ..clock import zone_of
 from ..htmx import wants_fragment
+from ..inputs import integer
 from ..models import Organisation
 from ..templating import render
 from .columns import Choices, Column, Filter, display
@@ -205,7 +206,8 @@ class Table:
 
     def per_page(self, request: Request) -> int:
         raw = request.query_params.get("per_page", "")
-        return max(1, min(int(raw), self.max_page_size)) if raw.isdigit() else self.page_size
+        wanted = integer(raw)
+        return max(1, min(wanted, self.max_page_size)) if wanted is not None else self.page_size
 
     def export(self, request: Request, query: peewee.ModelSelect) -> Response:
         """Every row the request's search and filters select, as a streamed CSV file."""

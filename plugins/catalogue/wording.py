@@ -24,7 +24,7 @@ _DURATION = re.compile(
 def parse_duration(text: str) -> int:
     """Minutes from ``"30"``, ``"30m"``, ``"4h"``, ``"1h 30m"`` or ``"1.5h"``; ``ValueError``."""
     text = text.strip().lower()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     match = _DURATION.match(text)
     if not text or not match:

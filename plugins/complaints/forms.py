@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from accord import Form, forms
+from accord.inputs import integer
 from accord.plugins.contacts.models import Person
 
 from .choices import CAUSES, CHANNELS, DIRECTIONS, LETTER_CHANNELS, SEVERITIES, STEPS
@@ -50,8 +51,8 @@ class ComplaintForm(Form):
     def _check_person(self) -> None:
         raw = self.values.get("person") or ""
         person = None
-        if raw.isdigit():
-            person = Person.get_or_none((Person.org == self.org) & (Person.id == int(raw)))
+        if integer(raw) is not None:
+            person = Person.get_or_none((Person.org == self.org) & (Person.id == integer(raw)))
         if person is None:
             self.add_error("person", "Find the complainant in contacts and choose them.")
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accord import Form, ValidationError, forms
+from accord.inputs import integer
 from accord.plugins.contacts.models import Person
 
 from . import mail
@@ -73,8 +74,8 @@ class LogForm(AboutForm):
         raw = self.cleaned.get("reporter") or ""
         if raw:
             person = None
-            if raw.isdigit():
-                person = Person.get_or_none((Person.org == self.org) & (Person.id == int(raw)))
+            if integer(raw) is not None:
+                person = Person.get_or_none((Person.org == self.org) & (Person.id == integer(raw)))
             if person is None:
                 self.add_error("reporter", "Choose the reporter from the search results.")
                 return

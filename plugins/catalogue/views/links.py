@@ -13,6 +13,7 @@ from accord import (
     render,
     wants_fragment,
 )
+from accord.inputs import integer
 
 from ..models import Service, ServiceComponent, ServiceComponentLink
 from .services import detail_context
@@ -32,9 +33,7 @@ def add(request: Request) -> Response:
     service = get_or_404(Service, request, request.path_params["pk"])
     raw = str(form_data(request).get("component", ""))
     component = (
-        ServiceComponent.in_org(org)
-        .where(ServiceComponent.id == (int(raw) if raw.isdigit() else 0))
-        .first()
+        ServiceComponent.in_org(org).where(ServiceComponent.id == (integer(raw) or 0)).first()
     )
     if component is None:
         raise HTTPException(422, "Choose one of this organisation's components.")

@@ -20,6 +20,7 @@ from accord import (
     render_table,
     utcnow,
 )
+from accord.inputs import integer
 from accord.plugins.contacts.models import CustomerOrganisation, Person
 
 from .. import attachments, related, workflow
@@ -73,8 +74,8 @@ def _form_page(
     ctx = request.state.ctx
     chosen = form.values.get("person", "")
     person = (
-        Person.get_or_none((Person.org == ctx.org) & (Person.id == int(chosen)))
-        if chosen.isdigit()
+        Person.get_or_none((Person.org == ctx.org) & (Person.id == integer(chosen)))
+        if integer(chosen) is not None
         else None
     )
     found = [p for p in _find_people(ctx.org, query) if person is None or p.id != person.id]

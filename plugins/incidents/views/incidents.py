@@ -12,6 +12,7 @@ from accord import (
     redirect,
     render,
 )
+from accord.inputs import integer
 from accord.plugins.catalogue import service_level
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import Person
@@ -37,8 +38,8 @@ def _log_page(
 ) -> Response:
     ctx = request.state.ctx
     chosen = form.values.get("reporter", "")
-    if reporter is None and chosen.isdigit():
-        reporter = Person.get_or_none((Person.org == ctx.org) & (Person.id == int(chosen)))
+    if reporter is None and integer(chosen) is not None:
+        reporter = Person.get_or_none((Person.org == ctx.org) & (Person.id == integer(chosen)))
     context = {
         "title": "Log an incident",
         "form": form,
@@ -142,7 +143,8 @@ def _edit_context(form: EditForm, title: str, action: str, cancel: str, incident
 
 
 def _number(raw: str | None, low: int = 1, high: int = 4) -> int | None:
-    return int(raw) if raw and raw.isdigit() and low <= int(raw) <= high else None
+    number = integer(raw)
+    return number if number is not None and low <= number <= high else None
 
 
 def _preview(org, impact: str | None, urgency: str | None, service: str | None) -> dict:
@@ -151,7 +153,7 @@ def _preview(org, impact: str | None, urgency: str | None, service: str | None) 
         return {"priority": None}
     priority = priority_for(org, i, u)
     level = None
-    service_id = int(service) if service and service.isdigit() else None
+    service_id = integer(service)
     if service_id is not None and Service.in_org(org).where(Service.id == service_id).exists():
         level = service_level(service_id, priority)
     return {
@@ -175,7 +177,9 @@ def priority(request: Request) -> Response:
 def _suggestion_context(org, values) -> dict:
     raw = values.get("service") or ""
     service = (
-        Service.in_org(org).where(Service.id == int(raw)).get_or_none() if raw.isdigit() else None
+        Service.in_org(org).where(Service.id == integer(raw)).get_or_none()
+        if integer(raw) is not None
+        else None
     )
     text = " ".join(values.get(k) or "" for k in ("title", "description")).strip()[:2000]
     return {"suggestion_service": service, "suggestion_text": text}

@@ -23,6 +23,7 @@ from accord import (
     render,
     wants_fragment,
 )
+from accord.inputs import integer
 
 from .. import links, workflow
 from ..choices import OPEN
@@ -40,8 +41,8 @@ def _search(request: Request, where: Any, exclude: int) -> list[Incident]:
     if text:
         number = text.upper().removeprefix("INC-").lstrip("0")
         match = Incident.title.contains(text)
-        if number.isdigit():
-            match = match | (Incident.number == int(number))
+        if integer(number) is not None:
+            match = match | (Incident.number == integer(number))
         query = query.where(match)
     return list(query.order_by(Incident.number.desc()).limit(LIMIT))
 
@@ -77,8 +78,8 @@ def _pick_page(
 def _chosen(request: Request, name: str) -> Incident:
     raw = str(form_data(request).get(name) or "")
     found = (
-        Incident.in_org(request.state.ctx.org).where(Incident.id == int(raw)).first()
-        if raw.isdigit()
+        Incident.in_org(request.state.ctx.org).where(Incident.id == integer(raw)).first()
+        if integer(raw) is not None
         else None
     )
     if found is None:

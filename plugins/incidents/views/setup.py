@@ -16,6 +16,7 @@ from accord import (
     render_form,
     save_versioned,
 )
+from accord.inputs import integer
 
 from .. import mail
 from ..choices import IMPACT_NAMES, IMPACTS, PRIORITIES, URGENCIES, URGENCY_NAMES, priority_label
@@ -77,7 +78,7 @@ def matrix_edit(request: Request) -> Response:
         for urgency in URGENCIES:
             raw = str(data.get(f"cell_{impact}_{urgency}") or "")
             typed[(impact, urgency)] = raw
-            if raw.isdigit() and int(raw) in PRIORITIES:
+            if integer(raw) in PRIORITIES:
                 wanted[(impact, urgency)] = int(raw)
             else:
                 errors[(impact, urgency)] = "Choose P1 to P4."

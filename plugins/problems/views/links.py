@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from accord import Organisation, Request, Response, flash, form_data, redirect, render
+from accord.inputs import integer
 from accord.plugins.incidents.models import Incident
 
 from .. import records
@@ -23,7 +24,9 @@ def link_incident(request: Request) -> Response:
     raw = form_data(request).get("incident", "")
     back = ctx.url("problems:detail", pk=problem.id)
     incident = (
-        Incident.in_org(ctx.org).where(Incident.id == int(raw)).first() if raw.isdigit() else None
+        Incident.in_org(ctx.org).where(Incident.id == integer(raw)).first()
+        if integer(raw) is not None
+        else None
     )
     if incident is None:
         flash(request, "Choose an incident of this organisation to link.", "error")
