@@ -22,7 +22,7 @@ from .models import JSONField, Organisation, TenantModel, User
 from .routing import form_data
 from .settings import Settings
 from .templating import flash, render, render_to_string
-from .types import DemoContext, MenuItem, Page, Permission, SearchResult, Widget
+from .types import DemoContext, MenuItem, Page, Permission, SearchResult, SetupStep, Widget
 from .version import CORE_API, __version__
 
 
@@ -50,6 +50,7 @@ __all__ = [
     "Response",
     "SearchResult",
     "Settings",
+    "SetupStep",
     "TenantModel",
     "User",
     "Widget",

@@ -53,11 +53,12 @@ from accord import (
     RequestContext,
     SearchResult,
     Settings,
+    SetupStep,
     Widget,
     hookimpl,
 )
 
-from . import dashboard, engagement, hookspecs, import_jobs, importing, reports
+from . import dashboard, engagement, hookspecs, import_jobs, importing, reports, setup
 from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
@@ -498,3 +499,8 @@ def fill_own_slots(ctx: RequestContext, slot: str, context: dict[str, Any]) -> s
 @hookimpl
 def load_demo_data(demo: DemoContext) -> None:
     load_demo(demo)
+
+
+@hookimpl
+def register_setup_steps(ctx: RequestContext) -> list[SetupStep]:
+    return setup.steps(ctx, EDIT)

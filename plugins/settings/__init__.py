@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord import MenuItem, Page, Permission, RequestContext, hookimpl
+from accord import MenuItem, Page, Permission, RequestContext, SetupStep, hookimpl
 
-from . import lifecycle, members, organisation, plugin_settings, views
+from . import lifecycle, members, organisation, plugin_settings, setup, views
 
 
 @hookimpl
@@ -113,3 +113,8 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
             MenuItem("Audit log", ctx.url("settings:audit"), section="Settings", order=910)
         )
     return items
+
+
+@hookimpl
+def register_setup_steps(ctx: RequestContext) -> list[SetupStep]:
+    return setup.steps(ctx)
