@@ -79,6 +79,7 @@ __all__ = [
 from .components import (  # noqa: E402 - appended so the exports above stay as they were
     Chart,
     Column,
+    DateRange,
     Filter,
     Form,
     Period,
@@ -105,6 +106,7 @@ from .components import (  # noqa: E402 - appended so the exports above stay as 
 __all__ += [
     "Chart",
     "Column",
+    "DateRange",
     "Filter",
     "Form",
     "Period",

@@ -195,7 +195,7 @@ class Chart:
             chart.y_labels = ticks
 
         def linked(name: str, label: str, value: float | None, url: str | None) -> object:
-            if url is None or value is None:
+            if url is None or not value:  # nothing drawn (0 or no value): nothing to reach
                 return value
             # The link's name for screen readers and on hover: what it counts and leads to.
             what = label if len(series) == 1 or kind == "pie" else f"{label}, {name}"

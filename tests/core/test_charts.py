@@ -185,6 +185,6 @@ def test_a_chart_with_links_is_a_group_so_screen_readers_reach_them():
     assert (plain.get("role"), linked.get("role")) == ("img", "group")
 
 
-def test_an_empty_value_has_no_link():
-    chart = Chart("x", ["a", "b"], {"N": [None, 2]}, links={"N": ["/a", "/b"]})
-    assert [a.get("href") for a in links(tree(chart))] == ["/b"]
+def test_an_empty_or_zero_value_has_no_link_to_tab_through():
+    chart = Chart("x", ["a", "b", "c"], {"N": [None, 0, 2]}, links={"N": ["/a", "/b", "/c"]})
+    assert [a.get("href") for a in links(tree(chart))] == ["/c"]
