@@ -70,6 +70,7 @@ from .views import (
     documents,
     followups,
     imports,
+    interaction_list,
     interactions,
     merge,
     organisations,
@@ -254,6 +255,12 @@ def register_routes() -> list[Page]:
             name="document_delete",
             methods=FORM,
             permission=documents.DOCUMENTS,
+        ),
+        Page(
+            "/interactions/",
+            interaction_list.interaction_list,
+            name="interactions",
+            permission=VIEW,
         ),
         Page(
             "/interactions/{pk:int}/held",

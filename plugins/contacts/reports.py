@@ -27,21 +27,23 @@ TOP = 15  # the longest lists (industries, places, staff) show their largest row
 
 
 class Links:
-    """The people and organisations lists showing exactly the contacts a figure counts."""
+    """The lists of people, organisations and interactions showing exactly what a figure
+    counts."""
 
     def __init__(self, request: Request) -> None:
-        url = request.state.ctx.url
-        self.url = url
-        self.people_url, self.organisations_url = (
-            url("contacts:people"),
-            url("contacts:organisations"),
-        )
+        self.url = url = request.state.ctx.url
+        self.people_url = url("contacts:people")
+        self.organisations_url = url("contacts:organisations")
+        self.interactions_url = url("contacts:interactions")
 
     def people(self, **params: str) -> str:
         return f"{self.people_url}?{urlencode(params)}"
 
     def organisations(self, **params: str) -> str:
         return f"{self.organisations_url}?{urlencode(params)}"
+
+    def interactions(self, **params: str) -> str:
+        return f"{self.interactions_url}?{urlencode(params)}"
 
 
 def _bars(
@@ -59,7 +61,8 @@ def _bars(
 
 def _counted(query, column) -> list[tuple[str, int]]:
     rows = query.select(column, fn.COUNT(query.model.id)).group_by(column).tuples()
-    return sorted(((key or "", n) for key, n in rows), key=lambda row: (-row[1], row[0]))
+    # Ties are ordered by key as text: a column of ids may hold None (shown as "") too.
+    return sorted(((key or "", n) for key, n in rows), key=lambda row: (-row[1], str(row[0])))
 
 
 def kinds_section(org, link: Links) -> Section:
@@ -200,20 +203,27 @@ def new_contacts_section(org, period: Period, link: Links) -> Section:
     )
 
 
-def interactions_section(org, period: Period) -> Section:
+def interactions_section(org, period: Period, link: Links) -> Section:
     """Contact made in the period, per channel (notes are records, not contact)."""
     query = Interaction.in_org(org).where(period.where(Interaction.occurred_at) & held())
-    rows = [(INTERACTION_KINDS.get(k, k), n) for k, n in _counted(query, Interaction.kind)]
+    counted = _counted(query, Interaction.kind)
+    rows = [(INTERACTION_KINDS.get(k, k), n) for k, n in counted]
+    held_days = period.days_query("held")
     return Section(
         "channels",
         "Interactions per channel",
-        chart=_bars("Interactions per channel", rows, "Interactions"),
+        chart=_bars(
+            "Interactions per channel",
+            rows,
+            "Interactions",
+            [link.interactions(kind=k, **held_days) for k, _ in counted],
+        ),
         table=ReportTable(["Channel", "Interactions"], rows),
         figures=[("interactions", f"{sum(n for _, n in rows):,}")],
     )
 
 
-def staff_section(org, period: Period) -> Section:
+def staff_section(org, period: Period, link: Links) -> Section:
     query = Interaction.in_org(org).where(period.where(Interaction.occurred_at) & held())
     counted = _counted(query, Interaction.logged_by)
     names = dict(
@@ -225,7 +235,15 @@ def staff_section(org, period: Period) -> Section:
     return Section(
         "staff",
         "Interactions per staff member",
-        chart=_bars("Interactions logged per staff member", rows[:TOP], "Interactions"),
+        chart=_bars(
+            "Interactions logged per staff member",
+            rows[:TOP],
+            "Interactions",
+            [
+                link.interactions(logged_by=k or "none", **period.days_query("held"))
+                for k, _ in counted[:TOP]
+            ],
+        ),
         table=ReportTable(["Staff member", "Interactions"], rows),
     )
 
@@ -273,8 +291,8 @@ def customers(request: Request) -> Response:
     def build(period: Period) -> list[Section]:
         return [
             new_contacts_section(org, period, link),
-            interactions_section(org, period),
-            staff_section(org, period),
+            interactions_section(org, period, link),
+            staff_section(org, period, link),
             coverage_section(org, period, link),
             kinds_section(org, link),
             industries_section(org, link),

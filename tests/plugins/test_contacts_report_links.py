@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from accord import utcnow
+from accord import User, utcnow
 from accord.plugins.contacts.models import Person
-from accord.plugins.contacts.testing import make_organisation, make_person
+from accord.plugins.contacts.testing import log_interaction, make_organisation, make_person
 from accord.testing import chart_links
 
 REPORT = "/o/acme/contacts/report?period=30d"
@@ -31,12 +31,19 @@ def manager(signed_in, org, make_org, enable_plugin):
         Person.update(age_band=band, created_at=now - dt.timedelta(days=days)).where(
             Person.id == person.id
         ).execute()
+    client = signed_in("manager", email="mia@acme.test")
+    mia = User.get(User.email == "mia@acme.test")
+    ana = Person.get(Person.first_name == "Ana")
+    log_interaction(ana, kind="call", logged_by=mia, occurred_at=now - dt.timedelta(days=2))
+    log_interaction(ana, kind="email", occurred_at=now - dt.timedelta(days=2))  # imported
+    log_interaction(ana, kind="call", status="planned", occurred_at=now + dt.timedelta(days=2))
+    log_interaction(ana, kind="call", logged_by=mia, occurred_at=now - dt.timedelta(days=90))
     gone = make_person(org, "Eve", "Gone")
     Person.update(status="archived").where(Person.id == gone.id).execute()
     other = make_org("other")
     enable_plugin(other, "contacts")
-    make_person(other, "Olga", "Other", city="Leeds", country="GB")
-    return signed_in("manager")
+    log_interaction(make_person(other, "Olga", "Other", city="Leeds", country="GB"))
+    return client
 
 
 def shown(client, url: str) -> int:
@@ -53,7 +60,7 @@ def counted(title: str) -> int | None:
 def test_every_counting_bar_leads_to_exactly_the_contacts_it_counts(manager):
     links = chart_links(manager.get(REPORT).text)
     counts = [(u, counted(t), t) for u, t in links if "/contacts/groups/" not in u]
-    assert len(counts) >= 8  # added per day, types, industries, towns, age bands
+    assert len(counts) >= 12  # added per day, channels, staff, types, sectors, towns, ages
     for url, figure, title in counts:
         assert shown(manager, url) == figure, title
 
@@ -70,3 +77,11 @@ def test_an_age_band_links_to_the_people_in_it(manager):
     links = chart_links(manager.get(REPORT).text)
     url = next(u for u, t in links if "age=25-34" in u)
     assert shown(manager, url) == 2  # Ana, and Dee added before the period: ages are today's
+
+
+def test_a_staff_bar_links_to_the_interactions_they_logged_in_the_period(manager):
+    links = chart_links(manager.get(REPORT).text)
+    mine = next(u for u, t in links if t.startswith("Mia"))
+    imported = next(u for u, t in links if t.startswith("Nobody (imported)"))
+    assert (shown(manager, mine), shown(manager, imported)) == (1, 1)
+    assert "/contacts/interactions/?" in mine and "held_from=" in mine
