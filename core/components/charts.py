@@ -239,6 +239,12 @@ class Chart:
                 n = seen.get(text.text, 0)
                 seen[text.text] = n + 1
                 etree.SubElement(text, "title").text = full[text.text][n % len(full[text.text])]
+        if (
+            horizontal
+        ):  # drawn bottom-up: the bars' order in the page (and the tab order) reads down
+            for group in root.iter("g"):
+                if group.get("class") == "bars":
+                    group[:] = list(group)[::-1]
         linked_any = _finish_links(root)
         root.set("class", f"{root.get('class', '')} chart-{'wide' if width >= WIDE else 'narrow'}")
         # A picture with links in it is a group: an image's content is hidden from screen readers.

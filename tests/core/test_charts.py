@@ -188,3 +188,10 @@ def test_a_chart_with_links_is_a_group_so_screen_readers_reach_them():
 def test_an_empty_or_zero_value_has_no_link_to_tab_through():
     chart = Chart("x", ["a", "b", "c"], {"N": [None, 0, 2]}, links={"N": ["/a", "/b", "/c"]})
     assert [a.get("href") for a in links(tree(chart))] == ["/c"]
+
+
+def test_horizontal_bars_are_reached_top_to_bottom_as_they_read():
+    chart = Chart(
+        "Causes", ["a", "b", "c"], {"N": [3, 2, 1]}, kind="hbar", links={"N": ["/a", "/b", "/c"]}
+    )
+    assert [a.get("href") for a in links(tree(chart))] == ["/a", "/b", "/c"]
