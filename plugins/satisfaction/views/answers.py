@@ -55,6 +55,7 @@ answers_table = Table(
             "Incident",
             accessor=lambda s: s.incident_row.reference,
             link=lambda url, s: url("incidents:detail", pk=s.incident_id),
+            css="nowrap",
         ),
         Column("Service", accessor=lambda s: _name(s, "service_row")),
         Column("Team", accessor=lambda s: _name(s, "team_row"), secondary=True),
