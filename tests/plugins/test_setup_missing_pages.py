@@ -1,4 +1,4 @@
-"""Logging an incident needs a live service: without one the page says so and how to fix it."""
+"""Pages that cannot work before a setup step say what is missing and who can set it up."""
 
 from __future__ import annotations
 
@@ -32,3 +32,12 @@ def test_with_a_live_service_the_form_is_there(signed_in, on, org):
     make_service(org)
     html = signed_in("agent").get(NEW).text
     assert 'id="log-form"' in html and "no live service" not in html
+
+
+def test_a_new_service_says_why_its_business_hours_picker_is_empty(signed_in, on, org):
+    from accord.plugins.catalogue.testing import make_calendar
+
+    admin = signed_in("admin")
+    assert "There is no business-hours calendar yet" in admin.get("/o/acme/catalogue/new").text
+    make_calendar(org)
+    assert "There is no business-hours calendar yet" not in admin.get("/o/acme/catalogue/new").text
