@@ -142,3 +142,15 @@ def test_the_demo_organisation_shows_no_card(accord_host, accord_db, app):
     assert sign_in(client, demo_email("admin", "demo"), DEMO_PASSWORD).status_code == 303
     html = client.get("/o/demo/dashboard/").text
     assert "<h1>Dashboard</h1>" in html and card(html) == ""
+
+
+def test_an_admin_shows_the_card_again_from_the_dashboards_settings(signed_in, on):
+    admin = signed_in("admin")
+    page = admin.get(DASHBOARD).text
+    admin.post("/o/acme/dashboard/getting-started/hide", data=form_tokens(card(page)))
+    assert card(admin.get(DASHBOARD).text) == ""
+    settings = "/o/acme/settings/plugins/dashboard/settings"
+    form = admin.get(settings)
+    assert "Hide the Getting started card" in form.text
+    admin.post(settings, data={**form_tokens(form.text)})  # the box left unticked
+    assert card(admin.get(DASHBOARD).text) != ""
