@@ -106,3 +106,7 @@ def test_a_time_links_to_the_incidents_it_was_measured_on(manager):
     links = chart_links(manager.get(f"{REPORT}?period=7d").text)
     url = next(u for u, t in links if t.startswith("First response, Median"))
     assert "responded_from=" in url and shown(manager, url) == 1
+
+
+def test_the_report_says_its_bars_lead_to_their_records(manager):
+    assert "Choose a bar or point to see the records it counts." in manager.get(REPORT).text
