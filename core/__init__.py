@@ -24,7 +24,7 @@ from .notifications import notify
 from .routing import form_data
 from .settings import Settings
 from .templating import flash, render, render_to_string
-from .types import DemoContext, MenuItem, Page, Permission, SearchResult, Widget
+from .types import DemoContext, MenuItem, Page, Permission, SearchResult, SetupStep, Widget
 from .version import CORE_API, __version__
 
 
@@ -52,6 +52,7 @@ __all__ = [
     "Response",
     "SearchResult",
     "Settings",
+    "SetupStep",
     "TenantModel",
     "User",
     "Widget",
@@ -84,6 +85,7 @@ __all__ = [
 from .components import (  # noqa: E402 - appended so the exports above stay as they were
     Chart,
     Column,
+    DateRange,
     Filter,
     Form,
     Period,
@@ -110,6 +112,7 @@ from .components import (  # noqa: E402 - appended so the exports above stay as 
 __all__ += [
     "Chart",
     "Column",
+    "DateRange",
     "Filter",
     "Form",
     "Period",

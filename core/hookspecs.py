@@ -24,7 +24,15 @@ if TYPE_CHECKING:
     from .context import RequestContext
     from .models import Organisation
     from .settings import Settings
-    from .types import DemoContext, MenuItem, Page, Permission, SearchResult, Widget
+    from .types import (
+        DemoContext,
+        MenuItem,
+        Page,
+        Permission,
+        SearchResult,
+        SetupStep,
+        Widget,
+    )
 
 hookspec = pluggy.HookspecMarker("accord")
 
@@ -173,6 +181,21 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
 @hookspec
 def register_dashboard_widgets(ctx: RequestContext) -> list[Widget]:
     """Return cards for the organisation's dashboard.
+
+    :param ctx: the request's organisation, user and permissions.
+    """
+
+
+@since("1.1")
+@hookspec
+def register_setup_steps(ctx: RequestContext) -> list[SetupStep]:
+    """Return what a new organisation must set up before this plugin is useful.
+
+    The dashboard lists every enabled plugin's steps on its "Getting started"
+    card, in ``order``, until all are done. Compute ``done`` from the data with
+    a cheap query (an ``exists()``, never a scan): it runs on every dashboard
+    view. Give ``url`` only when ``ctx.can()`` the permission the page needs,
+    and name in ``who`` the people who can do it, so others know whom to ask.
 
     :param ctx: the request's organisation, user and permissions.
     """

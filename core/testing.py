@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,24 @@ def form_tokens(html: str) -> dict[str, str]:
     match = SUBMISSION_FIELD.search(html)
     assert match, "no submission id on the page"
     return {"csrf_token": csrf_from(html), "submission_id": match.group(1)}
+
+
+def chart_links(html: str) -> list[tuple[str, str]]:
+    """Each linked bar, segment or point of a page's charts as ``(url, title)``.
+
+    Titles read ``<label>: <figure>. Show these records``; each chart is read
+    once (in its desktop drawing).
+    """
+    found = []
+    for drawing in html.split("<svg")[1:]:
+        if "chart-wide" not in drawing.split(">", 1)[0]:
+            continue
+        for attrs in re.findall(r"<a\b([^>]*class=\"chart-link\"[^>]*)>", drawing):
+            href = re.search(r'\shref="([^"]*)"', attrs)
+            title = re.search(r'aria-label="([^"]*)"', attrs)
+            if href and title:
+                found.append((unescape(href.group(1)), unescape(title.group(1))))
+    return found
 
 
 def sign_in(client: Any, email: str, password: str = TEST_PASSWORD) -> Any:

@@ -70,6 +70,23 @@ class Widget:
 
 
 @dataclass(frozen=True)
+class SetupStep:
+    """One thing a new organisation does before Accord is useful (the dashboard's card).
+
+    ``done`` is computed from the organisation's data with a cheap query. ``url``
+    is the page that does it, given only to users who may do it (else None);
+    ``who`` names who can, for the others ("an administrator").
+    """
+
+    title: str
+    why: str
+    done: bool
+    url: str | None = None
+    who: str = "an administrator"
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class SearchResult:
     title: str
     url: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import forms
 from .charts import Chart
-from .columns import Column, Filter
+from .columns import Column, DateRange, Filter
 from .confirm import confirm_page
 from .forms import Form, ValidationError, render_form
 from .locking import StaleEdit, VersionedModel, conflict_response, save_versioned
@@ -21,6 +21,7 @@ from .timeline import merge as merge_timelines
 __all__ = [
     "Chart",
     "Column",
+    "DateRange",
     "Filter",
     "Form",
     "Period",

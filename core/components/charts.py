@@ -5,7 +5,8 @@ numbers. Pages show the SVG and, under it, the same figures in a table that
 screen readers and keyboard users can read; nothing needs JavaScript.
 
     chart = Chart("Incidents by channel", kind="bar", labels=["Phone", "Email"],
-                  series={"Logged": [12, 30], "Resolved": [10, 28]})
+                  series={"Logged": [12, 30], "Resolved": [10, 28]},
+                  links={"Logged": [url_phone, url_email], "Resolved": [None, None]})
     {{ chart.svg() }}      {# in a template: one drawing for a card, one for a phone #}
 """
 
@@ -102,6 +103,9 @@ class Chart:
     description: str = ""  # a sentence for screen readers: what the chart shows
     height: int = 300
     max_value: float | None = None  # e.g. 100 for percentages
+    # One URL per value, shaped as ``series``: the list of the records a bar, segment or
+    # point counts. Each is drawn as an SVG link, reachable by keyboard, named by its figure.
+    links: Mapping[str, Sequence[str | None]] | None = None
     _id: str = field(default="", repr=False)
 
     @property
@@ -116,6 +120,11 @@ class Chart:
             (label, [self.value_format(values[i]) for values in self.series.values()])
             for i, label in enumerate(self.labels)
         ]
+
+    def link(self, name: str, index: int) -> str | None:
+        """The URL behind series ``name``'s value at ``index``, if the chart has one."""
+        urls = (self.links or {}).get(name) or ()
+        return urls[index] if index < len(urls) else None
 
     def svg(self) -> Markup:
         """The chart drawn for a desktop card and for a phone; site.css shows the one that fits.
@@ -134,8 +143,10 @@ class Chart:
             height = max(height, 32 * len(self.labels) + 100)
         horizontal = kind in ("hbar", "hstacked")
         labels, series = list(self.labels), {k: list(v) for k, v in self.series.items()}
+        links = {k: [self.link(k, i) for i in range(len(v))] for k, v in series.items()}
         if horizontal:  # pygal draws the first bar at the bottom; people read down
             labels, series = labels[::-1], {k: v[::-1] for k, v in series.items()}
+            links = {k: v[::-1] for k, v in links.items()}
         full: dict[str, list[str]] = {}  # shortened text -> the full texts, for <title>s
         names = list(labels) if kind == "pie" else list(series)
         # pygal lines the legend up with the plot's left edge, right of the category names.
@@ -182,15 +193,35 @@ class Chart:
         )
         if ticks:
             chart.y_labels = ticks
+
+        def linked(name: str, label: str, value: float | None, url: str | None) -> object:
+            if url is None or not value:  # nothing drawn (0 or no value): nothing to reach
+                return value
+            # The link's name for screen readers and on hover: what it counts and leads to.
+            what = label if len(series) == 1 or kind == "pie" else f"{label}, {name}"
+            title = f"{what}: {self.value_format(value)}. Show these records"
+            return {"value": value, "xlink": {"href": url, "aria-label": title}}
+
         if kind == "pie":
-            for name, values in zip(labels, _columns(series), strict=False):
-                chart.add(_shorten(name, legend.chars if legend else 0, full), values[0])
+            first = next(iter(series), "")
+            for i, (name, values) in enumerate(zip(labels, _columns(series), strict=False)):
+                url = links.get(first, [None] * len(labels))[i]
+                chart.add(
+                    _shorten(name, legend.chars if legend else 0, full),
+                    [linked(first, name, values[0], url)],
+                )
         else:
             chart.x_labels = [_shorten(label, axis.chars, full) for label in labels]
             if axis.major is not None:
                 chart.x_labels_major = [chart.x_labels[i] for i in axis.major]
             for name, values in series.items():
-                chart.add(_shorten(name, legend.chars if legend else 0, full), values)
+                chart.add(
+                    _shorten(name, legend.chars if legend else 0, full),
+                    [
+                        linked(name, label, value, url)
+                        for label, value, url in zip(labels, values, links[name], strict=False)
+                    ],
+                )
         root = chart.render_tree()
         for parent in root.iter():
             for child in list(parent):
@@ -208,11 +239,42 @@ class Chart:
                 n = seen.get(text.text, 0)
                 seen[text.text] = n + 1
                 etree.SubElement(text, "title").text = full[text.text][n % len(full[text.text])]
+        if (
+            horizontal
+        ):  # drawn bottom-up: the bars' order in the page (and the tab order) reads down
+            for group in root.iter("g"):
+                if group.get("class") == "bars":
+                    group[:] = list(group)[::-1]
+        linked_any = _finish_links(root)
         root.set("class", f"{root.get('class', '')} chart-{'wide' if width >= WIDE else 'narrow'}")
-        root.set("role", "img")
+        # A picture with links in it is a group: an image's content is hidden from screen readers.
+        root.set("role", "group" if linked_any else "img")
         root.set("aria-label", self.description or self.title)
         root.set("focusable", "false")
         return Markup(etree.tostring(root, encoding="unicode"))
+
+
+def _finish_links(root: etree.Element) -> bool:
+    """Make pygal's ``<a xlink:href>`` plain SVG 2 links with a title; True if there are any.
+
+    ``href`` (not only ``xlink:href``) is what browsers put in the tab order today; the
+    ``<title>`` is the hover text and the accessible name; pygal's ``<desc>`` repeating the
+    URL would be read out, so it goes.
+    """
+    found = False
+    for link in root.iter("a"):
+        href = link.get("{http://www.w3.org/1999/xlink}href") or link.get("xlink:href")
+        if not href:
+            continue
+        found = True
+        link.set("href", href)
+        link.set("class", "chart-link")
+        for child in list(link):
+            if child.tag == "desc" and child.get("class") == "xlink":
+                link.remove(child)
+        title = link.get("aria-label", "")
+        etree.SubElement(link, "title").text = title
+    return found
 
 
 def _text_px(text: str, font_px: int) -> float:

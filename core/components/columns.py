@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import peewee
 from starlette.requests import Request
@@ -71,6 +72,8 @@ class Filter:
     returning them (for choices that depend on the organisation). A chosen
     value becomes ``where(value)``, by default ``field == value`` with
     ``field`` defaulting to the filter's name. Unknown values are ignored.
+    ``toolbar=False`` keeps it out of the toolbar's selects: it is reached by
+    links (a report's bar) and shown, while chosen, as a chip that removes it.
     """
 
     name: str
@@ -78,6 +81,7 @@ class Filter:
     choices: Choices | Callable[[Request], Choices]
     field: peewee.Field | str | None = None
     where: Callable[[str], Any] | None = None
+    toolbar: bool = True
 
     def options(self, request: Request) -> Choices:
         choices = self.choices(request) if callable(self.choices) else self.choices
@@ -88,6 +92,66 @@ class Filter:
             return self.where(value)
         assert isinstance(self.field, peewee.Field)
         return self.field == value
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Rows whose ``field`` falls on the days ``?<name>_from`` to ``?<name>_to`` (ISO dates).
+
+    Days are the organisation's, both included, counted as a report's period
+    counts them, so a report's bar links to exactly the rows it counted. Either
+    end may be left out; a date that does not parse is ignored. Shown above the
+    table, while set, as a chip that removes it.
+    """
+
+    name: str
+    label: str
+    field: peewee.Field | str | None = None
+
+    @property
+    def params(self) -> tuple[str, str]:
+        return f"{self.name}_from", f"{self.name}_to"
+
+    def accepted(self, params: Mapping[str, str]) -> dict[str, str]:
+        """The parameters of this range in ``params`` that are dates."""
+        found = {}
+        for key in self.params:
+            raw = (params.get(key) or "").strip()
+            try:
+                datetime.date.fromisoformat(raw)
+            except ValueError:
+                continue
+            found[key] = raw
+        return found
+
+    def condition(self, values: Mapping[str, str], zone: ZoneInfo) -> Any:
+        assert isinstance(self.field, peewee.Field)
+        first, last = self.params
+        condition = None
+        if first in values:
+            start = _utc(datetime.date.fromisoformat(values[first]), zone)
+            condition = self.field >= start
+        if last in values:
+            end = datetime.date.fromisoformat(values[last]) + datetime.timedelta(days=1)
+            before = self.field < _utc(end, zone)
+            condition = before if condition is None else condition & before
+        return condition
+
+    def describe(self, values: Mapping[str, str]) -> str:
+        """``Opened 1 Dec 2026 – 7 Dec 2026`` (or ``from …``, ``until …``)."""
+        first, last = (
+            f"{datetime.date.fromisoformat(values[k]):%-d %b %Y}" if k in values else ""
+            for k in self.params
+        )
+        if first and last:
+            return f"{self.label} {first}" if first == last else f"{self.label} {first} – {last}"
+        return f"{self.label} from {first}" if first else f"{self.label} until {last}"
+
+
+def _utc(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
+    """The first instant of ``day`` in ``zone``, as the naive UTC the database stores."""
+    local = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+    return local.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
 def display(value: Any, org: Organisation | None = None) -> Any:

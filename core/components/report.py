@@ -173,6 +173,25 @@ class Period:
                 month = (month + dt.timedelta(days=32)).replace(day=1)
         return out
 
+    def bucket_days(self, key: str) -> tuple[dt.date, dt.date]:
+        """The first and last day of bucket ``key`` that lie in the period (a week or a
+        month may start before it or end after it)."""
+        if self.granularity == "day":
+            first = last = dt.date.fromisoformat(key)
+        elif self.granularity == "week":
+            first = dt.date.fromisoformat(key)
+            last = first + dt.timedelta(days=6)
+        else:
+            first = dt.date.fromisoformat(f"{key}-01")
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return max(first, self.start), min(last, self.end)
+
+    def days_query(self, name: str, key: str | None = None) -> dict[str, str]:
+        """Query parameters of a list's ``DateRange`` called ``name``: the whole period,
+        or only bucket ``key`` of it, so a chart links to exactly the rows it counts."""
+        first, last = (self.start, self.end) if key is None else self.bucket_days(key)
+        return {f"{name}_from": first.isoformat(), f"{name}_to": last.isoformat()}
+
     def bucket_of(self, moment: dt.datetime) -> str:
         """The key of the bucket a naive UTC ``moment`` falls in."""
         day = moment.replace(tzinfo=dt.UTC).astimezone(self.zone).date()

@@ -43,7 +43,7 @@ from ..htmx import wants_fragment
 from ..inputs import integer
 from ..models import Organisation
 from ..templating import render
-from .columns import Choices, Column, Filter, display
+from .columns import Choices, Column, DateRange, Filter, display
 from .export import stream_csv
 from .keyset import Keyset
 
@@ -84,6 +84,15 @@ class FilterState:
 
 
 @dataclass
+class Chip:
+    """A filter chosen by a link rather than the toolbar: what it says and how to remove it."""
+
+    text: str
+    values: dict[str, str]  # the query parameters the toolbar form must carry
+    remove_url: str
+
+
+@dataclass
 class TablePage:
     """What ``components/_table.html`` renders: one page of a table for one request."""
 
@@ -104,6 +113,7 @@ class TablePage:
     csv_url: str | None = None
     empty_message: str = ""
     empty_action: tuple[str, str] | None = None
+    chips: list[Chip] | None = None
 
 
 class Table:
@@ -116,7 +126,7 @@ class Table:
         *,
         search: Iterable[peewee.Field | str] = (),
         search_exact: Callable[[str], peewee.Expression | None] | None = None,
-        filters: Iterable[Filter] = (),
+        filters: Iterable[Filter | DateRange] = (),
         sort: str | None = None,
         page_size: int = 25,
         max_page_size: int = 100,
@@ -135,9 +145,16 @@ class Table:
         self.search = [self._field(f) for f in search]
         # A search that names one record (a reference, an id) seeks it by index instead.
         self.search_exact = search_exact
+        filters = list(filters)
         self.filters = [
             f if f.where else replace(f, field=self._field(f.name if f.field is None else f.field))
             for f in filters
+            if isinstance(f, Filter)
+        ]
+        self.ranges = [
+            replace(r, field=self._field(r.name if r.field is None else r.field))
+            for r in filters
+            if isinstance(r, DateRange)
         ]
         clash = {f.name for f in self.filters} & RESERVED
         if clash:
@@ -202,7 +219,33 @@ class Table:
             if value and value in {choice for choice, _ in flt.options(request)}:
                 state[flt.name] = value
                 query = query.where(flt.condition(value))
+        zone = zone_of(request.state.ctx.org)
+        for between in self.ranges:
+            values = between.accepted(params)
+            if values:
+                state.update(values)
+                query = query.where(between.condition(values, zone))
         return query, state
+
+    def chips(self, request: Request, state: dict[str, str], hidden: dict[str, str]) -> list[Chip]:
+        """The chosen filters the toolbar does not show, each with a link that removes it."""
+
+        def without(*keys: str) -> str:
+            kept = {k: v for k, v in {**state, **hidden}.items() if k not in keys}
+            return f"{request.url.path}?{urlencode(kept)}".rstrip("?")
+
+        chips = []
+        for flt in self.filters:
+            if not flt.toolbar and flt.name in state:
+                text = dict(flt.options(request)).get(state[flt.name], state[flt.name])
+                chips.append(
+                    Chip(f"{flt.label}: {text}", {flt.name: state[flt.name]}, without(flt.name))
+                )
+        for between in self.ranges:
+            values = {k: state[k] for k in between.params if k in state}
+            if values:
+                chips.append(Chip(between.describe(values), values, without(*between.params)))
+        return chips
 
     def per_page(self, request: Request) -> int:
         raw = request.query_params.get("per_page", "")
@@ -253,7 +296,9 @@ class Table:
             filters=[
                 FilterState(f.name, f.label, f.options(request), state.get(f.name, ""))
                 for f in self.filters
+                if f.toolbar
             ],
+            chips=self.chips(request, state, hidden),
             headers=[self._header(c, keyset, state, hidden, request) for c in self.columns],
             rows=[Row(r, [self._cell(c, r, url, org) for c in self.columns]) for r in records],
             hidden=hidden,

@@ -43,11 +43,12 @@ from accord import (
     Permission,
     RequestContext,
     SearchResult,
+    SetupStep,
     Widget,
     hookimpl,
 )
 
-from . import widgets
+from . import setup, widgets
 from .api import business_hours_for, calendar_spec, live_services, service_level, service_levels
 from .demo import add_demo_catalogue
 from .models import MODELS
@@ -243,3 +244,8 @@ def register_models() -> list[type[peewee.Model]]:
 @hookimpl
 def load_demo_data(demo: DemoContext) -> None:
     add_demo_catalogue(demo)
+
+
+@hookimpl
+def register_setup_steps(ctx: RequestContext) -> list[SetupStep]:
+    return setup.steps(ctx, MANAGE)

@@ -12,6 +12,7 @@ from accord import Organisation, Period
 from . import related
 from .choices import CAUSES
 from .models import Complaint
+from .tables import acknowledgement_where
 
 NO_SERVICE = "(no service)"
 
@@ -84,10 +85,10 @@ class Acknowledgement:
 def acknowledgement(
     org: Organisation, period: Period, now: dt.datetime | None = None
 ) -> Acknowledgement:
-    rows = Complaint.in_org(
-        org, Complaint.acknowledged_at, Complaint.acknowledge_due, Complaint.status
-    ).where(period.where(Complaint.received_at))
-    counts = {"on_time": 0, "late": 0, "overdue": 0, "waiting": 0}
-    for complaint in rows:
-        counts[complaint.acknowledgement(now)] += 1
+    """Counted with the complaints list's own filter, so each figure links to its complaints."""
+    received = Complaint.in_org(org).where(period.where(Complaint.received_at))
+    counts = {
+        state: received.where(acknowledgement_where(state, now)).count()
+        for state in ("on_time", "late", "overdue", "waiting")
+    }
     return Acknowledgement(**counts)

@@ -12,7 +12,7 @@ from typing import Any
 import peewee
 from peewee import JOIN
 
-from accord import Column, Filter, Organisation, Table, utcnow
+from accord import Column, DateRange, Filter, Organisation, Table, utcnow
 from accord.plugins.contacts.models import Person
 
 from . import related
@@ -20,8 +20,9 @@ from .choices import ACKNOWLEDGEMENT, CAUSES, CHANNELS, SEVERITIES, STATUSES
 from .models import Complaint
 
 
-def _acknowledgement_where(value: str) -> Any:
-    now = utcnow()
+def acknowledgement_where(value: str, now: Any = None) -> Any:
+    """Complaints in acknowledgement state ``value``: the list's filter and the report's count."""
+    now = now or utcnow()
     waiting = Complaint.acknowledged_at.is_null()
     if value == "overdue":
         return waiting & (Complaint.status == "received") & (Complaint.acknowledge_due < now)
@@ -32,9 +33,27 @@ def _acknowledgement_where(value: str) -> Any:
     return Complaint.acknowledged_at <= Complaint.acknowledge_due
 
 
-def _services(request: Any) -> list[tuple[int, str]]:
+NO_SERVICE = "none"
+
+
+def _services(request: Any) -> list[tuple[int | str, str]]:
+    """Every service complaints may name (retired ones too: old complaints do), and none."""
     ctx = request.state.ctx
-    return related.services(ctx.org) if related.has(ctx, "catalogue") else []
+    named: list[tuple[int | str, str]] = []
+    if related.has(ctx, "catalogue"):
+        from accord.plugins.catalogue.models import Service
+
+        named = [
+            (s.id, str(s.name))
+            for s in Service.in_org(ctx.org, Service.id, Service.name).order_by(Service.name)
+        ]
+    return [*named, (NO_SERVICE, "No service")]
+
+
+def _service_where(value: str) -> Any:
+    if value == NO_SERVICE:
+        return Complaint.service_id.is_null()
+    return Complaint.service_id == int(value)
 
 
 def _person(row: Complaint) -> str:
@@ -78,16 +97,17 @@ complaints_table = Table(
             "service",
             "Service",
             _services,
-            where=lambda v: Complaint.service_id == int(v),
+            where=_service_where,
         ),
         Filter(
             "acknowledgement",
             "Acknowledgement",
             list(ACKNOWLEDGEMENT.items()),
-            where=_acknowledgement_where,
+            where=acknowledgement_where,
         ),
         Filter("severity", "Severity", list(SEVERITIES.items())),
         Filter("channel", "Received by", list(CHANNELS.items())),
+        DateRange("received", "Received", "received_at"),
     ],
     sort="-received_at",
     filename="complaints",

@@ -53,11 +53,12 @@ from accord import (
     RequestContext,
     SearchResult,
     Settings,
+    SetupStep,
     Widget,
     hookimpl,
 )
 
-from . import dashboard, engagement, hookspecs, import_jobs, importing, reports
+from . import dashboard, engagement, hookspecs, import_jobs, importing, reports, setup
 from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
@@ -69,6 +70,7 @@ from .views import (
     documents,
     followups,
     imports,
+    interaction_list,
     interactions,
     merge,
     organisations,
@@ -261,6 +263,12 @@ def register_routes() -> list[Page]:
             name="document_delete",
             methods=FORM,
             permission=documents.DOCUMENTS,
+        ),
+        Page(
+            "/interactions/",
+            interaction_list.interaction_list,
+            name="interactions",
+            permission=VIEW,
         ),
         Page(
             "/interactions/{pk:int}/held",
@@ -506,3 +514,8 @@ def fill_own_slots(ctx: RequestContext, slot: str, context: dict[str, Any]) -> s
 @hookimpl
 def load_demo_data(demo: DemoContext) -> None:
     load_demo(demo)
+
+
+@hookimpl
+def register_setup_steps(ctx: RequestContext) -> list[SetupStep]:
+    return setup.steps(ctx, EDIT)

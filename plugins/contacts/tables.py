@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 
 from peewee import JOIN, SQL, fn
 
-from accord import Column, Filter, Request, Table, User, utcnow
+from accord import Column, DateRange, Filter, Request, Table, User, utcnow
 
 from . import lookups
-from .choices import ORGANISATION_KINDS, country_name
+from .choices import AGE_BANDS, ORGANISATION_KINDS, country_name
 from .consent.filters import consent_choices, consent_where
 from .consent.models import TopicConsent
 from .engagement import StakeholderMember, stakeholder_groups
@@ -72,12 +72,30 @@ def staff_choices(request: Request) -> list[tuple[Any, str]]:
     return [("none", "Nobody"), *lookups.staff(request.state.ctx.org)]
 
 
+NOT_SET = "none"  # the value of a filter for rows that leave the field empty
+
+
 def _places(field: Any, named: bool = False) -> Any:
     def choices(request: Request) -> list[tuple[str, str]]:
         values = lookups.distinct_values(field, request.state.ctx.org)
-        return [(v, country_name(v) if named else v) for v in values]
+        return [*((v, country_name(v) if named else v) for v in values), (NOT_SET, "Not set")]
 
     return choices
+
+
+def _text_is(field: Any) -> Any:
+    """``field`` equals the chosen value, or is empty for "Not set"."""
+    return lambda v: ((field == "") | field.is_null()) if v == NOT_SET else field == v
+
+
+def _industries(request: Request) -> list[tuple[str, str]]:
+    found = (
+        CustomerOrganisation.in_org(request.state.ctx.org, CustomerOrganisation.industry)
+        .where(CustomerOrganisation.industry != "")
+        .distinct()
+        .tuples()
+    )
+    return [*((v, v) for (v,) in found), (NOT_SET, "Not set")]
 
 
 def organisation_name(record: Any) -> str:
@@ -179,8 +197,13 @@ PEOPLE = ContactTable(
                 )
             ),
         ),
-        Filter("country", "Country", _places(Person.country, named=True)),
-        Filter("city", "Town or city", _places(Person.city)),
+        Filter(
+            "country",
+            "Country",
+            _places(Person.country, named=True),
+            where=_text_is(Person.country),
+        ),
+        Filter("city", "Town or city", _places(Person.city), where=_text_is(Person.city)),
         Filter(
             "contacted",
             "Last contacted",
@@ -188,6 +211,14 @@ PEOPLE = ContactTable(
             where=_last_contact(Person.last_contacted_at),
         ),
         Filter("consent", "Consent", consent_choices, where=consent_where),
+        Filter(
+            "age",
+            "Age band",
+            [*AGE_BANDS.items(), (NOT_SET, "Not known")],
+            where=lambda v: Person.age_band == ("" if v == NOT_SET else v),
+            toolbar=False,
+        ),
+        DateRange("added", "Added", "created_at"),
     ],
     sort="last_name",
     filename="people",
@@ -241,14 +272,32 @@ ORGANISATIONS = ContactTable(
             staff_choices,
             where=owner_is(CustomerOrganisation.account_owner),
         ),
-        Filter("country", "Country", _places(CustomerOrganisation.country, named=True)),
-        Filter("city", "Town or city", _places(CustomerOrganisation.city)),
+        Filter(
+            "country",
+            "Country",
+            _places(CustomerOrganisation.country, named=True),
+            where=_text_is(CustomerOrganisation.country),
+        ),
+        Filter(
+            "city",
+            "Town or city",
+            _places(CustomerOrganisation.city),
+            where=_text_is(CustomerOrganisation.city),
+        ),
         Filter(
             "contacted",
             "Last contacted",
             LAST_CONTACT,
             where=_last_contact(CustomerOrganisation.last_contacted_at),
         ),
+        Filter(
+            "industry",
+            "Sector",
+            _industries,
+            where=_text_is(CustomerOrganisation.industry),
+            toolbar=False,
+        ),
+        DateRange("added", "Added", "created_at"),
     ],
     sort="name",
     filename="organisations",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord import MenuItem, Page, RequestContext, Widget, hookimpl
+from accord import MenuItem, Page, Permission, RequestContext, Widget, hookimpl
 
-from . import views
+from . import setup, views
 
 
 @hookimpl
@@ -15,10 +15,24 @@ def register_template_dir() -> Path:
 
 
 @hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(setup.PERMISSION, "Hide the Getting started card for everyone", roles=("admin",))
+    ]
+
+
+@hookimpl
 def register_routes() -> list[Page]:
     return [
         Page("/", views.index, name="index"),
         Page("/search", views.search, name="search"),
+        Page(
+            "/getting-started/hide",
+            views.hide_getting_started,
+            name="hide_getting_started",
+            methods=("POST",),
+            permission=setup.PERMISSION,
+        ),
     ]
 
 

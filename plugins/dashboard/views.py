@@ -6,8 +6,18 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from accord import RequestContext, SearchResult, Widget, render
+from accord import (
+    RequestContext,
+    SearchResult,
+    Widget,
+    flash,
+    plugin_settings,
+    redirect,
+    render,
+)
 from accord.models import Membership
+
+from . import setup
 
 SEARCH_LIMIT = 10
 
@@ -34,7 +44,22 @@ def index(request: Request) -> Response:
     ctx = request.state.ctx
     widgets = [w for batch in ctx.hooks.register_dashboard_widgets(ctx=ctx) for w in batch or []]
     widgets.sort(key=lambda w: (w.order, w.title))
-    return render(request, "dashboard/index.html", {"widgets": widgets, "title": "Dashboard"})
+    context = {"widgets": widgets, "title": "Dashboard", "checklist": setup.checklist(ctx)}
+    return render(request, "dashboard/index.html", context)
+
+
+def hide_getting_started(request: Request) -> Response:
+    """Hide the Getting started card for the whole organisation (a setting of this plugin)."""
+    ctx = request.state.ctx
+    state = request.app.state.accord
+    manifest = state.host.manifest("dashboard")
+    plugin_settings.save(state.settings.secret_key, manifest, ctx.org, {setup.HIDE: True})
+    flash(
+        request,
+        "The Getting started card is hidden for everyone. "
+        "Settings › Plugins › Dashboard shows it again.",
+    )
+    return redirect(request, ctx.url("dashboard:index"))
 
 
 def search(request: Request) -> Response:

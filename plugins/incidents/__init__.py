@@ -90,13 +90,14 @@ from accord import (
     RequestContext,
     SearchResult,
     Settings,
+    SetupStep,
     TimelineEntry,
     Widget,
     hookimpl,
 )
 from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import attachments_store, mail, routes, tasks, widgets
+from . import attachments_store, mail, routes, setup, tasks, widgets
 from .demo import add_demo_service_desk
 from .models import MODELS, Incident
 from .views.shared import MANAGE, VIEW, WORK
@@ -268,3 +269,8 @@ def register_models() -> list[type[peewee.Model]]:
 @hookimpl(trylast=True)
 def load_demo_data(demo: DemoContext) -> None:
     add_demo_service_desk(demo)
+
+
+@hookimpl
+def register_setup_steps(ctx: RequestContext) -> list[SetupStep]:
+    return setup.steps(ctx)

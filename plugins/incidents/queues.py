@@ -18,11 +18,19 @@ from typing import Any
 import peewee
 from peewee import JOIN
 
-from accord import Column, Filter, RequestContext, Table, User, utcnow
+from accord import Column, DateRange, Filter, RequestContext, Table, User, utcnow
 from accord.plugins.catalogue.models import Service
 from accord.plugins.contacts.models import Person
 
-from .choices import CHANNELS, OPEN, PRIORITIES, SLA_STATES, STATUSES, priority_label
+from .choices import (
+    CATEGORIES,
+    CHANNELS,
+    OPEN,
+    PRIORITIES,
+    SLA_STATES,
+    STATUSES,
+    priority_label,
+)
 from .models import Incident, Team, TeamMember
 
 SOON = dt.timedelta(hours=4)
@@ -121,6 +129,36 @@ def _flag_where(value: str) -> Any:
     return Incident.escalated_at.is_null(False) & is_open()
 
 
+# --- Filters a report's chart links to (shown as chips, not in the toolbar) ---------------
+
+ANY_OPEN = "open"
+NO_SERVICE = "none"
+# How old open incidents are: (key, label, at least, under); the backlog report counts these.
+AGES = (
+    ("day", "Under a day", None, dt.timedelta(days=1)),
+    ("3days", "1–3 days", dt.timedelta(days=1), dt.timedelta(days=3)),
+    ("week", "3–7 days", dt.timedelta(days=3), dt.timedelta(days=7)),
+    ("month", "7–30 days", dt.timedelta(days=7), dt.timedelta(days=30)),
+    ("older", "Over 30 days", dt.timedelta(days=30), None),
+)
+
+
+def _status_where(value: str) -> Any:
+    return is_open() if value == ANY_OPEN else Incident.status == value
+
+
+def _service_where(value: str) -> Any:
+    return Incident.service.is_null() if value == NO_SERVICE else Incident.service == int(value)
+
+
+def age_where(value: str, now: dt.datetime | None = None) -> Any:
+    """Opened at least the band's lower age ago and less than its upper age ago."""
+    now = now or utcnow()
+    _, _, least, under = next(age for age in AGES if age[0] == value)
+    condition = Incident.created_at <= now - (least or dt.timedelta())
+    return condition if under is None else condition & (Incident.created_at > now - under)
+
+
 def _org_choices(pick: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda request: pick(request.state.ctx.org)
 
@@ -129,8 +167,9 @@ def _teams(org: Any) -> list[tuple[int, str]]:
     return [(t.id, str(t.name)) for t in Team.in_org(org).order_by(Team.tier, Team.name)]
 
 
-def _services(org: Any) -> list[tuple[int, str]]:
-    return [(s.id, str(s.name)) for s in Service.in_org(org).order_by(Service.name)]
+def _services(org: Any) -> list[tuple[int | str, str]]:
+    named = [(s.id, str(s.name)) for s in Service.in_org(org).order_by(Service.name)]
+    return [*named, (NO_SERVICE, "No service")]
 
 
 def _rel(row: Incident, name: str) -> Any:
@@ -197,7 +236,12 @@ def make_table(sort: str, empty: str) -> Table:
         search=["title", "reference"],
         search_exact=_reference_search,
         filters=[
-            Filter("status", "Status", list(STATUSES.items())),
+            Filter(
+                "status",
+                "Status",
+                [(ANY_OPEN, "Any open status"), *STATUSES.items()],
+                where=_status_where,
+            ),
             Filter(
                 "priority",
                 "Priority",
@@ -210,10 +254,24 @@ def make_table(sort: str, empty: str) -> Table:
                 "service",
                 "Service",
                 _org_choices(_services),
-                where=lambda v: Incident.service == int(v),
+                where=_service_where,
             ),
             Filter("channel", "Channel", list(CHANNELS.items())),
             Filter("flag", "Marked", list(FLAGS.items()), where=_flag_where),
+            Filter("category", "Category", list(CATEGORIES.items()), toolbar=False),
+            Filter(
+                "target",
+                "SLA",
+                [("yes", "Has targets")],
+                where=lambda v: Incident.has_target == True,  # noqa: E712 - SQL, not Python
+                toolbar=False,
+            ),
+            Filter(
+                "age", "Age", [(k, label) for k, label, *_ in AGES], where=age_where, toolbar=False
+            ),
+            DateRange("opened", "Opened", "created_at"),
+            DateRange("responded", "First response", "responded_at"),
+            DateRange("resolved", "Resolved", "resolved_at"),
         ],
         sort=sort,
         filename="incidents",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from urllib.parse import urlencode
 
 import peewee
 from peewee import fn
@@ -25,15 +26,9 @@ from accord.plugins.catalogue.models import Service
 
 from .choices import CATEGORIES, CHANNELS, OPEN, priority_label
 from .models import Incident, Team
+from .queues import AGES, ANY_OPEN, NO_SERVICE, age_where
 
 PRIORITIES = (1, 2, 3, 4)
-AGE_BANDS = (
-    ("Under a day", dt.timedelta(days=1)),
-    ("1–3 days", dt.timedelta(days=3)),
-    ("3–7 days", dt.timedelta(days=7)),
-    ("7–30 days", dt.timedelta(days=30)),
-    ("Over 30 days", None),
-)
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -80,6 +75,12 @@ class Scope:
             self.service = ""
         if self.team not in dict(self.teams):
             self.team = ""
+        self.list_url = ctx.url("incidents:queue", queue="all")
+
+    def link(self, **params: str | int) -> str:
+        """The incidents list showing exactly the incidents a figure counts, in this scope."""
+        narrowed = {"service": self.service, "team": self.team, **params}
+        return f"{self.list_url}?{urlencode({k: v for k, v in narrowed.items() if v})}"
 
     def incidents(self) -> peewee.ModelSelect:
         query = Incident.in_org(self.org)
@@ -120,11 +121,12 @@ def resolved_counts(scope: Scope, period: Period) -> list[tuple]:
     )
 
 
-def sla_section(scope: Scope, resolved: list[tuple]) -> Section:
+def sla_section(scope: Scope, period: Period, resolved: list[tuple]) -> Section:
     """Of the incidents resolved in the period with a target, how many met it."""
     rows = [(s, p, n, r, f) for s, p, target, n, r, f, _ in resolved if target]
     names = {int(k): v for k, v in scope.services}
     table, per_service = [], defaultdict(lambda: [0, 0])
+    service_of: dict[str, int | None] = {}
     totals = [0, 0, 0]
     for service_id, priority, count, response_met, resolution_met in rows:
         name = names.get(service_id, "No service") if service_id else "No service"
@@ -139,6 +141,7 @@ def sla_section(scope: Scope, resolved: list[tuple]) -> Section:
         )
         per_service[name][0] += count
         per_service[name][1] += int(resolution_met or 0)
+        service_of[name] = service_id
         totals = [
             totals[0] + count,
             totals[1] + int(response_met or 0),
@@ -162,6 +165,16 @@ def sla_section(scope: Scope, resolved: list[tuple]) -> Section:
             max_value=100,
             value_format=_show_percent,
             height=max(160, 40 * len(labels) + 80),
+            links={
+                "Resolution target met": [
+                    scope.link(
+                        service=service_of[n] or NO_SERVICE,
+                        target="yes",
+                        **period.days_query("resolved"),
+                    )
+                    for n in labels
+                ]
+            },
         ),
         table=ReportTable(
             ["Service", "Priority", "Resolved", "Response met", "Resolution met"],
@@ -208,6 +221,13 @@ def times_section(scope: Scope, period: Period) -> Section:
                 for name, i in (("Mean", 2), ("Median", 3), ("90th percentile", 4))
             },
             unit="hours",
+            links={
+                name: [
+                    scope.link(**period.days_query("responded")),
+                    scope.link(**period.days_query("resolved")),
+                ]
+                for name in ("Mean", "Median", "90th percentile")
+            },
         ),
         table=ReportTable(
             ["Measure", "Incidents", "Mean", "Median", "90th percentile"],
@@ -246,6 +266,12 @@ def volume_section(scope: Scope, period: Period) -> Section:
             [label for _, label in buckets],
             {"Logged": [r[1] for r in rows], "Resolved": [r[2] for r in rows]},
             kind="line" if len(buckets) > 12 else "bar",
+            links={
+                "Logged": [scope.link(**period.days_query("opened", key)) for key, _ in buckets],
+                "Resolved": [
+                    scope.link(**period.days_query("resolved", key)) for key, _ in buckets
+                ],
+            },
         ),
         table=ReportTable([period.granularity.title(), "Logged", "Resolved"], rows),
         figures=[
@@ -266,6 +292,7 @@ def _counts_by(scope: Scope, period: Period, column: peewee.Field, names: dict) 
     )
     ordered = sorted(rows.items(), key=lambda kv: -kv[1])
     labelled = [(names.get(k, k), n) for k, n in ordered]
+    opened = period.days_query("opened")
     title = {"channel": "By channel", "category": "By category"}[key]
     return Section(
         key,
@@ -276,6 +303,7 @@ def _counts_by(scope: Scope, period: Period, column: peewee.Field, names: dict) 
             {"Logged": [n for _, n in labelled]},
             kind="hbar",
             height=max(160, 36 * len(labelled) + 80),
+            links={"Logged": [scope.link(**{key: k}, **opened) for k, _ in ordered]},
         ),
         table=ReportTable([key.title(), "Logged"], labelled),
     )
@@ -318,20 +346,16 @@ def backlog_section(scope: Scope, now: dt.datetime) -> Section:
     """Open incidents now, by age and priority (the period does not apply)."""
     query = scope.incidents().where(Incident.status.in_(OPEN))
     counts: dict[tuple[str, int], int] = defaultdict(int)
-    upper = now
-    for label, age in AGE_BANDS:
-        band = query.where(Incident.created_at <= upper)
-        if age is not None:
-            band = band.where(Incident.created_at > now - age)
+    # The bands are the incidents list's age filter, so a segment links to its incidents.
+    for key, label, *_ in AGES:
         for priority, n in (
-            band.select(Incident.priority, fn.COUNT(Incident.id))
+            query.where(age_where(key, now))
+            .select(Incident.priority, fn.COUNT(Incident.id))
             .group_by(Incident.priority)
             .tuples()
         ):
             counts[(label, priority)] += n
-        if age is not None:
-            upper = now - age
-    bands = [label for label, _ in AGE_BANDS]
+    bands = [label for _, label, *_ in AGES]
     rows = [(band, *[counts[(band, p)] for p in PRIORITIES]) for band in bands]
     total = sum(sum(r[1:]) for r in rows)
     return Section(
@@ -342,6 +366,12 @@ def backlog_section(scope: Scope, now: dt.datetime) -> Section:
             bands,
             {priority_label(p): [counts[(b, p)] for b in bands] for p in PRIORITIES},
             kind="stacked",
+            links={
+                priority_label(p): [
+                    scope.link(status=ANY_OPEN, age=key, priority=p) for key, *_ in AGES
+                ]
+                for p in PRIORITIES
+            },
         ),
         table=ReportTable(["Age", *[priority_label(p) for p in PRIORITIES]], rows),
         figures=[("open now", f"{total:,}")],
@@ -356,7 +386,7 @@ def service_desk(request: Request) -> Response:
     def build(period: Period) -> list[Section]:
         resolved = resolved_counts(scope, period)
         return [
-            sla_section(scope, resolved),
+            sla_section(scope, period, resolved),
             times_section(scope, period),
             volume_section(scope, period),
             _counts_by(scope, period, Incident.channel, CHANNELS),

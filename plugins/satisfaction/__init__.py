@@ -84,6 +84,9 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
         MenuItem(
             "Satisfaction results", ctx.url("satisfaction:results"), section="Reports", order=840
         ),
+        MenuItem(
+            "Satisfaction answers", ctx.url("satisfaction:answers"), section="Reports", order=841
+        ),
         MenuItem("Recovery tasks", ctx.url("satisfaction:tasks"), section=section, order=41),
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import Case, fn
 
@@ -27,6 +28,7 @@ class Line:
     responses: int
     average: float
     low: int  # answers at or below the low score
+    key: Any = None  # the group's value: a bucket key, or an id (None: no service, team …)
 
 
 def _names(group: str, keys: list) -> dict:
@@ -70,6 +72,7 @@ def lines(org: Organisation, group: str, period: Period, low_score: int) -> list
             int(count),
             round(float(average), 2),
             int(low or 0),
+            key,
         )
         for key, count, average, low in rows
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accord import Page
 
-from .views import public, recovery, results
+from .views import answers, public, recovery, results
 
 VIEW, RECOVER = "satisfaction.view", "satisfaction.recover"
 COPY_LINK = "satisfaction.copy_link"
@@ -21,6 +21,7 @@ def pages() -> list[Page]:
             scope="public",
         ),
         Page("/results", results.results_page, name="results", permission=VIEW),
+        Page("/answers", answers.answer_list, name="answers", permission=VIEW),
         Page("/recovery/", recovery.task_list, name="tasks", permission=VIEW),
         Page("/recovery/{pk:int}", recovery.task_detail, name="task", permission=VIEW),
         Page(

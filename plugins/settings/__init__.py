@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord import DemoContext, MenuItem, Page, Permission, RequestContext, hookimpl
+from accord import DemoContext, MenuItem, Page, Permission, RequestContext, SetupStep, hookimpl
 
-from . import lifecycle, members, organisation, plugin_settings, views
+from . import lifecycle, members, organisation, plugin_settings, setup, views
 
 
 @hookimpl
@@ -165,3 +165,8 @@ def register_menu_items(ctx: RequestContext) -> list[MenuItem]:
 @hookimpl
 def load_demo_data(demo: DemoContext) -> None:
     members.load_demo(demo)
+
+
+@hookimpl
+def register_setup_steps(ctx: RequestContext) -> list[SetupStep]:
+    return setup.steps(ctx)

@@ -140,3 +140,58 @@ def test_a_scale_of_one_to_five_has_a_tick_at_every_whole_score():
     )
     ticks = [t.text for t in texts(tree(chart), "x") if t.text[0].isdigit()]
     assert ticks == ["0.00", "1.00", "2.00", "3.00", "4.00", "5.00"]
+
+
+def links(root: ET.Element) -> list[ET.Element]:
+    return list(root.iter(f"{SVG}a"))
+
+
+def test_a_bar_with_a_url_is_a_link_named_by_its_figure():
+    chart = Chart(
+        "By channel", ["Phone", "Email"], {"Logged": [3, 2]}, links={"Logged": ["/p?x=1", None]}
+    )
+    (link,) = links(tree(chart))
+    assert link.get("href") == "/p?x=1"
+    assert link.find(f"{SVG}title").text == "Phone: 3. Show these records"
+    assert link.find(f"{SVG}rect") is not None  # the bar itself is what is clicked
+
+
+def test_a_stacked_segment_names_its_series_too():
+    chart = Chart(
+        "Backlog",
+        ["Under a day"],
+        {"P1": [1], "P2": [4]},
+        kind="stacked",
+        links={"P1": ["/p1"], "P2": ["/p2"]},
+    )
+    names = {a.get("href"): a.find(f"{SVG}title").text for a in links(tree(chart))}
+    assert names == {
+        "/p1": "Under a day, P1: 1. Show these records",
+        "/p2": "Under a day, P2: 4. Show these records",
+    }
+
+
+def test_horizontal_bars_keep_each_link_with_its_own_bar():
+    chart = Chart(
+        "Causes", ["a", "b", "c"], {"N": [1, 2, 3]}, kind="hbar", links={"N": ["/a", "/b", "/c"]}
+    )
+    names = {a.get("href"): a.find(f"{SVG}title").text for a in links(tree(chart))}
+    assert names["/c"] == "c: 3. Show these records"
+
+
+def test_a_chart_with_links_is_a_group_so_screen_readers_reach_them():
+    plain = tree(Chart("x", ["a"], {"N": [1]}))
+    linked = tree(Chart("x", ["a"], {"N": [1]}, links={"N": ["/a"]}))
+    assert (plain.get("role"), linked.get("role")) == ("img", "group")
+
+
+def test_an_empty_or_zero_value_has_no_link_to_tab_through():
+    chart = Chart("x", ["a", "b", "c"], {"N": [None, 0, 2]}, links={"N": ["/a", "/b", "/c"]})
+    assert [a.get("href") for a in links(tree(chart))] == ["/c"]
+
+
+def test_horizontal_bars_are_reached_top_to_bottom_as_they_read():
+    chart = Chart(
+        "Causes", ["a", "b", "c"], {"N": [3, 2, 1]}, kind="hbar", links={"N": ["/a", "/b", "/c"]}
+    )
+    assert [a.get("href") for a in links(tree(chart))] == ["/a", "/b", "/c"]

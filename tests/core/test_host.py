@@ -228,7 +228,7 @@ def test_a_tested_up_to_ceiling_below_the_core_only_warns(settings, write_plugin
     )
     host = load(settings, "oldie")
     assert host.plugins["oldie"].loaded
-    assert host.plugins["oldie"].warning == "tested up to core API 0.9; this Accord offers 1.0"
+    assert host.plugins["oldie"].warning == "tested up to core API 0.9; this Accord offers 1.1"
 
 
 def test_permissions_can_be_declared_in_the_manifest(settings, write_plugin):

@@ -244,7 +244,8 @@ def test_suggestions_ignore_another_organisations_service(known_errors, agent, m
     assert "Seen before on any service: x" in page.text
 
 
-def test_the_log_form_shows_suggestions_for_what_was_typed(known_errors, agent):
+def test_the_log_form_shows_suggestions_for_what_was_typed(known_errors, agent, org):
+    make_service(org)  # without a live service the page asks for one instead of the form
     page = agent.get("/o/acme/incidents/new", params={"title": "Printer jam"}).text
     assert "Seen before on any service: Printer jam" in page
 

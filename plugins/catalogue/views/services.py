@@ -160,6 +160,11 @@ def _prepared(request: Request, form: ServiceForm, service: Service | None = Non
     form.fields["category"].choices = choices.categories(org)
     form.fields["owner"].choices = choices.staff(org)
     form.fields["calendar"].choices = choices.calendars(org)
+    if not form.fields["calendar"].choices:  # say why the picker is empty, and what to do
+        form.fields["calendar"].hint = (
+            "There is no business-hours calendar yet, so service levels count around the "
+            "clock. Add one under Business hours to stop the clocks outside working hours."
+        )
     return form
 
 
