@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -376,9 +377,16 @@ def _unpack(archive: Path, into: Path) -> None:
             for member in tar:
                 # The "data" filter refuses links and paths outside the folder.
                 tar.extract(member, into, filter="data")
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        where = f" (at {member.name})" if member is not None else ""
+            # A damaged header can end the listing early without an error: reading to
+            # the end makes gzip check its length and CRC.
+            assert tar.fileobj is not None
+            while tar.fileobj.read(COPY_CHUNK):
+                pass
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        where = f" (after {member.name})" if member is not None else ""
         raise BackupError(f"the archive {archive} is damaged{where}: {exc}; not restored") from None
+    if not (into / MANIFEST).is_file():
+        raise BackupError(f"the archive {archive} has no {MANIFEST}: damaged, or not a backup")
 
 
 def verify(root: Path) -> dict[str, Any]:
