@@ -92,36 +92,41 @@ def pg_tools():
         pytest.skip("pg_dump is not installed")
 
 
-def restore(target, source_path: Path, *args: str):
+def restore(target, source_path: Path, *args: str, store: str = "local"):
     home, url = target
-    return accord(home, url, "restore", str(source_path), *args)
+    return accord(home, url, "restore", str(source_path), *args, ACCORD_FILE_STORE=store)
 
 
-def restored_app(target):
+def restored_app(target, store: str = "local"):
     home, url = target
     settings = load_settings(
         {
             "ACCORD_HOME": str(home),
             "ACCORD_DATABASE_URL": url,
             "ACCORD_SECRET_KEY_FILE": str(home / "secret_key"),
+            "ACCORD_FILE_STORE": store,
         }
     )
     return settings, create_app(settings, build_host(settings, entry_points=False))
 
 
+@pytest.mark.parametrize("store", ["local", "database"])
 def test_a_restored_archive_serves_the_same_document_in_a_new_instance(
-    source, target, tmp_path, pg_tools
+    source, target, tmp_path, pg_tools, store
 ):
+    """Into the new instance's file store: its folder, or with ACCORD_FILE_STORE=database its
+    database."""
     archive = tmp_path / "accord-backup.tar.gz"
     backed_up = back_up(source, archive)
     assert backed_up.exit_code == 0, backed_up.output
     assert "1 kept file(s)" in backed_up.output
 
-    restored = restore(target, archive)
+    restored = restore(target, archive, store=store)
     assert restored.exit_code == 0, restored.output
     assert "1 kept file(s)" in restored.output and "pending" not in restored.output
+    assert (target[0] / "files").exists() == (store == "local")
 
-    settings, app = restored_app(target)
+    settings, app = restored_app(target, store)
     assert settings.secret_key == "test-secret-key"  # sessions, links and secrets still work
     with TestClient(app, base_url="http://testserver") as client:
         assert sign_in(client, "ana@acme.test").status_code == 303
