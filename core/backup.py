@@ -116,7 +116,9 @@ class _FolderWriter(_Writer):
     def _write(self, name: str, source: IO[bytes], size: int) -> None:
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as out:
+        # Only its owner may read it: the backup holds the secret key.
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(source, out, COPY_CHUNK)  # type: ignore[misc]
 
 

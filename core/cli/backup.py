@@ -47,6 +47,9 @@ def one_line_errors() -> Iterator[None]:
         yield
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # a folder not writable, a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
 @cli.command()
