@@ -10,18 +10,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from ..backup import (
-    BackupError,
-    check_compatible,
-    create_backup,
-    has_data,
-    opened,
-    restore_backup,
-    verify,
-)
-from ..backup import (
-    Progress as Advance,
-)
+from ..backup import BackupError, create_backup
+from ..backup import Progress as Advance
+from ..restore import check_compatible, has_data, opened, restore_backup, verify
 from ..schema import pending
 from .base import Env, clean_errors, cli, pass_env
 
