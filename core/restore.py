@@ -97,7 +97,12 @@ def verify(root: Path) -> dict[str, Any]:
         raise BackupError(f"backup format {manifest.get('format')!r} is not {FORMAT}")
     if kind not in ("sqlite", "postgresql"):
         raise BackupError(f"{MANIFEST} names an unknown database kind {kind!r}")
+    if manifest["database"].get("file") not in files:
+        raise BackupError(f"{MANIFEST} lists no database file; not restored")
     for name, expected in files.items():
+        # Names are copied under ACCORD_HOME: none may lead out of it.
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise BackupError(f"{MANIFEST} names a file outside the backup ({name}); not restored")
         path = root / name
         if not path.is_file():
             raise BackupError(f"{name} is missing from the backup; not restored")
@@ -316,10 +321,10 @@ def _restore_files(
     folder = settings.home / FILES
     if folder.exists():
         shutil.rmtree(folder)
-    for done, name in enumerate(names, 1):
+    for count, name in enumerate(names, 1):
         target = settings.home / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / name, target)
         if progress is not None:
-            progress(done, len(names))
+            progress(count, len(names))
     return len(names)

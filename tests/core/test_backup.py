@@ -314,3 +314,16 @@ def test_on_postgresql_without_pg_dump_the_backup_says_what_to_run(source, tmp_p
     assert "pg_dump is not on PATH" in result.output
     assert "pg_dump --format=custom" in result.output
     assert not (tmp_path / "backup").exists()
+
+
+def test_a_manifest_naming_a_file_outside_the_backup_is_refused(source, target, tmp_path):
+    folder = tmp_path / "backup"
+    back_up(source, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["files/../../escaped"] = manifest["files"]["secret_key"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    result = restore(target, folder)
+    assert result.exit_code == 1
+    assert "names a file outside the backup (files/../../escaped)" in result.output
+    assert not (tmp_path / "escaped").exists()
