@@ -27,7 +27,6 @@ from accord.version import __version__
 from tests.postgres import IN_CI, postgres_under_test, throwaway_database
 
 CONTRACT = b"%PDF-1.7\n% a signed contract\n" + bytes(range(256)) * 64
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 
 def accord(home: Path, database_url: str, *args: str, **env: str | None):
@@ -114,8 +113,7 @@ def restored_app(target, store: str = "local"):
 def test_a_restored_archive_serves_the_same_document_in_a_new_instance(
     source, target, tmp_path, pg_tools, store
 ):
-    """Into the new instance's file store: its folder, or with ACCORD_FILE_STORE=database its
-    database."""
+    """The files go to the new instance's store: its folder, or its database."""
     archive = tmp_path / "accord-backup.tar.gz"
     backed_up = back_up(source, archive)
     assert backed_up.exit_code == 0, backed_up.output
