@@ -11,6 +11,7 @@ from ..manifest import ManifestError
 from ..settings import ConfigError
 from . import (  # noqa: F401 - each module adds its commands
     accounts,
+    backup,
     files,
     instance,
     lifecycle,

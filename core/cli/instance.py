@@ -118,19 +118,36 @@ def worker(env: Env, no_scheduler: bool, metrics_port: int | None, metrics_host:
 @cli.command()
 @click.option("--org", "org_slug", default="demo", show_default=True)
 @click.option("--name", default="Demo Service Desk", show_default=True)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add the demo users and data to an existing organisation that has none.",
+)
 @pass_env
 @clean_errors
-def demo(env: Env, org_slug: str, name: str) -> None:
-    """Create an organisation filled with realistic data from every plugin."""
-    from ..demo import DEMO_PASSWORD, build_demo
+def demo(env: Env, org_slug: str, name: str, force: bool) -> None:
+    """Create an organisation filled with realistic data from every plugin.
+
+    Run again, it changes nothing. An existing organisation without the demo
+    is refused, unless --force adds the demo to it.
+    """
+    from ..demo import DEMO_PASSWORD, DemoError, build_demo
 
     with env.db():
         todo = pending(env.host)
         if todo:
             raise PendingMigrationsError(todo)
-        with database.atomic():
-            result = build_demo(env.host, org_slug, name)
-    state = "Created" if result.created else "Already there:"
+        try:
+            with database.atomic():
+                result = build_demo(env.host, org_slug, name, into_existing=force)
+        except DemoError as exc:
+            raise click.ClickException(str(exc)) from None
+    if result.added:
+        state = "Added the demo users and data to"
+    elif result.created:
+        state = "Created"
+    else:
+        state = "Already there, nothing added:"
     click.echo(f"{state} organisation {result.org.slug} ({result.org.name}).")
     for email, role in result.logins:
         click.echo(f"  sign in as {email} / {DEMO_PASSWORD}  ({role})")

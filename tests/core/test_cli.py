@@ -111,6 +111,42 @@ def test_demo_builds_an_organisation_once(accord):
     assert "Already there" in accord("demo").output
 
 
+def demo_members(slug: str) -> list[str]:
+    from accord.db import database
+    from accord.models import Membership, Organisation, User
+
+    with database.connection_context():
+        query = (
+            User.select(User.email)
+            .join(Membership)
+            .join(Organisation)
+            .where((Organisation.slug == slug) & (User.email.startswith("admin@")))
+        )
+        return [user.email for user in query]
+
+
+def test_demo_into_an_organisation_without_the_demo_is_refused_and_adds_nothing(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    result = accord("demo", "--org", "acme")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: organisation acme exists and has no demo data: nothing was added; add --force "
+        "to add the demo users and data to it, or choose another --org"
+    )
+    assert demo_members("acme") == []
+
+
+def test_demo_with_force_adds_the_demo_to_an_existing_organisation_once(accord):
+    accord("org", "create", "acme", "--name", "Acme")
+    result = accord("demo", "--org", "acme", "--force")
+    assert result.exit_code == 0, result.output
+    assert "Added the demo users and data to organisation acme (Acme)." in result.output
+    assert demo_members("acme") == ["admin@acme.example.com"]
+    again = accord("demo", "--org", "acme", "--force")
+    assert again.exit_code == 0
+    assert "Already there, nothing added: organisation acme" in again.output
+
+
 def test_check_reads_sqlite_settings_back_from_the_database(accord, accord_settings):
     result = accord("check", "--json")
     report = json.loads(result.output)
