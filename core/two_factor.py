@@ -63,6 +63,8 @@ def _digits(code: str) -> str:
 
 def _matching_step(key: str, code: str, after: int | None) -> int | None:
     """The time step (now, or one either side) whose code is ``code``, if not used yet."""
+    if not (code.isascii() and code.isdigit()):
+        return None
     totp = pyotp.TOTP(key)
     now_step = int(time.time()) // totp.interval
     for step in (now_step, now_step - 1, now_step + 1):

@@ -213,3 +213,11 @@ def test_a_password_reset_still_asks_for_the_code(app, bo, turned_on):
         TestClient(app), f"/reset/{token}", new_password=password, confirm_password=password
     )
     assert response.headers["location"].startswith("/login/code")
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "😀😀😀", "\u202e"])
+def test_a_code_that_is_not_ascii_digits_is_wrong_not_an_error(bo_client, code):
+    setup_key(bo_client)
+    response = send(bo_client, "/account/two-factor", code=code)
+    assert response.status_code == 422
+    assert "does not match" in response.text
