@@ -225,3 +225,14 @@ def _is_sqlite():
 def test_details_are_the_persons_even_when_made_outside_contacts(enabled):
     made_elsewhere = Person.create(org=enabled, first_name="A", last_name="B", email="a@b.example")
     assert details_of(made_elsewhere) == [Detail("email", "a@b.example", "work", True)]
+
+
+def test_a_few_demo_people_have_a_second_address_and_number(accord_host, enabled, make_user):
+    from accord import DemoContext
+
+    users = {"agent": make_user("agent@acme.test", enabled, "agent")}
+    accord_host.pm.get_plugin("contacts").load_demo_data(DemoContext(org=enabled, users=users))
+    people = list(Person.in_org(enabled))
+    reached_twice = [p for p in people if len(details_of(p)) == 4]
+    assert 3 <= len(reached_twice) < len(people)
+    assert all(p.email and p.phone for p in people)
