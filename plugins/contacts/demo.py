@@ -18,8 +18,8 @@ from accord import DemoContext, User, utcnow
 
 from . import normalise
 from .consent.demo import load_consent
-from .details import Detail, set_details
 from .derived import refresh_contact_dates, refresh_organisations, refresh_people, set_tags
+from .details import Detail, set_details
 from .models import Affiliation, CustomerOrganisation, Interaction, InteractionParticipant, Person
 
 DATA = Path(__file__).with_name("demo.toml")
