@@ -1,4 +1,7 @@
-"""Contacts in the global search box: people by name, email or phone; organisations by name."""
+"""Contacts in the global search box: people by name, email or phone; organisations by name.
+
+Names are found despite typos (``fuzzy.py``), ranked below exact and prefix matches.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from peewee import JOIN
 
 from accord import RequestContext, SearchResult
 
-from . import lookups, normalise
+from . import details, fuzzy, lookups, normalise
 from .models import CustomerOrganisation, Person
 
 PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{6,}$")
@@ -31,12 +34,8 @@ def _all(field: Any, terms: list[str]) -> Any:
     return reduce(operator.and_, [field.contains(term) for term in terms])
 
 
-def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> list[SearchResult]:
-    condition = Person.search_text.matches(terms)
-    exact = _exact(ctx, query)
-    if exact is not None:
-        condition |= (Person.phone == exact) | (Person.email == exact)
-    people = (
+def _with_organisation(ctx: RequestContext, condition: Any) -> Any:
+    return (
         Person.in_org(ctx.org)
         .select_extend(CustomerOrganisation.id, CustomerOrganisation.name)
         .join(
@@ -45,14 +44,35 @@ def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> li
             on=(Person.organisation == CustomerOrganisation.id),
         )
         .where(condition)
+    )
+
+
+def scored_people(ctx: RequestContext, query: str, limit: int) -> list[tuple[Any, float]]:
+    """``(person, score)`` matching ``query``, best first: exact matches, then typos'.
+
+    Scores: 3 an address or number typed in full, 2.5 the name starts with
+    the query, 2 every term in the name, 1 the terms elsewhere (organisation,
+    tags...), and below 1 a name close to what was typed. Archived people
+    lose 0.5.
+    """
+    terms = normalise.search_query(query).casefold().split()[:MAX_TERMS]
+    if not terms:
+        return []
+    condition = Person.search_text.matches(terms)
+    exact = _exact(ctx, query)
+    if exact is not None:
+        kind = "email" if "@" in exact else "phone"
+        condition |= details.having(ctx.org, kind, [exact])
+    people = (
+        _with_organisation(ctx, condition)
         .order_by(Person.status, Person.last_name, Person.first_name, Person.id)
         .limit(limit)
     )
     needle = " ".join(terms)
-    results = []
+    scored = []
     for person in people:
         name = person.full_name.casefold()
-        if exact is not None and exact in (person.phone, person.email):
+        if exact is not None and exact.casefold() in person.search_text:
             score = 3.0
         elif name.startswith(needle) or person.last_name.casefold().startswith(needle):
             score = 2.5
@@ -60,6 +80,21 @@ def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> li
             score = 2.0
         else:
             score = 1.0
+        scored.append((person, score - (0.5 if person.status == "archived" else 0)))
+    if len(scored) < limit and exact is None:
+        close = {p.id: closeness for p, closeness in fuzzy.people(ctx.org, query, limit)}
+        seen = {person.id for person, _ in scored}
+        wanted = [pk for pk in close if pk not in seen]
+        for person in _with_organisation(ctx, Person.id.in_(wanted or [0])):
+            score = 0.2 + 0.7 * close[person.id]
+            scored.append((person, score - (0.5 if person.status == "archived" else 0)))
+    scored.sort(key=lambda pair: -pair[1])
+    return scored[:limit]
+
+
+def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> list[SearchResult]:
+    results = []
+    for person, score in scored_people(ctx, query, limit):
         archived = person.status == "archived"
         organisation = person.__rel__.get("organisation")
         snippet = " · ".join(
@@ -78,7 +113,7 @@ def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> li
                 url=ctx.url("contacts:person", pk=person.id),
                 kind="Person (archived)" if archived else "Person",
                 snippet=snippet,
-                score=score - (0.5 if archived else 0),
+                score=score,
             )
         )
     return results
@@ -100,17 +135,23 @@ def _exact(ctx: RequestContext, query: str) -> str | None:
 def _organisations(
     ctx: RequestContext, query: str, terms: list[str], limit: int
 ) -> list[SearchResult]:
-    organisations = (
+    organisations = list(
         CustomerOrganisation.in_org(ctx.org)
         .where(_all(CustomerOrganisation.name, terms))
         .order_by(CustomerOrganisation.status, CustomerOrganisation.name, CustomerOrganisation.id)
         .limit(limit)
     )
     needle = " ".join(terms)
+    scores = {o.id: 2.5 if o.name.casefold().startswith(needle) else 2.0 for o in organisations}
+    if len(organisations) < limit:
+        for organisation, closeness in fuzzy.organisations(ctx.org, query, limit):
+            if organisation.id not in scores and len(organisations) < limit:
+                organisations.append(organisation)
+                scores[organisation.id] = 0.2 + 0.7 * closeness
     results = []
     for organisation in organisations:
         archived = organisation.status == "archived"
-        score = 2.5 if organisation.name.casefold().startswith(needle) else 2.0
+        score = scores[organisation.id]
         results.append(
             SearchResult(
                 title=organisation.name,
