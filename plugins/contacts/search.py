@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import operator
 import re
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
 from peewee import JOIN
 
-from accord import RequestContext, SearchResult
+from accord import Organisation, RequestContext, SearchResult
 
 from . import details, fuzzy, lookups, normalise
 from .models import CustomerOrganisation, Person
@@ -34,9 +35,9 @@ def _all(field: Any, terms: list[str]) -> Any:
     return reduce(operator.and_, [field.contains(term) for term in terms])
 
 
-def _with_organisation(ctx: RequestContext, condition: Any) -> Any:
+def _with_organisation(org: Organisation, condition: Any) -> Any:
     return (
-        Person.in_org(ctx.org)
+        Person.in_org(org)
         .select_extend(CustomerOrganisation.id, CustomerOrganisation.name)
         .join(
             CustomerOrganisation,
@@ -47,54 +48,80 @@ def _with_organisation(ctx: RequestContext, condition: Any) -> Any:
     )
 
 
-def scored_people(ctx: RequestContext, query: str, limit: int) -> list[tuple[Any, float]]:
-    """``(person, score)`` matching ``query``, best first: exact matches, then typos'.
+@dataclass(frozen=True)
+class Found:
+    """A person matching a query; ``why``: "address" (an email or phone), "name", "close"
+    (a name close to what was typed) or "other" (organisation, job title, tags)."""
+
+    person: Any
+    score: float
+    why: str
+
+
+def scored_people(org: Organisation, query: str, limit: int, region: str) -> list[Found]:
+    """The people matching ``query``, best first: exact matches, then typos'.
 
     Scores: 3 an address or number typed in full, 2.5 the name starts with
-    the query, 2 every term in the name, 1 the terms elsewhere (organisation,
-    tags...), and below 1 a name close to what was typed. Archived people
-    lose 0.5.
+    the query, 2 every term in the name, 1 the terms elsewhere (part of an
+    address, organisation, tags...), and below 1 a name close to what was
+    typed. Archived people lose 0.5.
     """
     terms = normalise.search_query(query).casefold().split()[:MAX_TERMS]
     if not terms:
         return []
     condition = Person.search_text.matches(terms)
-    exact = _exact(ctx, query)
+    exact = _exact(query, region)
     if exact is not None:
         kind = "email" if "@" in exact else "phone"
-        condition |= details.having(ctx.org, kind, [exact])
-    people = (
-        _with_organisation(ctx, condition)
+        condition |= details.having(org, kind, [exact])
+    people = list(
+        _with_organisation(org, condition)
         .order_by(Person.status, Person.last_name, Person.first_name, Person.id)
         .limit(limit)
     )
     needle = " ".join(terms)
-    scored = []
+    reach = _reach_text(people)
+    found = []
     for person in people:
         name = person.full_name.casefold()
-        if exact is not None and exact.casefold() in person.search_text:
-            score = 3.0
+        if exact is not None and exact.casefold() in reach[person.id]:
+            score, why = 3.0, "address"
         elif name.startswith(needle) or person.last_name.casefold().startswith(needle):
-            score = 2.5
+            score, why = 2.5, "name"
         elif all(term in name for term in terms):
-            score = 2.0
+            score, why = 2.0, "name"
+        elif all(term in reach[person.id] for term in terms):
+            score, why = 1.0, "address"
         else:
-            score = 1.0
-        scored.append((person, score - (0.5 if person.status == "archived" else 0)))
-    if len(scored) < limit and exact is None:
-        close = {p.id: closeness for p, closeness in fuzzy.people(ctx.org, query, limit)}
-        seen = {person.id for person, _ in scored}
+            score, why = 1.0, "other"
+        found.append(Found(person, score - (0.5 if person.archived else 0), why))
+    if len(found) < limit and exact is None:
+        close = {p.id: closeness for p, closeness in fuzzy.people(org, query, limit)}
+        seen = {f.person.id for f in found}
         wanted = [pk for pk in close if pk not in seen]
-        for person in _with_organisation(ctx, Person.id.in_(wanted or [0])):
-            score = 0.2 + 0.7 * close[person.id]
-            scored.append((person, score - (0.5 if person.status == "archived" else 0)))
-    scored.sort(key=lambda pair: -pair[1])
-    return scored[:limit]
+        for person in _with_organisation(org, Person.id.in_(wanted or [0])):
+            score = 0.2 + 0.7 * close[person.id] - (0.5 if person.archived else 0)
+            found.append(Found(person, score, "close"))
+    found.sort(key=lambda f: -f.score)
+    return found[:limit]
+
+
+def _reach_text(people: list[Any]) -> dict[int, str]:
+    """Each person's addresses and numbers (in every searchable form) as one lower-case line."""
+    return {
+        pk: " ".join(
+            form
+            for d in mine
+            for form in (normalise.phone_search_forms(d.value) if d.kind == "phone" else [d.value])
+        ).casefold()
+        for pk, mine in details.details_for(people).items()
+    }
 
 
 def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> list[SearchResult]:
     results = []
-    for person, score in scored_people(ctx, query, limit):
+    for found in scored_people(ctx.org, query, limit, lookups.region(ctx.request)):
+        person, score = found.person, found.score
         archived = person.status == "archived"
         organisation = person.__rel__.get("organisation")
         snippet = " · ".join(
@@ -119,14 +146,14 @@ def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> li
     return results
 
 
-def _exact(ctx: RequestContext, query: str) -> str | None:
+def _exact(query: str, region: str) -> str | None:
     """The query as a stored phone number or email address, when it reads as one."""
     text = query.strip()
     try:
         if "@" in text:
             return normalise.email(text)
         if PHONE_LIKE.match(text):
-            return normalise.phone(text, lookups.region(ctx.request))
+            return normalise.phone(text, region)
     except normalise.InvalidValue:
         return None
     return None
