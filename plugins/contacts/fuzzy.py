@@ -6,12 +6,14 @@ way pg_trgm measures words, and keeps those where every typed word is close
 to a word of the name.
 
 - PostgreSQL: the GIN trigram indexes on ``lower(first_name || ' ' ||
-  last_name)`` and ``lower(name)`` (migration 0009) answer ``%`` (the whole
-  name is similar) and ``<%`` (a typed word is similar to part of it).
+  last_name)`` and ``lower(name)`` (migration 0009) answer ``<%`` (a typed
+  word is similar to part of the name), for every typed word.
   Without pg_trgm ``available()`` is false, search stays exact, and
   ``accord check`` warns.
 - SQLite: the FTS5 trigram index of ``search_text`` (migration 0001) is
-  asked for rows holding any of the query's trigrams, best ``rank`` first.
+  asked for rows holding, for every typed word, one of its halves (a typo
+  spoils at most one) or, for a short word, one of its trigrams; best
+  ``rank`` first.
 """
 
 from __future__ import annotations
@@ -97,12 +99,16 @@ def _ranked(found: Iterable[Any], typed: list[str], name: Any, limit: int) -> li
 
 
 def _candidates(model: Any, name: Any, org: Organisation, typed: list[str]) -> list[Any]:
-    grams = sorted({g for word in typed for g in _inner_trigrams(word)})
-    if not grams:
+    typed = [word for word in typed if len(word) >= 3]  # shorter: no trigram to look up
+    if not typed:
         return []
     if _is_sqlite():
         index = f"{model._meta.table_name}_fts"
-        match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+        # Every typed word must be there, roughly: one of its pieces, intact.
+        match = " AND ".join(
+            "(" + " OR ".join('"' + p.replace('"', '""') + '"' for p in _pieces(w)) + ")"
+            for w in typed
+        )
         rows = SQL(
             f'(SELECT rowid FROM "{index}" WHERE "{index}" MATCH ? ORDER BY rank LIMIT ?)',
             [match, CANDIDATES * 4],  # shared by every organisation: some are others'
@@ -111,21 +117,29 @@ def _candidates(model: Any, name: Any, org: Organisation, typed: list[str]) -> l
     if not available():
         return []
     text = " ".join(typed)
-    similar = Expression(name, "%%", text)  # "%%": psycopg's escape for the % operator
-    for word in typed:
-        similar |= Expression(Value(word), "<%%", name)
+    # Each typed word close to part of the name ("%%": psycopg's escape for the % operator).
+    close = [Expression(Value(word), "<%%", name) for word in typed]
+    similar = close[0]
+    for condition in close[1:]:
+        similar &= condition
     with database.atomic():
         # Only for this transaction: how close a word must be for ``<%`` to pick it.
         database.execute_sql(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", (WORD_THRESHOLD,)
         )
-        closeness = fn.GREATEST(fn.similarity(name, text), fn.word_similarity(text, name))
+        closeness = fn.word_similarity(text, name)
         query = model.in_org(org).where(similar).order_by(closeness.desc(), model.id)
         return list(query.limit(CANDIDATES))
 
 
-def _inner_trigrams(word: str) -> list[str]:
-    """The trigrams inside a word (FTS5's trigram tokenizer knows no padding)."""
+def _pieces(word: str) -> list[str]:
+    """Parts of ``word`` of which one survives a typo: its two halves, or its trigrams.
+
+    The trigram tokenizer matches a quoted string of three or more characters
+    anywhere in the text, so "whit" or "cker" finds Whitaker for "Whitacker".
+    """
+    if len(word) >= 6:
+        return [word[: len(word) // 2], word[len(word) // 2 :]]
     return [word[i : i + 3] for i in range(len(word) - 2)]
 
 
