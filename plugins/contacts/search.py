@@ -56,6 +56,7 @@ class Found:
     person: Any
     score: float
     why: str
+    other_address: str = ""  # found by an address or number that is not their primary one
 
 
 def scored_people(org: Organisation, query: str, limit: int, region: str) -> list[Found]:
@@ -84,8 +85,11 @@ def scored_people(org: Organisation, query: str, limit: int, region: str) -> lis
     found = []
     for person in people:
         name = person.full_name.casefold()
+        other = ""
         if exact is not None and exact.casefold() in reach[person.id]:
             score, why = 3.0, "address"
+            if exact not in (person.email, person.phone):
+                other = normalise.phone_display(exact) if exact.startswith("+") else exact
         elif name.startswith(needle) or person.last_name.casefold().startswith(needle):
             score, why = 2.5, "name"
         elif all(term in name for term in terms):
@@ -94,7 +98,7 @@ def scored_people(org: Organisation, query: str, limit: int, region: str) -> lis
             score, why = 1.0, "address"
         else:
             score, why = 1.0, "other"
-        found.append(Found(person, score - (0.5 if person.archived else 0), why))
+        found.append(Found(person, score - (0.5 if person.archived else 0), why, other))
     if len(found) < limit and exact is None:
         close = {p.id: closeness for p, closeness in fuzzy.people(org, query, limit)}
         seen = {f.person.id for f in found}
@@ -131,6 +135,7 @@ def _people(ctx: RequestContext, query: str, terms: list[str], limit: int) -> li
                 organisation.name if organisation is not None else "",
                 person.email,
                 person.phone_display,
+                f"also {found.other_address}" if found.other_address else "",
             )
             if part
         )

@@ -98,3 +98,8 @@ def test_matching_people_is_limited_and_of_the_organisation_only(priya, make_org
     assert matching_people(priya.org, "priya raman") == [PersonMatch(priya.id, "Priya Raman")]
     assert matching_people(priya.org, "priya raman", limit=0) == []
     assert matching_people(priya.org, "   ") == []
+
+
+def test_a_person_found_by_another_address_says_which(signed_in, priya):
+    page = found(signed_in("viewer"), "p.raman@home.example")
+    assert "also p.raman@home.example" in page

@@ -24,6 +24,18 @@
     return copy;
   }
 
+  // Rows are named for screen readers by their position: "Email address 2".
+  function renumber(group) {
+    const noun = group.dataset.noun;
+    const capital = noun.charAt(0).toUpperCase() + noun.slice(1);
+    group.querySelectorAll("[data-detail-row]").forEach((row, i) => {
+      const value = row.querySelector("input:not([type=hidden]):not([type=radio])");
+      if (value) value.setAttribute("aria-label", `${capital} ${i + 1}`);
+      const label = row.querySelector("select");
+      if (label) label.setAttribute("aria-label", `What ${noun} ${i + 1} is`);
+    });
+  }
+
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
     const group = target?.closest("[data-detail-rows]");
@@ -32,18 +44,21 @@
       const rows = group.querySelectorAll("[data-detail-row]");
       const copy = blankCopy(rows[rows.length - 1]);
       rows[rows.length - 1].after(copy);
+      renumber(group);
       copy.querySelector("input:not([type=hidden]):not([type=radio])").focus();
     } else if (target.closest("[data-remove-detail]")) {
       const row = target.closest("[data-detail-row]");
       const rows = group.querySelectorAll("[data-detail-row]");
       if (rows.length === 1) {
         const copy = blankCopy(row);
+        copy.querySelector("input[type=radio]").checked = true;
         row.replaceWith(copy);
         return;
       }
       const wasPrimary = row.querySelector("input[type=radio]").checked;
       row.remove();
       if (wasPrimary) group.querySelector("input[type=radio]").checked = true;
+      renumber(group);
     }
   });
 
