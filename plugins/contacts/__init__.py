@@ -57,7 +57,7 @@ from accord import (
     hookimpl,
 )
 
-from . import dashboard, engagement, hookspecs, import_jobs, importing, reports
+from . import dashboard, engagement, fuzzy, hookspecs, import_jobs, importing, reports
 from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
@@ -427,6 +427,12 @@ def documents_card(ctx: RequestContext, slot: str, context: dict[str, Any]) -> s
 def startup(settings: Settings) -> None:
     documents.STORE.bind(settings)
     import_jobs.STORE.bind(settings)
+
+
+@hookimpl
+def check_instance(settings: Settings) -> list[str]:
+    """Typo-tolerant search needs pg_trgm and its indexes on PostgreSQL."""
+    return fuzzy.instance_warnings()
 
 
 @hookimpl

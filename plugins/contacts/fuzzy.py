@@ -76,6 +76,31 @@ def available() -> bool:
     return cursor.fetchone() is not None
 
 
+NAME_INDEXES = ("contacts_person_name_trgm", "contacts_organisation_name_trgm")
+
+
+def instance_warnings() -> list[str]:
+    """What ``accord check`` says when typo-tolerant search is off or unindexed here."""
+    if _is_sqlite():
+        return []
+    if not available():
+        return [
+            "contacts: PostgreSQL's pg_trgm extension is missing, so the search does not "
+            "tolerate typos in names; run CREATE EXTENSION pg_trgm (as a superuser), then the "
+            "CREATE INDEX statements of contacts' migration 0009"
+        ]
+    cursor = database.execute_sql(
+        "SELECT indexname FROM pg_indexes WHERE indexname IN (%s, %s)", NAME_INDEXES
+    )
+    missing = sorted(set(NAME_INDEXES) - {row[0] for row in cursor.fetchall()})
+    if missing:
+        return [
+            f"contacts: the trigram indexes {', '.join(missing)} are missing, so searching names "
+            "with typos reads every row; create them as contacts' migration 0009 does"
+        ]
+    return []
+
+
 def people(org: Organisation, query: str, limit: int) -> list[tuple[Any, float]]:
     """``(person, score)`` of ``org``'s people whose name is close to ``query``, best first."""
     typed = words(query)[:MAX_WORDS]

@@ -76,3 +76,29 @@ def test_every_typed_word_must_be_close_to_a_word_of_the_name():
     assert fuzzy.name_score(["priya", "ramen"], "Priya Raman") > 0.6
     assert fuzzy.name_score(["priya", "smith"], "Priya Raman") == 0.0
     assert fuzzy.name_score(["ram"], "Priya Raman") == 1.0  # the start of a word
+
+
+# --- accord check --------------------------------------------------------------------------
+
+
+def test_accord_check_warns_when_names_cannot_be_searched_with_an_index(
+    accord_host, accord_settings, people
+):
+    from accord import database
+
+    def warnings():
+        return [
+            w
+            for found in accord_host.pm.hook.check_instance(settings=accord_settings)
+            for w in found
+        ]
+
+    if accord_settings.is_sqlite:
+        assert warnings() == []  # the FTS5 trigram index comes with SQLite
+        return
+    assert warnings() == []
+    database.execute_sql("DROP INDEX contacts_person_name_trgm")
+    assert warnings() == [
+        "contacts: the trigram indexes contacts_person_name_trgm are missing, so searching "
+        "names with typos reads every row; create them as contacts' migration 0009 does"
+    ]
