@@ -11,6 +11,13 @@ hook (``hookspecs.py``) returning ``health.HealthFactor``s; contacts fills its
 own ``contacts.person.side`` slot with a person's groups and
 ``contacts.organisation.side`` with the organisation's health.
 
+A person's several email addresses and phone numbers (``details.py``;
+``ContactDetail``, one primary per kind, mirrored in ``Person.email`` and
+``Person.phone``). The global search tolerates typos in names (``fuzzy.py``);
+``api.matching_people(org, query, limit)`` is how other plugins find the
+people a query names (their incidents, complaints, problems in the search).
+``accord check`` warns when pg_trgm is missing (``check_instance``).
+
 Consent and communication preferences (``consent/``): one record per person,
 honoured by every plugin. Other plugins keep no opt-out lists; they ask and
 record through published functions::
