@@ -103,3 +103,16 @@ def test_matching_people_is_limited_and_of_the_organisation_only(priya, make_org
 def test_a_person_found_by_another_address_says_which(signed_in, priya):
     page = found(signed_in("viewer"), "p.raman@home.example")
     assert "also p.raman@home.example" in page
+
+
+# --- Pickers of other plugins ------------------------------------------------------------------
+
+
+def test_the_reporter_picker_finds_a_person_by_another_address(signed_in, priya):
+    page = signed_in("agent").get("/o/acme/incidents/new?reporter_q=p.raman@home").text
+    assert f'name="reporter" value="{priya.id}"' in page
+
+
+def test_the_complainant_picker_finds_a_person_by_another_number(signed_in, priya):
+    page = signed_in("agent").get("/o/acme/complaints/new?person_q=07911123456").text
+    assert f'value="{priya.id}"' in page and "Priya Raman" in page
