@@ -236,3 +236,20 @@ def test_a_few_demo_people_have_a_second_address_and_number(accord_host, enabled
     reached_twice = [p for p in people if len(details_of(p)) == 4]
     assert 3 <= len(reached_twice) < len(people)
     assert all(p.email and p.phone for p in people)
+
+
+def test_the_vcard_holds_every_address_and_number_the_primary_preferred(signed_in, enabled):
+    priya = make_person(
+        enabled,
+        "Priya",
+        "Raman",
+        email="priya@council.example",
+        other_emails=("p@home.example",),
+        phone="020 7946 0958",
+        other_phones=("07911 123456",),
+    )
+    card = signed_in("viewer").get(person_url(priya, "/vcard")).text
+    assert "EMAIL;TYPE=INTERNET,PREF:priya@council.example" in card
+    assert "EMAIL;TYPE=INTERNET:p@home.example" in card
+    assert "TEL;TYPE=WORK,PREF:+442079460958" in card
+    assert "TEL;TYPE=CELL:+447911123456" in card
