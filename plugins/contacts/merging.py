@@ -175,12 +175,20 @@ def duplicates_of(person: Person, limit: int = 5) -> list[tuple[Person, str]]:
     }
     found: dict[int, tuple[Person, str]] = {}
     mine = details_of(person)
+    # Ids first, one index look-up per address: an OR of subqueries could read every person.
+    sharing = {
+        kind: sorted(
+            {
+                pk
+                for d in mine
+                if d.kind == kind
+                for pk in details.people_having(org_id, kind, d.value)
+            }
+        )
+        for kind in details.KINDS
+    }
     tests = [
-        *(
-            (kind, details.having(person.org, kind, values))
-            for kind in details.KINDS
-            if (values := [d.value for d in mine if d.kind == kind])
-        ),
+        *((kind, Person.id.in_(sorted(ids))) for kind, ids in sharing.items() if ids),
         (
             "name",
             (Person.last_name == person.last_name) & (Person.first_name == person.first_name),

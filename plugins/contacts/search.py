@@ -70,16 +70,18 @@ def scored_people(org: Organisation, query: str, limit: int, region: str) -> lis
     terms = normalise.search_query(query).casefold().split()[:MAX_TERMS]
     if not terms:
         return []
-    condition = Person.search_text.matches(terms)
     exact = _exact(query, region)
-    if exact is not None:
-        kind = "email" if "@" in exact else "phone"
-        condition |= details.having(org, kind, [exact])
     people = list(
-        _with_organisation(org, condition)
+        _with_organisation(org, Person.search_text.matches(terms))
         .order_by(Person.status, Person.last_name, Person.first_name, Person.id)
         .limit(limit)
     )
+    if exact is not None:
+        kind = "email" if "@" in exact else "phone"
+        seen = {person.id for person in people}
+        owners = [pk for pk in details.people_having(org, kind, exact, limit) if pk not in seen]
+        if owners:
+            people += list(_with_organisation(org, Person.id.in_(owners)))
     needle = " ".join(terms)
     reach = _reach_text(people)
     found = []
