@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from accord import Organisation
+from accord.audit import record
 
 from .choices import DETAIL_LABELS
 from .models import ContactDetail, Person
@@ -123,6 +124,40 @@ def add_details(person: Person, details: Iterable[Detail]) -> list[Detail]:
     if added:
         set_details(person, [*mine, *added])
     return added
+
+
+def record_changes(person: Person, before: list[Detail], after: list[Detail]) -> None:
+    """One audit entry (and a line on the person's timeline) when their details changed.
+
+    Under ``email`` and ``phone``, each the whole list as people read it, so
+    the history says "Email: a@x → a@x, b@y" whichever address changed.
+    """
+    changes = {
+        kind: [_words(before, kind), _words(after, kind)]
+        for kind in KINDS
+        if _words(before, kind) != _words(after, kind)
+    }
+    if changes:
+        record(
+            person.org_id,
+            "update",
+            f"changed the email addresses or phone numbers of {person.full_name}",
+            plugin="contacts",
+            table=Person._meta.table_name,
+            record_id=person.id,
+            changes=changes,
+        )
+
+
+def _words(details: list[Detail], kind: str) -> str | None:
+    mine = [d for d in details if d.kind == kind]
+    primary = ", primary" if len(mine) > 1 else ""
+    return (
+        ", ".join(
+            f"{d.display} ({d.label_text.lower()}{primary if d.primary else ''})" for d in mine
+        )
+        or None
+    )
 
 
 def _mirror_primaries(person: Person, details: list[Detail]) -> None:

@@ -253,3 +253,32 @@ def test_the_vcard_holds_every_address_and_number_the_primary_preferred(signed_i
     assert "EMAIL;TYPE=INTERNET:p@home.example" in card
     assert "TEL;TYPE=WORK,PREF:+442079460958" in card
     assert "TEL;TYPE=CELL:+447911123456" in card
+
+
+def test_a_changed_address_is_in_the_persons_history(signed_in, enabled):
+    priya = make_person(enabled, "Priya", "Raman", email="priya@council.example")
+    client = signed_in("agent")
+    edit = person_url(priya, "/edit")
+    data = form(
+        email=["priya@council.example", "p@home.example"],
+        email_key=["r0", "r1"],
+        email_label=["work", "home"],
+        email_primary="r0",
+        phone=[],
+        version=str(priya.version),
+    )
+    assert post_form(client, edit, data, token_from=edit).status_code == 303
+    page = client.get(person_url(priya, "?show=changes")).text
+    assert "priya@council.example (work, primary), p@home.example (home)" in page
+
+
+def test_saving_without_changing_an_address_adds_no_history_of_it(signed_in, enabled):
+    priya = make_person(enabled, "Priya", "Raman", email="priya@council.example")
+    client = signed_in("agent")
+    edit = person_url(priya, "/edit")
+    data = form(email=["priya@council.example"], email_key=["r0"], email_label=["work"])
+    data.update(email_primary="r0", phone=[], job_title="Head", version=str(priya.version))
+    post_form(client, edit, data, token_from=edit)
+    assert AuditEntry.select().where(AuditEntry.record_id == str(priya.id)).count() > 0
+    updates = AuditEntry.select().where(AuditEntry.action == "update")
+    assert [e for e in updates if "email" in (e.changes or {})] == []
