@@ -140,6 +140,18 @@ def register_commands(cli: click.Group) -> None:
     """
 
 
+@since("1.1")
+@hookspec
+def check_instance(settings: Settings) -> list[str]:
+    """Return warnings for ``accord check``: what works, but less well than it should here.
+
+    Called with the database connected and migrated as far as it is; say what
+    is missing and how to fix it, one sentence each (an empty list: nothing).
+
+    :param settings: the loaded application settings.
+    """
+
+
 @since("1.0")
 @hookspec
 def register_tasks(queue: huey.Huey) -> None:

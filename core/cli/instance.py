@@ -170,6 +170,7 @@ def check(env: Env, as_json: bool) -> None:
     problems: list[str] = []
     # None: not known, because the database was not reached.
     todo: list[PendingMigration] | None = None
+    plugin_warnings: list[str] = []
     try:
         with env.db(migrated=False):
             if settings.is_sqlite:
@@ -177,6 +178,12 @@ def check(env: Env, as_json: bool) -> None:
                 if report["sqlite"]["journal_mode"] != "wal":
                     problems.append("SQLite is not in WAL mode")
             todo = pending(env.host)
+            # Plugins' own warnings (a missing database extension …), database at hand.
+            plugin_warnings = [
+                w
+                for found in env.host.pm.hook.check_instance(settings=settings)
+                for w in found or []
+            ]
     except InstanceError as exc:
         problems.append(str(exc))
     except Exception as exc:  # noqa: BLE001 - reported, not raised
@@ -194,7 +201,7 @@ def check(env: Env, as_json: bool) -> None:
     except ConfigError as exc:
         report["mail"] = "not configured"
         problems.append(f"mail: {exc}")
-    warnings: list[str] = []
+    warnings: list[str] = list(plugin_warnings)
     report["warnings"] = warnings
     if (
         not settings.is_sqlite

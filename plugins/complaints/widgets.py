@@ -16,7 +16,8 @@ SHOWN = 5
 
 
 def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
-    """A complaint by its reference (``CMP-0012``, ``12``), or by words of its description."""
+    """A complaint by its reference (``CMP-0012``, ``12``), by words of its description, or by
+    its complainant (``people_search.py``)."""
     base = Complaint.in_org(ctx.org)
     found: list[tuple[float, Complaint]] = []
     match = REFERENCE.match(query.strip())
@@ -30,7 +31,7 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
     for complaint in rows.order_by(Complaint.received_at.desc()).limit(limit):
         if all(complaint.id != c.id for _, c in found):
             found.append((2.0 if complaint.is_open else 1.0, complaint))
-    return [
+    results = [
         SearchResult(
             title=f"{c.reference} {c.summary}",
             url=ctx.url("complaints:detail", pk=c.id),
@@ -40,6 +41,12 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
         )
         for score, c in found[:limit]
     ]
+    # And the complaints of the people the query names (their name, email or phone).
+    from .people_search import made_by
+
+    shown = {r.url for r in results}
+    results += [r for r in made_by(ctx, query, limit) if r.url not in shown]
+    return results[:limit]
 
 
 def _side(ctx: RequestContext, query, heading: str, new_url: str | None) -> str:

@@ -11,6 +11,13 @@ hook (``hookspecs.py``) returning ``health.HealthFactor``s; contacts fills its
 own ``contacts.person.side`` slot with a person's groups and
 ``contacts.organisation.side`` with the organisation's health.
 
+A person's several email addresses and phone numbers (``details.py``;
+``ContactDetail``, one primary per kind, mirrored in ``Person.email`` and
+``Person.phone``). The global search tolerates typos in names (``fuzzy.py``);
+``api.matching_people(org, query, limit)`` is how other plugins find the
+people a query names (their incidents, complaints, problems in the search).
+``accord check`` warns when pg_trgm is missing (``check_instance``).
+
 Consent and communication preferences (``consent/``): one record per person,
 honoured by every plugin. Other plugins keep no opt-out lists; they ask and
 record through published functions::
@@ -58,7 +65,7 @@ from accord import (
     hookimpl,
 )
 
-from . import dashboard, engagement, hookspecs, import_jobs, importing, reports, setup
+from . import dashboard, engagement, fuzzy, hookspecs, import_jobs, importing, reports, setup
 from . import search as searching
 from .consent.models import CONSENT_MODELS
 from .demo import load_demo
@@ -443,6 +450,12 @@ def documents_card(ctx: RequestContext, slot: str, context: dict[str, Any]) -> s
 def startup(settings: Settings) -> None:
     documents.STORE.bind(settings)
     import_jobs.STORE.bind(settings)
+
+
+@hookimpl
+def check_instance(settings: Settings) -> list[str]:
+    """Typo-tolerant search needs pg_trgm and its indexes on PostgreSQL."""
+    return fuzzy.instance_warnings()
 
 
 @hookimpl

@@ -124,3 +124,7 @@ def age_band(born: datetime.date, today: datetime.date) -> str:
         if age >= low:
             return band
     return "18-24" if age >= 18 else "under-18"
+
+
+# What an email address or phone number is for, on the person form and page.
+DETAIL_LABELS = {"work": "Work", "mobile": "Mobile", "home": "Home", "other": "Other"}

@@ -2,7 +2,7 @@
 
 The records come from ``demo.toml``. Deterministic (a fixed random seed,
 dates relative to today) and offline: phone numbers are in Ofcom's drama
-range (0113 496 0xxx) and email addresses use the reserved ``.example``
+range (0113 496 0xxx, 020 7946 0xxx) and email addresses use the reserved ``.example``
 domain, so none of them reaches anyone real.
 """
 
@@ -19,6 +19,7 @@ from accord import DemoContext, User, utcnow
 from . import normalise
 from .consent.demo import load_consent
 from .derived import refresh_contact_dates, refresh_organisations, refresh_people, set_tags
+from .details import Detail, set_details
 from .models import Affiliation, CustomerOrganisation, Interaction, InteractionParticipant, Person
 
 DATA = Path(__file__).with_name("demo.toml")
@@ -116,6 +117,13 @@ def _people(
             is_primary=True,
         )
         set_tags(person, normalise.tags(row["tags"]))
+        reach = [Detail("email", person.email, primary=True), Detail("phone", person.phone)]
+        if n % 4 == 1:  # a few people are reached at home too
+            personal = f"{row['first']}.{row['last'][0]}@home.example".lower().replace("'", "")
+            reach.append(Detail("email", normalise.email(personal), "home"))
+            home = normalise.phone(f"020 7946 0{FIRST_PHONE + n * 7:03d}")  # drama range too
+            reach.append(Detail("phone", home, "home"))
+        set_details(person, reach)
         people.append(person)
     return people
 

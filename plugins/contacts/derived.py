@@ -17,6 +17,7 @@ from typing import Any
 from peewee import Expression, fn
 
 from .choices import NOT_CONTACT
+from .details import details_for
 from .models import (
     Affiliation,
     CustomerOrganisation,
@@ -44,15 +45,19 @@ def refresh_people(ids: Iterable[int]) -> None:
     )
     for affiliation in rows:
         affiliations[affiliation.person_id].append(affiliation)
-    for person in Person.select().where(Person.id.in_(wanted)):
+    people = list(Person.select().where(Person.id.in_(wanted)))
+    reach = details_for(people)
+    for person in people:
         mine = affiliations[person.id]
+        emails = [d.value for d in reach[person.id] if d.kind == "email"]
+        phones = [d.value for d in reach[person.id] if d.kind == "phone"]
         primary = next((a.organisation_id for a in mine if a.is_primary), None)
         text = search_text(
             [
                 person.first_name,
                 person.last_name,
-                person.email,
-                *phone_search_forms(person.phone),
+                *emails,
+                *(form for phone in phones for form in phone_search_forms(phone)),
                 person.job_title,
                 person.tag_names,
                 *(a.organisation.name for a in mine),

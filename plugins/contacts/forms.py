@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from accord import Form, forms, utcnow
 
+from . import normalise
 from .choices import (
     AGE_BANDS,
     CHANNELS,
@@ -21,7 +22,10 @@ from .choices import (
     age_band,
     countries,
 )
+from .detail_rows import DetailRows
+from .details import KINDS, Detail
 from .fields import EmailAddress, OrganisationName, PhoneNumber, TagList
+from .normalise import DEFAULT_REGION
 
 # How far ahead of the server's clock a logged interaction may be (clock skew, typing time).
 FUTURE_SLACK = datetime.timedelta(minutes=10)
@@ -44,7 +48,12 @@ class Fieldset:
     form_error: ClassVar[None] = None
 
     def __iter__(self) -> Iterator[Any]:
-        return (self.form[name] for name in self.names if name in self.form.fields)
+        reach = getattr(self.form, "reach", {})
+        for name in self.names:
+            if name in reach:
+                yield reach[name]  # a person's rows of addresses or numbers
+            elif name in self.form.fields:
+                yield self.form[name]
 
     def only(self, name: str) -> Fieldset:
         """One field of the set, for pages that render fields one at a time."""
@@ -80,14 +89,33 @@ class GroupedForm(Form):
                     self.cleaned[name] = found.id
 
 
+class PrimaryEmail(EmailAddress):
+    """The primary email: it labels changes in the history; the rows (``reach``) set it."""
+
+    def clean(self, raw: str) -> Any:
+        return None
+
+
+class PrimaryPhone(PhoneNumber):
+    """The primary phone: it labels changes in the history; the rows (``reach``) set it."""
+
+    def clean(self, raw: str) -> Any:
+        return None
+
+
 class PersonForm(GroupedForm):
+    """A person; their addresses and numbers are rows (``detail_rows.DetailRows``) in ``reach``.
+
+    ``cleaned["details"]`` holds them all; ``cleaned["email"]`` and
+    ``cleaned["phone"]`` the primaries. Views set ``region`` for numbers typed
+    without a country code.
+    """
+
     first_name = forms.Text("First name", max_length=100)
     last_name = forms.Text("Last name", max_length=100)
     job_title = forms.Text("Job title", required=False, max_length=200)
-    email = EmailAddress("Email", required=False)
-    phone = PhoneNumber(
-        "Phone", required=False, hint="With the area code; add the country code if not local."
-    )
+    email = PrimaryEmail("Email", required=False)
+    phone = PrimaryPhone("Phone", required=False)
     preferred_channel = forms.Choice("Preferred channel", list(CHANNELS.items()), required=False)
     preferred_language = forms.Choice("Preferred language", list(LANGUAGES.items()), required=False)
     address = forms.Text("Street address", required=False, max_length=300)
@@ -117,6 +145,34 @@ class PersonForm(GroupedForm):
         ("Age", ("date_of_birth", "age_band")),
         ("Relationship", ("owner", "tag_names", "notes")),
     ]
+
+    region: str = DEFAULT_REGION
+
+    def __init__(self, data: Any = None, **options: Any) -> None:
+        super().__init__(data, **options)
+        self.reach = {
+            kind: DetailRows.from_data(kind, data) if data is not None else DetailRows(kind)
+            for kind in KINDS
+        }
+
+    def show_details(self, details: list[Detail]) -> None:
+        """Show a stored person's addresses and numbers (an unbound form)."""
+        self.reach = {kind: DetailRows.from_details(kind, details) for kind in KINDS}
+
+    def is_valid(self) -> bool:
+        if self.bound and not self._checked:
+            super().is_valid()
+            parse = {"email": normalise.email, "phone": self._phone}
+            for kind, rows in self.reach.items():
+                if rows.check(parse[kind]):
+                    self.cleaned[kind] = rows.primary
+                else:
+                    self.errors[kind] = str(rows.error)
+            self.cleaned["details"] = [d for rows in self.reach.values() for d in rows.details]
+        return self.bound and not self.errors
+
+    def _phone(self, text: str) -> str:
+        return normalise.phone(text, self.region)
 
     def validate(self) -> None:
         super().validate()

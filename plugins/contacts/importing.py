@@ -6,8 +6,11 @@
     if plan.ok:
         result = apply(org, plan, on_match="update")   # one transaction
 
-A row matches an existing person of the organisation by email, then by
-phone; ``on_match`` says whether that person is updated or the row skipped.
+A row matches an existing person of the organisation by any of its email
+addresses (``Email`` and ``Other emails``), then by any of its phone numbers,
+against every address and number people have; ``on_match`` says whether that
+person is updated or the row skipped. An update adds the addresses and
+numbers the person lacks and keeps their primary ones.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from peewee import fn
 
 from accord import Organisation, database, utcnow
 
-from . import normalise
+from . import details, normalise
 from .choices import countries
 from .consent import set_topic
 from .derived import refresh_organisations, refresh_people, set_tags
+from .details import KINDS, Detail
 from .models import Affiliation, CustomerOrganisation, Person
 
 FIELDS: dict[str, str] = {
@@ -33,6 +37,9 @@ FIELDS: dict[str, str] = {
     "last_name": "Last name",
     "email": "Email",
     "phone": "Phone",
+    # More addresses and numbers, separated by ";" (the export writes them so).
+    "other_emails": "Other emails",
+    "other_phones": "Other phones",
     "job_title": "Job title",
     "city": "Town",
     "country": "Country",
@@ -64,6 +71,8 @@ _ALIASES = {
     "telephone": "phone",
     "phonenumber": "phone",
     "mobile": "phone",
+    "otheremails": "other_emails",
+    "otherphones": "other_phones",
     "title": "job_title",
     "jobtitle": "job_title",
     "role": "job_title",
@@ -259,14 +268,36 @@ def _row(line: int, cells: list[str], headers: list[str], mapping: Mapping[str, 
         values[name] = CONSENT_ANSWERS.get(answer) if answer else None
         if answer and values[name] is None:
             plan.errors.append(f"{FIELDS[name]} “{raw[name]}”: answer yes or no.")
+    region = values.get("country") or "GB"
     if raw.get("phone"):
         try:
-            values["phone"] = normalise.phone(raw["phone"], values.get("country") or "GB")
+            values["phone"] = normalise.phone(raw["phone"], region)
         except normalise.InvalidValue as exc:
             plan.errors.append(f"{FIELDS['phone']} “{raw['phone']}”: {exc}")
     else:
         values["phone"] = None
+    parsers = {
+        "other_emails": normalise.email,
+        "other_phones": lambda text: normalise.phone(text, region),
+    }
+    for name, parse in parsers.items():
+        values[name] = []
+        for text in filter(None, (t.strip() for t in raw.get(name, "").split(";"))):
+            try:
+                values[name].append(parse(text))
+            except normalise.InvalidValue as exc:
+                plan.errors.append(f"{FIELDS[name]} “{text}”: {exc}")
     return plan
+
+
+def _row_details(values: Mapping[str, Any]) -> list[Detail]:
+    """The row's addresses and numbers, its Email and Phone first (primary for a new person)."""
+    found = []
+    for kind in KINDS:
+        if values.get(kind):
+            found.append(Detail(kind, values[kind], primary=True))
+        found += [Detail(kind, v) for v in values.get(f"other_{kind}s") or []]
+    return found
 
 
 def check(
@@ -282,29 +313,33 @@ def check(
         rows.append(_row(n, cells, table.headers, mapping))
         if progress:
             progress()
-    emails = {r.values["email"].lower() for r in rows if r.values.get("email")}
-    phones = {r.values["phone"] for r in rows if r.values.get("phone")}
-    by_email: dict[str, int] = {}
-    by_phone: dict[str, int] = {}
-    if emails:
-        # Addresses match ignoring case: Ana.Lima@ and ana.lima@ are one person.
-        for p in Person.in_org(org).where(fn.LOWER(Person.email).in_(sorted(emails))):
-            by_email.setdefault(p.email.lower(), p.id)
-    if phones:
-        for p in Person.in_org(org).where(Person.phone.in_(sorted(phones))):
-            by_phone.setdefault(p.phone, p.id)
+    # Addresses match ignoring case: Ana.Lima@ and ana.lima@ are one person.
+    owners = {kind: _owners(org, kind, rows) for kind in KINDS}
     seen: dict[str, int] = {}
     for row in rows:
-        for key in ("email", "phone"):
-            value = (row.values.get(key) or "").lower()
-            if value and value in seen:
-                row.errors.append(f"{FIELDS[key]} repeats line {seen[value]}.")
-            elif value:
+        mine = _row_details(row.values)
+        for detail in mine:
+            value = detail.value.lower()
+            name = detail.kind if detail.primary else f"other_{detail.kind}s"
+            if value in seen:
+                row.errors.append(f"{FIELDS[name]} “{detail.value}” repeats line {seen[value]}.")
+            else:
                 seen[value] = row.line
-        row.match = by_email.get((row.values.get("email") or "").lower()) or by_phone.get(
-            row.values.get("phone") or ""
-        )
+        for kind in KINDS:
+            for detail in (d for d in mine if d.kind == kind):
+                ids = owners[kind].get(detail.value.lower() if kind == "email" else detail.value)
+                if ids and row.match is None:
+                    row.match = ids[0]
     return Plan(rows, _known_organisations(org, rows))
+
+
+def _owners(org: Organisation, kind: str, rows: list[RowPlan]) -> dict[str, list[int]]:
+    values = sorted({d.value for r in rows for d in _row_details(r.values) if d.kind == kind})
+    found: dict[str, list[int]] = {}
+    # In chunks: a database binds a limited number of parameters per query.
+    for start in range(0, len(values), 400):
+        found.update(details.owners(org, kind, values[start : start + 400]))
+    return found
 
 
 def _known_organisations(org: Organisation, rows: list[RowPlan]) -> set[str]:
@@ -368,6 +403,9 @@ def apply(
             tags = values.pop("tags")
             organisation_name = values.pop("organisation")
             consent = {k: values.pop(f"consent_{k}") for k in ("newsletters", "surveys")}
+            reach = _row_details(values)
+            for kind in KINDS:
+                values.pop(f"other_{kind}s")
             if row.match is not None and on_match == "skip":
                 result.skipped += 1
             else:
@@ -375,12 +413,15 @@ def apply(
                 if row.match is not None:
                     person = Person.get_in_org(org, row.match)
                     for key, value in columns.items():
-                        setattr(person, key, value)
+                        if key not in KINDS:  # their primaries stay; add_details below
+                            setattr(person, key, value)
                     person.updated_at = utcnow()
                     person.save()
+                    details.add_details(person, reach)
                     result.updated += 1
                 else:
                     person = Person.create(org=org, **columns)
+                    details.set_details(person, reach)
                     result.created += 1
                 if tags is not None:
                     merged = ", ".join([*person.tag_list, *tags]) if row.match else ", ".join(tags)

@@ -80,9 +80,12 @@ def region(request: Request) -> str:
     """Where phone numbers typed without a country code belong: the organisation's setting."""
     cached = getattr(request.state, "contacts_region", None)
     if cached is None:
-        chosen = str(plugin_settings.get(request.state.ctx.org, "contacts")["default_region"])
-        cached = chosen.strip().upper()
-        if cached not in phonenumbers.SUPPORTED_REGIONS:
-            cached = DEFAULT_REGION  # a mistyped setting must not stop people being saved
-        request.state.contacts_region = cached
+        cached = request.state.contacts_region = org_region(request.state.ctx.org)
     return str(cached)
+
+
+def org_region(org: Organisation) -> str:
+    """``region`` read from the organisation's settings, outside a request."""
+    chosen = str(plugin_settings.get(org, "contacts")["default_region"]).strip().upper()
+    # A mistyped setting must not stop people being saved.
+    return chosen if chosen in phonenumbers.SUPPORTED_REGIONS else DEFAULT_REGION

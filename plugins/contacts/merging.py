@@ -1,8 +1,10 @@
 """Finding people recorded twice, and merging them into one.
 
-Likely duplicates share an email address, a phone number or a full name.
-Merging keeps one person (the survivor) with the values the user chose from
-either record, moves everything linked to the other onto the survivor —
+Likely duplicates share an email address, a phone number (any of each
+person's, not only the primary ones) or a full name. Merging keeps one
+person (the survivor) with the values the user chose from either record and
+every address and number of both (the survivor's primaries stay primary),
+moves everything linked to the other onto the survivor —
 contacts' own records here, other plugins' through the ``merge_people`` hook —
 and archives the other with ``merged_into`` set, so old links still lead
 somewhere. It is one transaction: a plugin that fails stops the merge whole.
@@ -20,19 +22,26 @@ from peewee import DateTimeField, ForeignKeyField, IntegerField, fn
 from accord import Organisation, TenantModel, User, database, emit, utcnow
 from accord.audit import record
 
+from . import details
 from .consent.models import ConsentChange, ContactMade, ContactPreference, TopicConsent
 from .derived import refresh_contact_dates, refresh_people, set_tags
+from .details import details_of
 from .documents.models import Document
 from .engagement import StakeholderMember
-from .models import Affiliation, Interaction, InteractionParticipant, Person, PersonTag
+from .models import (
+    Affiliation,
+    ContactDetail,
+    Interaction,
+    InteractionParticipant,
+    Person,
+    PersonTag,
+)
 
 # The values a user chooses between, in the order the comparison shows them.
 MERGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("first_name", "First name"),
     ("last_name", "Last name"),
     ("job_title", "Job title"),
-    ("email", "Email"),
-    ("phone", "Phone"),
     ("date_of_birth", "Date of birth"),
     ("age_band", "Age band"),
     ("preferred_language", "Preferred language"),
@@ -85,16 +94,50 @@ def _dismissed(org: Organisation) -> set[tuple[int, int]]:
     return set(NotDuplicate.in_org(org).select(NotDuplicate.first, NotDuplicate.second).tuples())
 
 
+def _sharing_details(org: Organisation, limit: int) -> list[tuple[str, list[int]]]:
+    """(kind, ids of the active people) for each address or number several people share."""
+    active = ContactDetail.person.in_(_active(org).select(Person.id))
+    shared = (
+        ContactDetail.in_org(org)
+        .select(ContactDetail.kind, ContactDetail.value, fn.MIN(ContactDetail.person))
+        .where(active)
+        .group_by(ContactDetail.kind, ContactDetail.value)
+        .having(fn.COUNT(ContactDetail.person.distinct()) > 1)
+        .order_by(fn.MIN(ContactDetail.person))
+        .limit(limit)
+        .tuples()
+    )
+    groups = []
+    for kind, value, _ in shared:
+        people = (
+            ContactDetail.in_org(org)
+            .select(ContactDetail.person)
+            .where((ContactDetail.kind == kind) & (ContactDetail.value == value) & active)
+            .order_by(ContactDetail.person)
+            .limit(10)
+        )
+        groups.append((kind, [row.person_id for row in people]))
+    return groups
+
+
 def candidates(org: Organisation, limit: int = 50) -> list[Candidate]:
     """Pairs of active people sharing an email, a phone or a full name, oldest person first."""
+    dismissed = _dismissed(org)
+    seen: set[tuple[int, int]] = set()
+    found: list[Candidate] = []
+    for kind, ids in _sharing_details(org, limit):
+        people = list(_active(org).where(Person.id.in_(ids)).order_by(Person.id))
+        for other in people[1:]:
+            pair = (people[0].id, other.id)
+            if pair not in seen and pair not in dismissed:
+                seen.add(pair)
+                found.append(Candidate(people[0], other, REASONS[kind]))
+    # The mirrored primaries too: a person created outside contacts may have no rows yet.
     keys: list[tuple[str, peewee.Node]] = [
         ("email", Person.email),
         ("phone", Person.phone),
         ("name", fn.LOWER(Person.first_name).concat(" ").concat(fn.LOWER(Person.last_name))),
     ]
-    dismissed = _dismissed(org)
-    seen: set[tuple[int, int]] = set()
-    found: list[Candidate] = []
     for reason, key in keys:
         groups = (
             _active(org)
@@ -131,9 +174,21 @@ def duplicates_of(person: Person, limit: int = 5) -> list[tuple[Person, str]]:
         .tuples()
     }
     found: dict[int, tuple[Person, str]] = {}
+    mine = details_of(person)
+    # Ids first, one index look-up per address: an OR of subqueries could read every person.
+    sharing = {
+        kind: sorted(
+            {
+                pk
+                for d in mine
+                if d.kind == kind
+                for pk in details.people_having(org_id, kind, d.value)
+            }
+        )
+        for kind in details.KINDS
+    }
     tests = [
-        ("email", Person.email == person.email) if person.email else None,
-        ("phone", Person.phone == person.phone) if person.phone else None,
+        *((kind, Person.id.in_(sorted(ids))) for kind, ids in sharing.items() if ids),
         (
             "name",
             (Person.last_name == person.last_name) & (Person.first_name == person.first_name),
@@ -166,6 +221,7 @@ def not_duplicates(org: Organisation, first: Person, second: Person, user: User 
 class MergeResult:
     survivor: Person
     moved: dict[str, int] = field(default_factory=dict)
+    gained: list[str] = field(default_factory=list)  # the duplicate's addresses and numbers
 
 
 def _move_unique(
@@ -261,6 +317,8 @@ def merge(
                 setattr(survivor, name, getattr(duplicate, name))
         survivor.updated_at = utcnow()
         survivor.save()
+        # Every address and number of both; the survivor's primaries stay primary.
+        gained = details.add_details(survivor, details_of(duplicate))
         tags = sorted(set(survivor.tag_list) | set(duplicate.tag_list), key=str.lower)
         moved = {
             "interactions": Interaction.update(person=survivor.id)
@@ -312,14 +370,20 @@ def merge(
         refresh_people([survivor.id, duplicate.id])
         refresh_contact_dates([survivor.id], [survivor.organisation_id])
         result.moved = {k: v for k, v in moved.items() if v}
+        result.gained = [d.value for d in gained]
         record(
             org,
             "merge",
-            f"merged {duplicate.full_name} (#{duplicate.id}) into {survivor.full_name}",
+            f"merged {duplicate.full_name} (#{duplicate.id}) into {survivor.full_name}"
+            + (f", adding {', '.join(d.display for d in gained)}" if gained else ""),
             plugin="contacts",
             table="contacts_person",
             record_id=survivor.id,
-            changes={"merged": [duplicate.id, survivor.id], "moved": result.moved},
+            changes={
+                "merged": [duplicate.id, survivor.id],
+                "moved": result.moved,
+                "details added": result.gained,
+            },
         )
         emit(
             org,

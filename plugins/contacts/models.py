@@ -31,6 +31,7 @@ from accord import TenantModel, User, VersionedModel, utcnow
 from .choices import (
     AGE_BANDS,
     CHANNELS,
+    DETAIL_LABELS,
     DIRECTIONS,
     INTERACTION_KINDS,
     INTERACTION_STATUSES,
@@ -311,9 +312,37 @@ class InteractionParticipant(TenantModel):
         table_name = "contacts_interaction_participant"
 
 
+class ContactDetail(TenantModel):
+    """One of a person's email addresses or phone numbers, labelled; one primary per kind.
+
+    The primary of each kind is mirrored in ``Person.email`` / ``Person.phone``
+    (by ``details.set_details``, the one writer), so code that needs one
+    address keeps reading the person row.
+    """
+
+    person = ForeignKeyField(Person, on_delete="CASCADE", backref="+")
+    kind = CharField(max_length=5)  # "email" or "phone"
+    value = CharField(max_length=254)  # normalised: as Person.email / Person.phone
+    label = CharField(max_length=10, default="work")
+    is_primary = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "contacts_person_detail"
+
+    @property
+    def label_text(self) -> str:
+        return DETAIL_LABELS.get(self.label, self.label)
+
+    @property
+    def display(self) -> str:
+        return phone_display(self.value) if self.kind == "phone" else str(self.value)
+
+
 MODELS: list[Any] = [
     CustomerOrganisation,
     Person,
+    ContactDetail,
     Tag,
     PersonTag,
     Affiliation,

@@ -6,9 +6,9 @@ import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from peewee import JOIN, SQL, fn
+from peewee import JOIN, SQL, SqliteDatabase, fn
 
-from accord import Column, DateRange, Filter, Request, Table, User, utcnow
+from accord import Column, DateRange, Filter, Request, Table, User, database, utcnow
 
 from . import lookups
 from .choices import AGE_BANDS, ORGANISATION_KINDS, country_name
@@ -16,7 +16,7 @@ from .consent.filters import consent_choices, consent_where
 from .consent.models import TopicConsent
 from .engagement import StakeholderMember, stakeholder_groups
 from .importing import FIELDS
-from .models import Affiliation, CustomerOrganisation, Person, PersonTag
+from .models import Affiliation, ContactDetail, CustomerOrganisation, Person, PersonTag
 from .normalise import search_query
 
 Owner = User.alias("owner")
@@ -127,6 +127,8 @@ def _consent_answer(purpose: str) -> Any:
 _EXPORTED: dict[str, Column] = {
     "organisation": Column(FIELDS["organisation"], accessor=organisation_name),
     "tags": Column(FIELDS["tags"], accessor=lambda p: "; ".join(p.tag_list)),
+    "other_emails": Column(FIELDS["other_emails"], accessor=lambda p: _others(p, "email")),
+    "other_phones": Column(FIELDS["other_phones"], accessor=lambda p: _others(p, "phone")),
     **{
         f"consent_{topic}": Column(FIELDS[f"consent_{topic}"], accessor=_consent_answer(topic))
         for topic in CONSENT_TOPICS
@@ -135,8 +137,30 @@ _EXPORTED: dict[str, Column] = {
 PEOPLE_EXPORT = [_EXPORTED.get(name) or Column(label, name) for name, label in FIELDS.items()]
 
 
+def _others(person: Person, kind: str) -> str:
+    # Sorted here: the aggregate's order is not the same on both databases.
+    return "; ".join(sorted(filter(None, (getattr(person, f"other_{kind}s") or "").split("|"))))
+
+
+def _joined(column: Any) -> Any:
+    if isinstance(getattr(database, "obj", database), SqliteDatabase):
+        return fn.GROUP_CONCAT(column, "|")
+    return fn.STRING_AGG(column, "|")
+
+
 def with_consent(query: Any) -> Any:
-    """``query`` with each person's choice of the imported consent topics (None: no choice)."""
+    """``query`` with what the export adds to a person's row, as the import reads it back.
+
+    Their choice of the imported consent topics (None: no choice) and their
+    addresses and numbers other than the primary ones.
+    """
+    for kind in ("email", "phone"):
+        others = ContactDetail.select(_joined(ContactDetail.value)).where(
+            (ContactDetail.person == Person.id)
+            & (ContactDetail.kind == kind)
+            & (ContactDetail.is_primary == False)  # noqa: E712 - SQL, not Python
+        )
+        query = query.select_extend(others.alias(f"other_{kind}s"))
     for topic in CONSENT_TOPICS:
         chosen = (
             TopicConsent.select(TopicConsent.opted_in)

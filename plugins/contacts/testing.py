@@ -17,6 +17,7 @@ from accord import Organisation, utcnow
 
 from . import normalise
 from .derived import refresh_contact_dates, refresh_organisations, refresh_people, set_tags
+from .details import Detail, set_details
 from .models import Affiliation, CustomerOrganisation, Interaction, InteractionParticipant, Person
 
 
@@ -35,14 +36,21 @@ def make_person(
     organisation: Any = None,
     role: str = "",
     tags: str = "",
+    other_emails: tuple[str, ...] = (),
+    other_phones: tuple[str, ...] = (),
     **fields: Any,
 ) -> Any:
-    """A person of ``org``; ``email`` and ``phone`` are normalised as the form would."""
+    """A person of ``org``; ``email`` and ``phone`` (the primaries) and ``other_emails`` and
+    ``other_phones`` are normalised as the form would."""
     if fields.get("email"):
         fields["email"] = normalise.email(fields["email"])
     if fields.get("phone"):
         fields["phone"] = normalise.phone(fields["phone"])
     person = Person.create(org=org, first_name=first_name, last_name=last_name, **fields)
+    reach = [Detail(k, fields[k], primary=True) for k in ("email", "phone") if fields.get(k)]
+    reach += [Detail("email", normalise.email(e), "other") for e in other_emails]
+    reach += [Detail("phone", normalise.phone(p), "mobile") for p in other_phones]
+    set_details(person, reach)
     if organisation is not None:
         Affiliation.create(
             org=org, person=person, organisation=organisation, role=role, is_primary=True

@@ -25,7 +25,8 @@ def dashboard_widget(ctx: RequestContext) -> Widget:
 
 
 def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
-    """An incident by its reference (``INC-000123``, ``123``), or by words of its title."""
+    """An incident by its reference (``INC-000123``, ``123``), by words of its title, or by
+    its reporter (``people_search.py``)."""
     base = Incident.in_org(ctx.org)
     match = REFERENCE.match(query.strip())
     found: list[tuple[float, Incident]] = []
@@ -41,7 +42,7 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
         for incident in rows.order_by(Incident.created_at.desc()).limit(limit):
             if all(incident.id != f.id for _, f in found):
                 found.append((2.0 if incident.is_open else 1.0, incident))
-    return [
+    results = [
         SearchResult(
             title=f"{i.reference} {i.title}",
             url=ctx.url("incidents:detail", pk=i.id),
@@ -51,6 +52,12 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
         )
         for score, i in found[:limit]
     ]
+    # And the incidents of the people the query names (their name, email or phone).
+    from .people_search import reported_by
+
+    shown = {r.url for r in results}
+    results += [r for r in reported_by(ctx, query, limit) if r.url not in shown]
+    return results[:limit]
 
 
 def _entries(ctx: RequestContext, query, limit: int) -> list[TimelineEntry]:

@@ -19,7 +19,8 @@ SHOWN = 5
 
 
 def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
-    """A problem by its reference (``PRB-0012``), or problems and known errors by their words."""
+    """A problem by its reference (``PRB-0012``), problems and known errors by their words, or
+    by the people whose incidents they caused (``people_search.py``)."""
     base = Problem.in_org(ctx.org)
     found: list[tuple[float, Problem]] = []
     match = REFERENCE.match(query.strip())
@@ -39,7 +40,7 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
         if all(problem.id != f.id for _, f in found):
             # Known errors first: they carry a workaround the searcher can use now.
             found.append((2.5 if problem.status == "known_error" else 1.5, problem))
-    return [
+    results = [
         SearchResult(
             title=f"{p.reference} {p.title}",
             url=ctx.url("problems:detail", pk=p.id),
@@ -49,6 +50,12 @@ def search(ctx: RequestContext, query: str, limit: int) -> list[SearchResult]:
         )
         for score, p in found[:limit]
     ]
+    # And the problems behind the incidents of the people the query names.
+    from .people_search import linked_to_incidents_of
+
+    shown = {r.url for r in results}
+    results += [r for r in linked_to_incidents_of(ctx, query, limit) if r.url not in shown]
+    return results[:limit]
 
 
 def suggestions(ctx: RequestContext, service: Any, text: str) -> str | None:

@@ -11,6 +11,7 @@ import pytest
 
 from accord.host import build_host
 from accord.settings import load_settings
+from accord.version import CORE_API
 
 MANIFEST = """
 id = "{id}"
@@ -228,7 +229,9 @@ def test_a_tested_up_to_ceiling_below_the_core_only_warns(settings, write_plugin
     )
     host = load(settings, "oldie")
     assert host.plugins["oldie"].loaded
-    assert host.plugins["oldie"].warning == "tested up to core API 0.9; this Accord offers 1.1"
+    assert host.plugins["oldie"].warning == (
+        f"tested up to core API 0.9; this Accord offers {CORE_API}"
+    )
 
 
 def test_permissions_can_be_declared_in_the_manifest(settings, write_plugin):

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from accord.plugins.contacts import import_jobs, importing
 from accord.plugins.contacts.consent import set_topic
 from accord.plugins.contacts.consent.models import TopicConsent
+from accord.plugins.contacts.details import details_of
 from accord.plugins.contacts.import_jobs import ImportJob
 from accord.plugins.contacts.models import Affiliation, CustomerOrganisation, Person
 from accord.plugins.contacts.testing import make_organisation, make_person
@@ -172,6 +173,7 @@ def _record(person):
         organisation,
         person.tag_list,
         consent,
+        sorted((d.kind, d.value, d.primary) for d in details_of(person)),
     )
 
 
@@ -190,6 +192,8 @@ def test_the_people_export_imports_into_another_organisation_identically(
         country="IE",
         organisation=school,
         tags="governor, parent",
+        other_emails=("zoe@home.example", "z.obriain@school.example"),
+        other_phones=("+353 87 123 4567",),
     )
     set_topic(zoe, "newsletters", True, source="test")
     set_topic(zoe, "surveys", False, source="test")

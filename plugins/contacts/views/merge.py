@@ -19,6 +19,7 @@ from accord import (
 )
 
 from .. import normalise
+from ..details import details_for
 from ..merging import (
     MergeRefused,
     candidates,
@@ -92,6 +93,7 @@ def _compare_page(
                 for name, label, mine, theirs in (differences(person, other) if other else [])
             ],
             "picked": {k: str(v) for k, v in dict(values).items()},
+            "reach": details_for([person, other]) if other else {},
             "error": error,
             "suggested": duplicates_of(person) if other is None else [],
         },
@@ -145,7 +147,8 @@ def compare(request: Request) -> Response:
     flash(
         request,
         f"{_which(duplicate, survivor)} is merged into {_which(survivor, duplicate)}"
-        + (f". Moved: {moved}." if moved else "."),
+        + (f". Moved: {moved}." if moved else ".")
+        + (f" Added: {', '.join(result.gained)}." if result.gained else ""),
     )
     return redirect(request, ctx.url("contacts:person", pk=survivor.id))
 

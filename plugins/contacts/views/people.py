@@ -20,6 +20,7 @@ from accord import (
 )
 
 from ..derived import refresh_people, set_tags
+from ..details import details_of, record_changes, set_details
 from ..models import Affiliation, CustomerOrganisation, Person
 from ..tables import PEOPLE, people_query, with_consent
 from .person_page import person_page
@@ -81,6 +82,7 @@ def new(request: Request) -> Response:
     if not form.is_valid():
         return render_form(request, form, cancel_url=cancel, template=FORM_TEMPLATE, **page)
     person = Person.create(org=ctx.org, **model_values(Person, form))
+    set_details(person, form.cleaned["details"])
     organisation = form.cleaned.get("organisation")
     if organisation:
         Affiliation.create(
@@ -109,11 +111,16 @@ def edit(request: Request) -> Response:
     form = person_form(request, form_data(request), person=person)
     if not form.is_valid():
         return render_form(request, form, cancel_url=cancel, template=FORM_TEMPLATE, **page)
+    # Email and phone follow the details (set_details), whose change is audited as a whole.
     changes = {**model_values(Person, form), "updated_at": utcnow()}
+    del changes["email"], changes["phone"]
     try:
         save_versioned(person, form.version, changes)
     except StaleEdit as stale:
         return conflict_response(request, stale, form, action=url, cancel_url=cancel)
+    before = details_of(person)
+    set_details(person, form.cleaned["details"])
+    record_changes(person, before, details_of(person))
     set_tags(person, form.cleaned.get("tag_names") or [])
     refresh_people([person.id])
     flash(request, f"{person.full_name} is saved.")

@@ -6,6 +6,7 @@ from typing import Any
 
 from accord import Request, Response, User, render, utcnow
 
+from ..details import details_of
 from ..forms import AffiliationForm, InteractionForm
 from ..models import Affiliation, CustomerOrganisation, Person
 from ..timeline import LIMIT as TIMELINE_LIMIT
@@ -55,6 +56,7 @@ def person_context(
         "title": person.full_name,
         "person": person,
         "owner": owner,
+        "reach": details_of(person),
         "affiliations": affiliations,
         "affiliation_form": affiliation or affiliation_form(request, person),
         "log_form": log_form or interaction_form(request, person),

@@ -10,6 +10,7 @@ from peewee import CharField, TextField
 from accord import Form, Request, TenantModel, form_data, utcnow
 
 from .. import lookups
+from ..details import details_of
 from ..forms import AffiliationForm, InteractionForm, NewPersonForm, OrganisationForm, PersonForm
 from ..models import Affiliation, CustomerOrganisation, Person
 
@@ -21,6 +22,7 @@ def person_form(
     org = request.state.ctx.org
     if person is not None and data is None:
         form: PersonForm = PersonForm.from_instance(person)
+        form.show_details(details_of(person))
     elif person is not None:
         form = PersonForm(data)
     elif data is None:
@@ -39,7 +41,7 @@ def person_form(
         form = NewPersonForm(data)
     form.org = org
     form.fields["owner"].choices = lookups.staff(org)
-    form.fields["phone"].region = lookups.region(request)
+    form.region = lookups.region(request)
     return form
 
 
