@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from accord.plugins.catalogue.testing import make_service
 from accord.plugins.complaints.testing import make_complaint
 from accord.plugins.contacts.api import PersonMatch, matching_people
 from accord.plugins.contacts.testing import make_organisation, make_person
@@ -108,7 +109,8 @@ def test_a_person_found_by_another_address_says_which(signed_in, priya):
 # --- Pickers of other plugins ------------------------------------------------------------------
 
 
-def test_the_reporter_picker_finds_a_person_by_another_address(signed_in, priya):
+def test_the_reporter_picker_finds_a_person_by_another_address(signed_in, org, priya):
+    make_service(org, "Email")  # the log form needs a live service to be shown
     page = signed_in("agent").get("/o/acme/incidents/new?reporter_q=p.raman@home").text
     assert f'name="reporter" value="{priya.id}"' in page
 
