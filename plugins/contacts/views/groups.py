@@ -34,6 +34,7 @@ from accord import (
     save_versioned,
     utcnow,
 )
+from accord.inputs import integer
 
 from .. import lookups
 from ..derived import refresh_contact_dates
@@ -539,7 +540,7 @@ def activity_record(request: Request) -> Response:
     data = form_data(request)
     form = RecordForm(data, prefix="record-", zone=ctx.org.zone)
     allowed = {m.person_id for m in members}
-    chosen = [int(v) for v in data.getlist("participants") if str(v).isdigit()]
+    chosen = [n for n in (integer(v) for v in data.getlist("participants")) if n is not None]
     people = [pk for pk in dict.fromkeys(chosen) if pk in allowed]
     valid = form.is_valid()
     needed = members_needed(len(members))

@@ -19,6 +19,7 @@ from accord import (
     utcnow,
     wants_fragment,
 )
+from accord.inputs import integer
 
 from ..derived import refresh_contact_dates
 from ..models import CustomerOrganisation, Interaction, InteractionParticipant, Person
@@ -41,7 +42,7 @@ def log(request: Request) -> Response:
     data = form_data(request)
     form = interaction_form(request, person, data)
     allowed = {p.id for p in colleagues(person, [pk for pk, _ in affiliated_organisations(person)])}
-    chosen = [int(v) for v in data.getlist("participants") if str(v).isdigit()]
+    chosen = [n for n in (integer(v) for v in data.getlist("participants")) if n is not None]
     others = [pk for pk in dict.fromkeys(chosen) if pk in allowed]
     if not form.is_valid():
         return person_page(
@@ -63,7 +64,7 @@ def log_for_organisation(request: Request) -> Response:
     data = form_data(request)
     form = organisation_interaction_form(request, organisation, data)
     allowed = {p.id for p in organisation_people(organisation)}
-    chosen = [int(v) for v in data.getlist("participants") if str(v).isdigit()]
+    chosen = [n for n in (integer(v) for v in data.getlist("participants")) if n is not None]
     people = [pk for pk in dict.fromkeys(chosen) if pk in allowed]
     if not form.is_valid():
         return organisation_page(

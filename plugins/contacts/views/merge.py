@@ -17,6 +17,7 @@ from accord import (
     render,
     render_to_string,
 )
+from accord.inputs import integer
 
 from .. import normalise
 from ..details import details_for
@@ -43,7 +44,7 @@ def duplicates(request: Request) -> Response:
 
 
 def _other(request: Request, person: Person, raw: str | None) -> Person | None:
-    if not raw or not raw.isdigit():
+    if integer(raw) is None:
         return None
     other = get_or_404(Person, request, raw)
     if other.id == person.id:

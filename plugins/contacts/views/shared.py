@@ -8,6 +8,7 @@ from typing import Any
 from peewee import CharField, TextField
 
 from accord import Form, Request, TenantModel, form_data, utcnow
+from accord.inputs import integer
 
 from .. import lookups
 from ..details import details_of
@@ -29,8 +30,12 @@ def person_form(
         # "Add a person" from an organisation's page starts with that organisation.
         start = request.query_params.get("organisation", "")
         named = None
-        if start.isdigit():
-            named = CustomerOrganisation.in_org(org).where(CustomerOrganisation.id == start).first()
+        if integer(start) is not None:
+            named = (
+                CustomerOrganisation.in_org(org)
+                .where(CustomerOrganisation.id == integer(start))
+                .first()
+            )
         initial = {
             "owner": request.state.ctx.user.id,
             "country": lookups.region(request),

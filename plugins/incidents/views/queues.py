@@ -14,6 +14,7 @@ from accord import (
     redirect,
     render_table,
 )
+from accord.inputs import integer
 
 from .. import links, workflow
 from ..choices import PENDING_REASONS, PRIORITIES, RESOLUTION_CODES, priority_label
@@ -189,7 +190,7 @@ def bulk(request: Request) -> Response:
     data = form_data(request)
     back = _back(request, str(data.get("next") or ""))
     action = str(data.get("action") or "")
-    ids = {int(v) for v in data.getlist("ids") if str(v).isdigit()}
+    ids = {n for n in (integer(v) for v in data.getlist("ids")) if n is not None}
     if action not in BULK_ACTIONS or not ids:
         flash(request, "Tick some incidents and choose what to do with them.", "error")
         return redirect(request, back)
@@ -199,7 +200,7 @@ def bulk(request: Request) -> Response:
     team = None
     if action == "assign_team":
         raw = str(data.get("team") or "")
-        team = Team.in_org(ctx.org).where(Team.id == int(raw)).first() if raw.isdigit() else None
+        team = Team.in_org(ctx.org).where(Team.id == integer(raw, 0)).first()
         if team is None:
             flash(request, "Choose the team to assign them to.", "error")
             return redirect(request, back)
@@ -208,10 +209,10 @@ def bulk(request: Request) -> Response:
         raw = str(data.get("major") or "")
         major = (
             Incident.in_org(ctx.org)
-            .where((Incident.id == int(raw)) & Incident.is_major & (Incident.status != "closed"))
+            .where(
+                (Incident.id == integer(raw, 0)) & Incident.is_major & (Incident.status != "closed")
+            )
             .first()
-            if raw.isdigit()
-            else None
         )
         if major is None:
             flash(request, "Choose the major incident to link them to.", "error")
@@ -255,7 +256,7 @@ def _invalid(action: str, code: str, notes: str, priority: str) -> tuple[str, st
         return "resolution_notes", "Enter resolution notes: the reporters are told them."
     if action == "resolve" and len(notes) > 20_000:
         return "resolution_notes", "At most 20,000 characters."
-    if action == "priority" and (not priority.isdigit() or int(priority) not in PRIORITIES):
+    if action == "priority" and integer(priority) not in PRIORITIES:
         return "priority", "Choose the new priority."
     return None
 
