@@ -143,3 +143,31 @@ def test_the_incident_queue_fits_and_shows_its_first_rows_above_the_fold(
     assert table["width"] <= box(page, ".incidents-scroll")["width"]
     third_row = page.locator("table.incidents-queue tbody tr").nth(2).bounding_box()
     assert third_row["y"] + third_row["height"] <= 900
+
+
+def test_on_a_phone_a_lists_filters_fold_behind_their_button(
+    page, org, make_user, sign_in_as, enable_plugin
+):
+    enable_plugin(org, "contacts")
+    make_user("ana@acme.test", org)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_as("ana@acme.test")
+    page.goto(f"/o/{org.slug}/contacts/people/")
+
+    country = page.get_by_label("Country")
+    assert page.get_by_role("searchbox").first.is_visible()
+    assert not country.is_visible()
+    page.locator("label.filters-button").click()
+    assert country.is_visible()
+
+
+def test_on_a_wide_screen_a_lists_filters_show_without_a_button(
+    page, org, make_user, sign_in_as, enable_plugin
+):
+    enable_plugin(org, "contacts")
+    make_user("ana@acme.test", org)
+    sign_in_as("ana@acme.test")
+    page.goto(f"/o/{org.slug}/contacts/people/")
+
+    assert page.get_by_label("Country").is_visible()
+    assert not page.locator("label.filters-button").is_visible()
