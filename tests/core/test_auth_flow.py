@@ -90,3 +90,26 @@ def test_a_line_break_in_a_redirect_for_htmx_is_encoded_not_sent():
     response = redirect(request, "/o/acme/\r\nX-Injected: 1")
 
     assert response.headers["hx-redirect"] == "/o/acme/%0D%0AX-Injected:%201"
+
+
+def test_an_unknown_email_costs_the_same_password_check_as_a_wrong_password(
+    client, org, make_user, monkeypatch
+):
+    # Timing must not tell which accounts exist: both answers verify one Argon2 hash.
+    from accord import security
+
+    checked: list[str] = []
+    hasher = security._hasher
+
+    class Counting:
+        def verify(self, stored, password):
+            checked.append(stored)
+            return hasher.verify(stored, password)
+
+    make_user("ana@acme.test", org)
+    monkeypatch.setattr(security, "_hasher", Counting())
+
+    assert sign_in(client, "nobody@acme.test", "wrong password!").status_code == 422
+    assert sign_in(client, "ana@acme.test", "wrong password!").status_code == 422
+    assert len(checked) == 2
+    assert checked[0] == security._DUMMY_HASH
