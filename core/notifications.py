@@ -95,14 +95,26 @@ def of(org: Organisation, user: User) -> ModelSelect:
     )
 
 
+# Every page asks for the bell's count: it is counted up to one more than this, never
+# in full (a list page at a million rows runs no COUNT), and shown as "99+".
+MOST_COUNTED = 99
+
+
 def unread_count(org: Organisation, user: User) -> int:
-    return int(
-        Notification.select()
+    """Unread notifications of ``user`` in ``org``, up to ``MOST_COUNTED + 1``."""
+    unread = (
+        Notification.select(Notification.id)
         .where(
             (Notification.org == org) & (Notification.user == user) & Notification.read_at.is_null()
         )
-        .count()
+        .limit(MOST_COUNTED + 1)
     )
+    return len(unread.tuples())
+
+
+def shown(count: int) -> str:
+    """A count as the bell shows it: "7", or "99+" beyond ``MOST_COUNTED``."""
+    return f"{MOST_COUNTED}+" if count > MOST_COUNTED else str(count)
 
 
 def mark_read(org: Organisation, user: User, pk: int | None = None) -> int:

@@ -232,9 +232,11 @@ def notification_bell(ctx: RequestContext) -> dict[str, Any] | None:
     """The header's bell: the notifications page and the unread count (no page: no bell)."""
     if ctx.user is None or "notifications:index" not in ctx.request.app.state.accord.routes_by_name:
         return None
+    unread = notifications.unread_count(ctx.org, ctx.user)
     return {
         "url": ctx.url("notifications:index"),
-        "unread": notifications.unread_count(ctx.org, ctx.user),
+        "unread": unread,
+        "shown": notifications.shown(unread),
     }
 
 

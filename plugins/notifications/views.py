@@ -34,6 +34,7 @@ def index(request: Request) -> Response:
             "page": page,
             "has_older": len(rows) > PER_PAGE,
             "unread": unread,
+            "unread_shown": notifications.shown(unread),
             "zone": str(ctx.org.zone),
         },
     )

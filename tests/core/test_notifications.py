@@ -145,3 +145,11 @@ def test_a_page_outside_an_organisation_has_no_bell(agent):
     page = agent.get("/account/password")
     assert page.status_code == 200
     assert "Notifications:" not in page.text
+
+
+def test_the_bell_counts_up_to_99_and_then_says_99_plus(org, sam, agent):
+    notify(org, [sam], "First", "/o/acme/")
+    assert bell(agent.get("/o/acme/notifications/").text) == "1"
+    for n in range(100):
+        notify(org, [sam], f"Change {n}", "/o/acme/")
+    assert 'class="bell-count">99+<' in agent.get("/o/acme/notifications/").text
