@@ -94,12 +94,20 @@ def _fields(html: str) -> list[str]:
     return sorted({n for n in names if n not in ("csrf_token", "submission_id")})
 
 
-def _path(route: Route) -> str | None:
-    path = route.path
-    for name, convertor in re.findall(r"{(\w+)(?::(\w+))?}", path):
-        value = "1" if convertor == "int" else PATH_VALUES.get(name, "x")
-        path = re.sub(r"{" + name + r"(?::\w+)?}", value, path, count=1)
-    return path
+def _paths(route: Route) -> list[str]:
+    """The route with real values in its path, and, when it has text parameters, with junk."""
+    params = re.findall(r"{(\w+)(?::(\w+))?}", route.path)
+    variants = [PATH_VALUES]
+    if any(convertor != "int" for _, convertor in params):
+        variants.append(dict.fromkeys(PATH_VALUES, "zz-unknown"))
+    paths = []
+    for values in variants:
+        path = route.path
+        for name, convertor in params:
+            value = "1" if convertor == "int" else values.get(name, "zz-unknown")
+            path = re.sub(r"{" + name + r"(?::\w+)?}", value, path, count=1)
+        paths.append(path)
+    return paths
 
 
 def _routes(app: Any) -> list[tuple[str, str]]:
@@ -107,12 +115,12 @@ def _routes(app: Any) -> list[tuple[str, str]]:
     for route in app.routes:
         if not isinstance(route, Route):
             continue
-        path = _path(route)
-        if path is None or path in ("/logout",):
-            continue
-        for method in sorted(route.methods or ()):
-            if method in ("GET", "POST"):
-                found.append((method, path))
+        for path in _paths(route):
+            if path == "/logout":
+                continue
+            for method in sorted(route.methods or ()):
+                if method in ("GET", "POST"):
+                    found.append((method, path))
     return found
 
 
