@@ -23,7 +23,6 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from accord import Organisation, local_time, plugin_settings, utcnow
 from accord.plugins.catalogue.models import Service
@@ -31,6 +30,7 @@ from accord.plugins.contacts.models import Person
 
 from .choices import PENDING_REASONS, RESOLUTION_CODES, priority_label
 from .models import EmailTemplate, Incident, OutboundEmail
+from .sandbox import BoundedEnvironment, TooCostly, render
 
 log = logging.getLogger("accord.plugins.incidents.mail")
 
@@ -105,7 +105,7 @@ VARIABLES = {
     "merged_into": "INC-000120",
 }
 
-_env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+_env = BoundedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
 class SmtpNotSet(Exception):
@@ -124,16 +124,18 @@ def wording(org: Organisation, kind: str) -> tuple[str, str]:
 def template_error(text: str) -> str | None:
     """Why ``text`` is not a usable template, or None."""
     try:
-        _env.from_string(text).render(**VARIABLES)
+        render(_env, text, VARIABLES)
     except jinja2.TemplateSyntaxError as exc:
         return f"Line {exc.lineno}: {exc.message}"
+    except TooCostly as exc:
+        return f"This template asks too much of the server: {exc}."
     except Exception as exc:  # the sandbox refuses anything unsafe; say so
         return f"{type(exc).__name__}: {exc}"
     return None
 
 
 def _render(text: str, values: dict[str, Any]) -> str:
-    return _env.from_string(text).render(**values)
+    return render(_env, text, values)
 
 
 def variables(incident: Incident, reporter: Person | None, message: str = "") -> dict[str, Any]:
