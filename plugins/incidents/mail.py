@@ -2,12 +2,13 @@
 
 Why an outbox: the email is written as a row in the same transaction as the
 change it reports, so it exists exactly when the change committed. After the
-commit, ``handle_event`` on the change's ``incidents.*`` event sends the
-organisation's due emails at once, so reporters hear without a worker
-running. Whatever that attempt could not send (the SMTP server was down, the
-process died) stays pending, and the periodic task of ``accord worker``
-retries it with back-off. Each send first claims its row (``pending`` →
-``sending`` in one UPDATE), so the request and the worker never both send it.
+commit, ``handle_event`` on the change's ``incidents.*`` event queues
+``incidents.deliver_emails``, and the worker sends the organisation's due
+emails at once: no request ever opens an SMTP connection, so a slow or
+unreachable server never holds a page. Whatever that attempt could not send
+(the SMTP server was down, the process died) stays pending, and the periodic
+task of ``accord worker`` retries it with back-off. Each send first claims its
+row (``pending`` → ``sending`` in one UPDATE), so two workers never both send it.
 Delivery is at least once: a process that dies mid-send leaves a row
 ``sending``, which is retried after ``STUCK_AFTER``.
 """

@@ -205,6 +205,32 @@ def test_an_email_the_server_refuses_waits_and_is_retried(
     assert Correspondence.get().delivery == "sent" and len(inbox.messages) == 1
 
 
+def test_sending_from_the_page_only_queues_it_and_the_worker_sends_it(
+    mailing, agent, complaint, accord_settings, accord_host, monkeypatch
+):
+    import smtplib
+    from dataclasses import replace
+
+    from accord.jobs import make_queue
+
+    monkeypatch.setattr(correspondence, "_queue", correspondence._queue)  # unbound after
+    real_queue = replace(accord_settings, data={**accord_settings.data, "jobs": {}})
+    queue = make_queue(real_queue, accord_host)
+
+    def no_smtp_in_a_request(*args, **kwargs):
+        raise AssertionError("a request opened an SMTP connection")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(smtplib, "SMTP", no_smtp_in_a_request)
+        assert send(agent, complaint).status_code == 303
+    assert Correspondence.get().delivery == "pending" and mailing.messages == []
+    assert "queued" in agent.get(url(complaint)).text
+    task = queue.dequeue()
+    assert task.name == "complaints.deliver_emails"
+    assert queue.execute(task) == 1
+    assert Correspondence.get().delivery == "sent" and len(mailing.messages) == 1
+
+
 def test_while_the_server_is_in_trouble_a_page_does_not_wait_for_it(
     org, agent, complaint, enable_plugin, accord_settings, accord_host, inbox
 ):

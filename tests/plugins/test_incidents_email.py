@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import email
 import socket
+from dataclasses import replace
 from email import policy
 
 import pytest
 
 from accord import plugin_settings, utcnow
+from accord.jobs import make_queue
 from accord.plugins.catalogue.testing import make_service
 from accord.plugins.contacts.testing import make_person
 from accord.plugins.incidents import tasks
@@ -192,6 +194,33 @@ def test_the_smtp_password_is_the_decrypted_secret(
     log_for(agent, ana, service)
     assert mailing.logins == [("desk", "s3cret pass")]
     assert len(mailing.messages) == 1
+
+
+@pytest.fixture
+def worker_queue(accord_settings, accord_host, monkeypatch):
+    """A real queue (the tests' default runs tasks where they are queued), unbound after."""
+    monkeypatch.setattr(tasks, "_queue", tasks._queue)
+    return make_queue(
+        replace(accord_settings, data={**accord_settings.data, "jobs": {}}), accord_host
+    )
+
+
+def test_a_request_only_queues_the_email_and_the_worker_sends_it(
+    agent, ana, service, mailing, worker_queue, monkeypatch
+):
+    import smtplib
+
+    def no_smtp_in_a_request(*args, **kwargs):
+        raise AssertionError("a request opened an SMTP connection")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(smtplib, "SMTP", no_smtp_in_a_request)
+        log_for(agent, ana, service)
+    assert OutboundEmail.get().status == "pending" and mailing.messages == []
+    task = worker_queue.dequeue()
+    assert task.name == "incidents.deliver_emails"
+    assert worker_queue.execute(task) == 1
+    assert OutboundEmail.get().status == "sent" and len(mailing.messages) == 1
 
 
 def test_an_email_the_server_could_not_take_is_retried_by_the_worker(
