@@ -109,6 +109,22 @@ VARIABLES = {
 _env = BoundedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
+NOT_SET = "No SMTP server or sender is set for incidents."
+COULD_NOT_SEND = "Could not send: the mail server refused or did not answer"
+
+
+def public_error(error: str) -> str:
+    """Why an email was not sent, for anyone who sees it: no host, port or socket error.
+
+    The stored ``last_error`` keeps the technical detail, which the timelines show
+    only to those who may change the mail settings (``settings.plugins``); missing
+    settings and an address the email library refuses are told as they are.
+    """
+    if not error or error == NOT_SET or error.startswith("Not a usable address"):
+        return error
+    return COULD_NOT_SEND
+
+
 class SmtpNotSet(Exception):
     """The organisation has no SMTP server or sender address in the plugin's settings."""
 
@@ -212,7 +228,7 @@ def _insert(incident: Incident, kind: str, to: str, subject: str, body: str) -> 
         subject=" ".join(subject.split())[:300],
         body=body,
         status="pending" if configured else "skipped",
-        last_error="" if configured else "No SMTP server or sender is set for incidents.",
+        last_error="" if configured else NOT_SET,
     ).execute()
     return OutboundEmail.get_by_id(row_id)
 

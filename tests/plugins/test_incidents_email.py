@@ -237,6 +237,29 @@ def test_an_email_the_server_could_not_take_is_retried_by_the_worker(
     assert OutboundEmail.get().status == "sent" and len(mailing.messages) == 1
 
 
+def test_the_timeline_says_could_not_send_without_the_servers_details(
+    agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    port = free_port()  # nobody listens
+    configure(accord_settings, accord_host, org, smtp_port=port)
+    incident = log_for(agent, ana, service)
+    assert "ConnectionRefusedError" in OutboundEmail.get().last_error  # kept for administrators
+    page = agent.get(f"/o/acme/incidents/{incident.id}").text
+    assert "queued: Could not send: the mail server refused or did not answer" in page
+    assert "ConnectionRefused" not in page and "127.0.0.1" not in page and str(port) not in page
+    assert "Technical detail" not in page
+
+
+def test_an_administrator_sees_why_the_server_did_not_take_it(
+    signed_in, agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    configure(accord_settings, accord_host, org, smtp_port=free_port())  # nobody listens
+    incident = log_for(agent, ana, service)
+    page = signed_in("admin").get(f"/o/acme/incidents/{incident.id}").text
+    assert "Could not send: the mail server refused or did not answer" in page
+    assert "<summary>Technical detail</summary><code>ConnectionRefusedError" in page
+
+
 def test_without_an_smtp_server_nothing_is_sent_and_the_timeline_says_so(
     signed_in, org, enable_plugin, ana
 ):
