@@ -99,7 +99,7 @@ from accord import (
 )
 from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import attachments_store, routes, setup, tasks, widgets
+from . import attachments_store, routes, setup, smtp_hosts, tasks, widgets
 from .demo import add_demo_service_desk
 from .models import MODELS, Incident
 from .views.shared import MANAGE, VIEW, WORK
@@ -219,6 +219,14 @@ def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None
         tasks.queue_delivery(org)
     elif event in ("catalogue.levels_changed", "catalogue.calendar_changed"):
         tasks.follow_catalogue(org, event, payload)
+
+
+@hookimpl
+def check_plugin_settings(
+    settings: Settings, org: Organisation, plugin_id: str, values: dict[str, Any]
+) -> dict[str, str]:
+    # The SMTP server must be a host name the instance allows: no probing inside.
+    return smtp_hosts.settings_problems(settings, values) if plugin_id == "incidents" else {}
 
 
 @hookimpl
