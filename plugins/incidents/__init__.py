@@ -253,6 +253,7 @@ def register_tasks(queue: Any) -> None:
 @hookimpl
 def startup(settings: Settings) -> None:
     attachments_store.bind(settings)
+    smtp_hosts.bind(settings)
 
 
 @hookimpl

@@ -32,6 +32,7 @@ from accord.plugins.contacts.models import Person
 from .choices import PENDING_REASONS, RESOLUTION_CODES, priority_label
 from .models import EmailTemplate, Incident, OutboundEmail
 from .sandbox import BoundedEnvironment, TooCostly, render
+from .smtp_hosts import refused_at_send
 
 log = logging.getLogger("accord.plugins.incidents.mail")
 
@@ -353,6 +354,8 @@ def _connect(settings: dict[str, Any]) -> smtplib.SMTP:
     host, port = settings.get("smtp_host"), int(settings.get("smtp_port") or 587)
     if not host or not settings.get("smtp_from"):
         raise SmtpNotSet("no SMTP server or sender is set")
+    if refused_at_send(str(host)):
+        raise SmtpNotSet(f"{host} is not in the instance's [mail] allowed_smtp_hosts")
     context = ssl.create_default_context()
     if port == 465:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_SECONDS, context=context)

@@ -81,6 +81,24 @@ def problem(settings: Settings, host: str) -> str | None:
     return None
 
 
+# The instance's list, bound at startup, for the worker's check before it connects.
+_allowed: list[str] = []
+
+
+def bind(settings: Settings) -> None:
+    _allowed[:] = allowed_hosts(settings)
+
+
+def refused_at_send(host: str) -> bool:
+    """Whether the instance's list (when it has one) leaves ``host`` out.
+
+    Settings saved before the list was set, or not through the form, are still
+    held to it when the worker connects.
+    """
+    host = host.strip().lower()
+    return bool(_allowed) and not any(_listed(host, entry) for entry in _allowed)
+
+
 def settings_problems(settings: Settings, values: dict[str, Any]) -> dict[str, str]:
     """The incidents settings form's errors about the SMTP server, by setting key."""
     found = problem(settings, str(values.get("smtp_host") or ""))

@@ -260,6 +260,18 @@ def test_an_administrator_sees_why_the_server_did_not_take_it(
     assert "<summary>Technical detail</summary><code>ConnectionRefusedError" in page
 
 
+def test_a_server_left_out_of_the_instances_list_is_not_connected_to(
+    agent, org, ana, service, mailing, monkeypatch
+):
+    from accord.plugins.incidents import smtp_hosts
+
+    # The instance lists its servers after 127.0.0.1 was saved.
+    monkeypatch.setattr(smtp_hosts, "_allowed", ["smtp.example.org"])
+    log_for(agent, ana, service)
+    assert mailing.messages == []
+    assert "not in the instance's [mail] allowed_smtp_hosts" in OutboundEmail.get().last_error
+
+
 def test_without_an_smtp_server_nothing_is_sent_and_the_timeline_says_so(
     signed_in, org, enable_plugin, ana
 ):
