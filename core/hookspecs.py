@@ -261,6 +261,28 @@ def plugin_enabled(org: Organisation, plugin_id: str) -> None:
     """
 
 
+@since("1.2")
+@hookspec
+def check_plugin_settings(
+    settings: Settings, org: Organisation, plugin_id: str, values: dict[str, Any]
+) -> dict[str, str]:
+    """Return what is wrong with settings an organisation is saving, by setting key.
+
+    Called on every loaded plugin when someone saves the settings of
+    ``plugin_id`` in the settings form, after each value passed its type's
+    check (so ``values`` are cleaned: integers are ints); answer only for your
+    own ``plugin_id``, with one sentence per setting (an empty dict: all is
+    well). The form shows the messages beside their fields with status 422 and
+    saves nothing. Use it for checks a type cannot make: a server name the
+    instance does not allow, two settings that contradict each other.
+
+    :param settings: the loaded application settings (instance-wide limits).
+    :param org: the organisation whose settings are saved.
+    :param plugin_id: the plugin whose settings are saved.
+    :param values: the cleaned values by setting key (secrets may be empty: kept).
+    """
+
+
 @since("1.0")
 @hookspec
 def plugin_disabled(org: Organisation, plugin_id: str) -> None:

@@ -30,7 +30,8 @@ Events (``handle_event``), emitted after the change commits, each with
 ``{"complaint_id", "reference"}`` and: ``complaints.received`` ``{"source"}``;
 ``complaints.status_changed`` ``{"from", "to"}``; ``complaints.closed``;
 ``complaints.email_queued`` ``{"message_id"}`` (an email to the complainant is
-in the outbox: complaints sends it on this event). Periodic task:
+in the outbox: on this event complaints queues ``complaints.deliver_emails``,
+and the worker sends it). Periodic task:
 ``complaints.send_due_emails`` each minute retries what could not be sent.
 
 Slots it fills: ``contacts.person.side`` and ``contacts.organisation.side``
@@ -132,12 +133,18 @@ def fill_slot(ctx: RequestContext, slot: str, context: dict[str, Any]) -> str | 
 @hookimpl
 def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
     if event == "complaints.email_queued":
-        # The email's row has committed: send it now; the worker retries what fails.
-        correspondence.deliver(org, after_change=True)
+        # The email's row has committed: the worker sends it now, never the request.
+        correspondence.queue_delivery(org)
 
 
 @hookimpl
 def register_tasks(queue: Any) -> None:
+    correspondence.bind_queue(queue)
+
+    @queue.task(name=correspondence.DELIVER_TASK)
+    def deliver_emails(org_id: int) -> int:
+        return correspondence.deliver_emails(org_id)
+
     @queue.periodic_task(crontab(minute="*"), name="complaints.send_due_emails")
     def send_due_emails() -> int:
         return correspondence.send_due_emails()

@@ -4,9 +4,10 @@ An email is written as a ``Correspondence`` row (``delivery`` pending) in the
 transaction of the page that sends it, so it exists exactly when that
 committed: the outbox pattern of incidents, with the same SMTP settings
 (``incidents.mail.send_message``), since a complaint has no incident to carry
-it. After the commit, the ``complaints.email_queued`` event sends it at once;
-what fails waits for ``complaints.send_due_emails`` (``accord worker``, each
-minute) with back-off. Each send first claims its row (``pending`` →
+it. After the commit, the ``complaints.email_queued`` event queues
+``complaints.deliver_emails`` and the worker sends it at once (never the
+request); what fails waits for ``complaints.send_due_emails`` (``accord
+worker``, each minute) with back-off. Each send first claims its row (``pending`` →
 ``sending`` in one UPDATE), so a request and the worker never both send it.
 
 Consent: a reply to a complaint is a service message about the person's own
@@ -21,11 +22,14 @@ the timeline says which message did it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from accord import Organisation, User, database, emit, utcnow
+from accord.jobs import enqueue
 from accord.models import PluginEnablement
 
 from . import workflow
@@ -242,6 +246,43 @@ def release_stuck(now: dt.datetime | None = None) -> int:
         )
         .execute()
     )
+
+
+DELIVER_TASK = "complaints.deliver_emails"
+# The instance's job queue, given to ``register_tasks`` when it is made: an event
+# handler has no request to find it on.
+_queue: Any = None
+
+
+def bind_queue(queue: Any) -> None:
+    global _queue
+    _queue = queue
+
+
+def queue_delivery(org: Organisation) -> None:
+    """Have the worker send ``org``'s due emails now: no SMTP connection in a request."""
+    if _queue is not None:
+        enqueue(_queue, DELIVER_TASK, org.id)
+
+
+@contextlib.contextmanager
+def _connected() -> Iterator[None]:
+    # Run at once (immediate mode) the task shares its caller's connection: leave it open.
+    opened = database.is_closed()
+    if opened:
+        database.connect()
+    try:
+        yield
+    finally:
+        if opened:
+            database.close()
+
+
+def deliver_emails(org_id: int) -> int:
+    """Send one organisation's due emails (queued after one was written); count those sent."""
+    with _connected():
+        org = Organisation.get_or_none(Organisation.id == org_id)
+        return deliver(org, after_change=True) if org is not None else 0
 
 
 def send_due_emails() -> int:

@@ -33,6 +33,7 @@ class Entry(TimelineEntry):
     message: Correspondence | None = None
     attachment: Attachment | None = None
     state: str = ""  # an emailed message: queued, sent, not delivered …
+    technical: str = ""  # why the server refused it, with host and port: administrators only
 
     @property
     def kind_label(self) -> str:
@@ -98,11 +99,16 @@ def _correspondence(complaint: Complaint, names: dict[int, str]) -> list[Entry]:
     )
     entries = []
     for message in rows:
-        state = ""
+        state = technical = ""
         if message.delivery:
             state = DELIVERY.get(message.delivery, message.delivery)
             if message.last_error and message.delivery != "sent":
-                state += f": {message.last_error}"
+                # Only sent through incidents' mail settings, so incidents is there.
+                from accord.plugins.incidents.mail import public_error
+
+                said = public_error(str(message.last_error))
+                state += f": {said}"
+                technical = "" if said == message.last_error else str(message.last_error)
         entries.append(
             Entry(
                 message.occurred_at,
@@ -111,6 +117,7 @@ def _correspondence(complaint: Complaint, names: dict[int, str]) -> list[Entry]:
                 label=message.label,
                 message=message,
                 state=state,
+                technical=technical,
             )
         )
     return entries

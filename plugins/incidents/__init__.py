@@ -18,8 +18,8 @@ Hooks only, below. Other plugins (list ``incidents`` in ``depends``) may use:
     An incident's response and resolution clocks, computed afresh.
 ``mail.queue_message(incident, subject, body, *, kind="message")``
     Email the incident's reporter through the incidents outbox and SMTP settings
-    (in the caller's transaction; sent once it commits: at once when an event
-    whose payload carries ``incident_id`` follows, else by the worker within a
+    (in the caller's transaction; sent by the worker once it commits: at once
+    when an event whose payload carries ``incident_id`` follows, else within a
     minute). Returns the ``OutboundEmail``, or None when reporter emails are off
     or the reporter has no email address. It shows on the incident's timeline.
 ``workflow.reopen(incident, incident.version, reason, *, window_days, user, now=None)``
@@ -50,6 +50,8 @@ incident resolves); ``incidents.replied`` ``{"activity_id"}``;
 Changes made by the periodic tasks (escalation, closing resolved incidents after
 ``close_after_days``) announce no event: a task has no request to deliver them after.
 
+Emails are sent by the worker, never in a request: each event about an incident
+queues ``incidents.deliver_emails`` (the organisation's due emails).
 Periodic tasks (``accord worker``): ``incidents.send_due_emails`` and
 ``incidents.escalate`` each minute (SLA alerts once per clock and state, then the
 organisation's escalation rules), ``incidents.close_resolved`` hourly.
@@ -97,7 +99,7 @@ from accord import (
 )
 from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import attachments_store, mail, routes, setup, tasks, widgets
+from . import attachments_store, routes, setup, smtp_hosts, tasks, widgets
 from .demo import add_demo_service_desk
 from .models import MODELS, Incident
 from .views.shared import MANAGE, VIEW, WORK
@@ -212,15 +214,29 @@ def merge_people(org: Organisation, survivor: Any, duplicate: Any) -> dict[str, 
 @hookimpl
 def handle_event(org: Organisation, event: str, payload: dict[str, Any]) -> None:
     if payload.get("incident_id"):
-        # The change has committed: send its email now (also one another plugin queued
-        # with mail.queue_message before its own event); the worker retries what fails.
-        mail.deliver(org, after_change=True)
+        # The change has committed: the worker sends its email now (also one another
+        # plugin queued with mail.queue_message before its own event), never the request.
+        tasks.queue_delivery(org)
     elif event in ("catalogue.levels_changed", "catalogue.calendar_changed"):
         tasks.follow_catalogue(org, event, payload)
 
 
 @hookimpl
+def check_plugin_settings(
+    settings: Settings, org: Organisation, plugin_id: str, values: dict[str, Any]
+) -> dict[str, str]:
+    # The SMTP server must be a host name the instance allows: no probing inside.
+    return smtp_hosts.settings_problems(settings, values) if plugin_id == "incidents" else {}
+
+
+@hookimpl
 def register_tasks(queue: Any) -> None:
+    tasks.bind_queue(queue)
+
+    @queue.task(name=tasks.DELIVER_TASK)
+    def deliver_emails(org_id: int) -> int:
+        return tasks.deliver_emails(org_id)
+
     @queue.periodic_task(crontab(minute="*"), name="incidents.send_due_emails")
     def send_due_emails() -> int:
         return tasks.send_due_emails()
@@ -237,6 +253,7 @@ def register_tasks(queue: Any) -> None:
 @hookimpl
 def startup(settings: Settings) -> None:
     attachments_store.bind(settings)
+    smtp_hosts.bind(settings)
 
 
 @hookimpl

@@ -2,12 +2,13 @@
 
 Why an outbox: the email is written as a row in the same transaction as the
 change it reports, so it exists exactly when the change committed. After the
-commit, ``handle_event`` on the change's ``incidents.*`` event sends the
-organisation's due emails at once, so reporters hear without a worker
-running. Whatever that attempt could not send (the SMTP server was down, the
-process died) stays pending, and the periodic task of ``accord worker``
-retries it with back-off. Each send first claims its row (``pending`` →
-``sending`` in one UPDATE), so the request and the worker never both send it.
+commit, ``handle_event`` on the change's ``incidents.*`` event queues
+``incidents.deliver_emails``, and the worker sends the organisation's due
+emails at once: no request ever opens an SMTP connection, so a slow or
+unreachable server never holds a page. Whatever that attempt could not send
+(the SMTP server was down, the process died) stays pending, and the periodic
+task of ``accord worker`` retries it with back-off. Each send first claims its
+row (``pending`` → ``sending`` in one UPDATE), so two workers never both send it.
 Delivery is at least once: a process that dies mid-send leaves a row
 ``sending``, which is retried after ``STUCK_AFTER``.
 """
@@ -23,7 +24,6 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from accord import Organisation, local_time, plugin_settings, utcnow
 from accord.plugins.catalogue.models import Service
@@ -31,6 +31,8 @@ from accord.plugins.contacts.models import Person
 
 from .choices import PENDING_REASONS, RESOLUTION_CODES, priority_label
 from .models import EmailTemplate, Incident, OutboundEmail
+from .sandbox import BoundedEnvironment, TooCostly, render
+from .smtp_hosts import refused_at_send
 
 log = logging.getLogger("accord.plugins.incidents.mail")
 
@@ -105,7 +107,23 @@ VARIABLES = {
     "merged_into": "INC-000120",
 }
 
-_env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+_env = BoundedEnvironment(autoescape=False, keep_trailing_newline=True)
+
+
+NOT_SET = "No SMTP server or sender is set for incidents."
+COULD_NOT_SEND = "Could not send: the mail server refused or did not answer"
+
+
+def public_error(error: str) -> str:
+    """Why an email was not sent, for anyone who sees it: no host, port or socket error.
+
+    The stored ``last_error`` keeps the technical detail, which the timelines show
+    only to those who may change the mail settings (``settings.plugins``); missing
+    settings and an address the email library refuses are told as they are.
+    """
+    if not error or error == NOT_SET or error.startswith("Not a usable address"):
+        return error
+    return COULD_NOT_SEND
 
 
 class SmtpNotSet(Exception):
@@ -124,16 +142,18 @@ def wording(org: Organisation, kind: str) -> tuple[str, str]:
 def template_error(text: str) -> str | None:
     """Why ``text`` is not a usable template, or None."""
     try:
-        _env.from_string(text).render(**VARIABLES)
+        render(_env, text, VARIABLES)
     except jinja2.TemplateSyntaxError as exc:
         return f"Line {exc.lineno}: {exc.message}"
+    except TooCostly as exc:
+        return f"This template asks too much of the server: {exc}."
     except Exception as exc:  # the sandbox refuses anything unsafe; say so
         return f"{type(exc).__name__}: {exc}"
     return None
 
 
 def _render(text: str, values: dict[str, Any]) -> str:
-    return _env.from_string(text).render(**values)
+    return render(_env, text, values)
 
 
 def variables(incident: Incident, reporter: Person | None, message: str = "") -> dict[str, Any]:
@@ -209,7 +229,7 @@ def _insert(incident: Incident, kind: str, to: str, subject: str, body: str) -> 
         subject=" ".join(subject.split())[:300],
         body=body,
         status="pending" if configured else "skipped",
-        last_error="" if configured else "No SMTP server or sender is set for incidents.",
+        last_error="" if configured else NOT_SET,
     ).execute()
     return OutboundEmail.get_by_id(row_id)
 
@@ -334,6 +354,8 @@ def _connect(settings: dict[str, Any]) -> smtplib.SMTP:
     host, port = settings.get("smtp_host"), int(settings.get("smtp_port") or 587)
     if not host or not settings.get("smtp_from"):
         raise SmtpNotSet("no SMTP server or sender is set")
+    if refused_at_send(str(host)):
+        raise SmtpNotSet(f"{host} is not in the instance's [mail] allowed_smtp_hosts")
     context = ssl.create_default_context()
     if port == 465:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_SECONDS, context=context)

@@ -1,12 +1,15 @@
-"""Work done away from requests: retrying reporters' emails, following the catalogue's changes."""
+"""Work done away from requests: sending reporters' emails, following the catalogue's changes."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from accord import Organisation, StaleEdit, database, plugin_settings, utcnow
+from accord.jobs import enqueue
 from accord.models import PluginEnablement
 from accord.plugins.catalogue.models import Service
 
@@ -26,6 +29,49 @@ def organisations() -> list[Organisation]:
         .where((PluginEnablement.plugin == "incidents") & PluginEnablement.enabled)
         .order_by(Organisation.id)
     )
+
+
+DELIVER_TASK = "incidents.deliver_emails"
+# The instance's job queue, given to ``register_tasks`` when it is made: an event
+# handler has no request to find it on.
+_queue: Any = None
+
+
+def bind_queue(queue: Any) -> None:
+    global _queue
+    _queue = queue
+
+
+def queue_delivery(org: Organisation) -> None:
+    """Have the worker send ``org``'s due emails now: no SMTP connection in a request.
+
+    Called after the change committed (from ``handle_event``); without a queue,
+    or when it does not answer, the periodic ``send_due_emails`` sends them.
+    """
+    if _queue is not None:
+        enqueue(_queue, DELIVER_TASK, org.id)
+
+
+@contextlib.contextmanager
+def _connected() -> Iterator[None]:
+    # Run at once (immediate mode) the task shares its caller's connection: leave it open.
+    opened = database.is_closed()
+    if opened:
+        database.connect()
+    try:
+        yield
+    finally:
+        if opened:
+            database.close()
+
+
+def deliver_emails(org_id: int) -> int:
+    """Send one organisation's due emails (queued after a change); count those sent."""
+    with _connected():
+        org = Organisation.get_or_none(Organisation.id == org_id)
+        # After a change: while an email waits for its retry the server is in trouble,
+        # and the periodic task retries with back-off.
+        return mail.deliver(org, after_change=True) if org is not None else 0
 
 
 def send_due_emails() -> int:

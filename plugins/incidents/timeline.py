@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .choices import ACTIVITY_KINDS, STATUSES
+from .mail import public_error
 from .models import Activity, Incident, OutboundEmail
 
 EMAIL_STATES = {
@@ -48,10 +49,13 @@ def _activity(a: Activity, sources: dict[int, str]) -> Item:
 
 def _email(e: OutboundEmail, sources: dict[int, str]) -> Item:
     state = EMAIL_STATES.get(e.status, e.status)
+    technical = ""
     if e.last_error and e.status != "sent":
-        state += f": {e.last_error}"
+        state += f": {public_error(str(e.last_error))}"
+        # The server's own words, with host and port: shown to administrators only.
+        technical = "" if public_error(str(e.last_error)) == e.last_error else str(e.last_error)
     detail = f"To {e.to_address}: “{e.subject}” ({state})"
-    extra = {"status": e.status, "source": sources.get(e.incident_id)}
+    extra = {"status": e.status, "source": sources.get(e.incident_id), "technical": technical}
     return Item(e.sent_at or e.created_at, "email", "Email", "Accord", "", detail, extra)
 
 

@@ -70,6 +70,18 @@ def _check_secrets(form: Form, manifest: Manifest, stored: set[str]) -> set[str]
     return clear
 
 
+def _check_with_plugins(request: Request, form: Form, manifest: Manifest) -> None:
+    """What the plugins say is wrong with the values (``check_plugin_settings``)."""
+    state = request.app.state.accord
+    values = {spec.key: form.cleaned.get(spec.key) for spec in manifest.settings}
+    for problems in state.host.hook.check_plugin_settings(
+        settings=state.settings, org=request.state.ctx.org, plugin_id=manifest.id, values=values
+    ):
+        for key, message in (problems or {}).items():
+            if key in form.fields:
+                form.add_error(key, message)
+
+
 def _page(request: Request, form: Form, manifest: Manifest) -> Response:
     ctx = request.state.ctx
     return render_form(
@@ -97,6 +109,8 @@ def edit(request: Request) -> Response:
     form = form_class(form_data(request))
     _fit_secrets(form, manifest, stored)
     clear = _check_secrets(form, manifest, stored) if form.is_valid() else set()
+    if not form.errors:
+        _check_with_plugins(request, form, manifest)
     if form.errors:
         for spec in manifest.settings:
             if spec.secret:  # never echo a secret, not even the one just typed

@@ -58,7 +58,11 @@ def fleet(
     }
     # Settings of the instance's configuration file, the same on every machine.
     config = folder / "accord.toml"
-    config.write_text(f"[plugins.contacts]\nimport_stalled_after_s = {STALLED_AFTER_S}\n")
+    # The SMTP server is a local one: the instance must allow it by name.
+    config.write_text(
+        f"[plugins.contacts]\nimport_stalled_after_s = {STALLED_AFTER_S}\n"
+        '[mail]\nallowed_smtp_hosts = ["127.0.0.1"]\n'
+    )
     env.update(
         {
             "ACCORD_CONFIG": str(config),

@@ -198,11 +198,51 @@ def test_an_email_the_server_refuses_waits_and_is_retried(
     assert send(agent, complaint).status_code == 303
     message = Correspondence.get()
     assert message.delivery == "pending" and message.attempts == 1 and message.last_error
-    assert "queued: ConnectionRefusedError" in agent.get(url(complaint)).text
+    page = agent.get(url(complaint)).text
+    assert "queued: Could not send: the mail server refused or did not answer" in page
+    assert "ConnectionRefused" not in page and "127.0.0.1" not in page
     configure_mail(accord_settings, accord_host, org, inbox.port)
     later = message.next_attempt_at + dt.timedelta(seconds=1)
     assert correspondence.deliver(org, now=later) == 1
     assert Correspondence.get().delivery == "sent" and len(inbox.messages) == 1
+
+
+def test_sending_from_the_page_only_queues_it_and_the_worker_sends_it(
+    mailing, agent, complaint, accord_settings, accord_host, monkeypatch
+):
+    import smtplib
+    from dataclasses import replace
+
+    from accord.jobs import make_queue
+
+    monkeypatch.setattr(correspondence, "_queue", correspondence._queue)  # unbound after
+    real_queue = replace(accord_settings, data={**accord_settings.data, "jobs": {}})
+    queue = make_queue(real_queue, accord_host)
+
+    def no_smtp_in_a_request(*args, **kwargs):
+        raise AssertionError("a request opened an SMTP connection")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(smtplib, "SMTP", no_smtp_in_a_request)
+        assert send(agent, complaint).status_code == 303
+    assert Correspondence.get().delivery == "pending" and mailing.messages == []
+    assert "queued" in agent.get(url(complaint)).text
+    task = queue.dequeue()
+    assert task.name == "complaints.deliver_emails"
+    assert queue.execute(task) == 1
+    assert Correspondence.get().delivery == "sent" and len(mailing.messages) == 1
+
+
+def test_an_administrator_sees_why_the_server_did_not_take_an_email(
+    signed_in, org, agent, complaint, enable_plugin, accord_settings, accord_host
+):
+    enable_plugin(org, "incidents")
+    configure_mail(accord_settings, accord_host, org, free_port())  # nobody listens there
+    send(agent, complaint)
+    assert "Technical detail" not in agent.get(url(complaint)).text
+    page = signed_in("admin").get(url(complaint)).text
+    assert "Could not send: the mail server refused or did not answer" in page
+    assert "<summary>Technical detail</summary><code>ConnectionRefusedError" in page
 
 
 def test_while_the_server_is_in_trouble_a_page_does_not_wait_for_it(

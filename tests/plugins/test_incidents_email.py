@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import email
 import socket
+from dataclasses import replace
 from email import policy
 
 import pytest
 
 from accord import plugin_settings, utcnow
+from accord.jobs import make_queue
 from accord.plugins.catalogue.testing import make_service
 from accord.plugins.contacts.testing import make_person
 from accord.plugins.incidents import tasks
@@ -194,6 +196,33 @@ def test_the_smtp_password_is_the_decrypted_secret(
     assert len(mailing.messages) == 1
 
 
+@pytest.fixture
+def worker_queue(accord_settings, accord_host, monkeypatch):
+    """A real queue (the tests' default runs tasks where they are queued), unbound after."""
+    monkeypatch.setattr(tasks, "_queue", tasks._queue)
+    return make_queue(
+        replace(accord_settings, data={**accord_settings.data, "jobs": {}}), accord_host
+    )
+
+
+def test_a_request_only_queues_the_email_and_the_worker_sends_it(
+    agent, ana, service, mailing, worker_queue, monkeypatch
+):
+    import smtplib
+
+    def no_smtp_in_a_request(*args, **kwargs):
+        raise AssertionError("a request opened an SMTP connection")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(smtplib, "SMTP", no_smtp_in_a_request)
+        log_for(agent, ana, service)
+    assert OutboundEmail.get().status == "pending" and mailing.messages == []
+    task = worker_queue.dequeue()
+    assert task.name == "incidents.deliver_emails"
+    assert worker_queue.execute(task) == 1
+    assert OutboundEmail.get().status == "sent" and len(mailing.messages) == 1
+
+
 def test_an_email_the_server_could_not_take_is_retried_by_the_worker(
     agent, org, ana, service, mailing, accord_settings, accord_host
 ):
@@ -206,6 +235,41 @@ def test_an_email_the_server_could_not_take_is_retried_by_the_worker(
     OutboundEmail.update(next_attempt_at=utcnow() - dt.timedelta(seconds=1)).execute()
     assert tasks.send_due_emails() == 1
     assert OutboundEmail.get().status == "sent" and len(mailing.messages) == 1
+
+
+def test_the_timeline_says_could_not_send_without_the_servers_details(
+    agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    port = free_port()  # nobody listens
+    configure(accord_settings, accord_host, org, smtp_port=port)
+    incident = log_for(agent, ana, service)
+    assert "ConnectionRefusedError" in OutboundEmail.get().last_error  # kept for administrators
+    page = agent.get(f"/o/acme/incidents/{incident.id}").text
+    assert "queued: Could not send: the mail server refused or did not answer" in page
+    assert "ConnectionRefused" not in page and "127.0.0.1" not in page and str(port) not in page
+    assert "Technical detail" not in page
+
+
+def test_an_administrator_sees_why_the_server_did_not_take_it(
+    signed_in, agent, org, ana, service, mailing, accord_settings, accord_host
+):
+    configure(accord_settings, accord_host, org, smtp_port=free_port())  # nobody listens
+    incident = log_for(agent, ana, service)
+    page = signed_in("admin").get(f"/o/acme/incidents/{incident.id}").text
+    assert "Could not send: the mail server refused or did not answer" in page
+    assert "<summary>Technical detail</summary><code>ConnectionRefusedError" in page
+
+
+def test_a_server_left_out_of_the_instances_list_is_not_connected_to(
+    agent, org, ana, service, mailing, monkeypatch
+):
+    from accord.plugins.incidents import smtp_hosts
+
+    # The instance lists its servers after 127.0.0.1 was saved.
+    monkeypatch.setattr(smtp_hosts, "_allowed", ["smtp.example.org"])
+    log_for(agent, ana, service)
+    assert mailing.messages == []
+    assert "not in the instance's [mail] allowed_smtp_hosts" in OutboundEmail.get().last_error
 
 
 def test_without_an_smtp_server_nothing_is_sent_and_the_timeline_says_so(
