@@ -1,4 +1,4 @@
-"""Contacts: a long import writes in short batches; nothing shows until it is done, or stays if not."""
+"""Contacts: a long import writes in short batches; none of it shows until done, or stays if not."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from accord.plugins.contacts import import_jobs, importing
 from accord.plugins.contacts.import_jobs import ImportJob
 from accord.plugins.contacts.models import Affiliation, CustomerOrganisation, Person
+from accord.plugins.contacts.testing import make_organisation
 from accord.testing import csrf_from, post_form
 
 IMPORT = "/o/acme/contacts/people/import"
@@ -111,11 +112,13 @@ def test_rows_of_an_unfinished_import_never_show_in_the_people_list(
     app, signed_in, enabled, monkeypatch
 ):
     monkeypatch.setattr(importing, "BATCH_ROWS", 100)
+    school = make_organisation(enabled, "School 0")  # existing: the import adds its people
     client = signed_in("agent")
     job, worker = import_in_worker(app, upload(client, csv_of(600)))
     try:
         wait_for_a_written_batch(job)
         listed = client.get(PEOPLE + "?q=Importee0")
+        school_page = client.get(f"/o/acme/contacts/organisations/{school.id}")
         hidden = Person.select().where(Person.import_job_id == job.id).first()
         person_page = client.get(f"{PEOPLE}{hidden.id}")
         still_running = status(job) == "importing"
@@ -125,6 +128,8 @@ def test_rows_of_an_unfinished_import_never_show_in_the_people_list(
     assert listed.status_code == 200
     assert "Batch0" not in listed.text
     assert person_page.status_code == 404
+    assert school_page.status_code == 200
+    assert "Batch0" not in school_page.text
     assert status(job) == "done"
     assert "Batch0" in client.get(PEOPLE + "?q=Importee0").text
     assert not Person.select().where(Person.import_job_id.is_null(False)).exists()
