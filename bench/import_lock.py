@@ -54,6 +54,8 @@ def main() -> int:
     parser.add_argument(
         "--one-transaction", action="store_true", help="import in one transaction (the old way)"
     )
+    parser.add_argument("--batch-seconds", type=float, help="importing.BATCH_SECONDS to try")
+    parser.add_argument("--gap-seconds", type=float, help="importing.SQLITE_GAP_SECONDS to try")
     args = parser.parse_args()
     if args.database and "bench" not in args.database.rsplit("/", 1)[-1]:
         parser.error("the PostgreSQL database's name must contain 'bench' (it is emptied)")
@@ -68,6 +70,10 @@ def main() -> int:
     from accord.plugins.contacts.import_jobs import ImportJob
     from accord.plugins.contacts.models import CustomerOrganisation
 
+    if args.batch_seconds is not None:
+        importing.BATCH_SECONDS = args.batch_seconds
+    if args.gap_seconds is not None:
+        importing.SQLITE_GAP_SECONDS = args.gap_seconds
     home = Path(tempfile.mkdtemp(prefix="accord-import-lock-"))
     settings, host = open_instance(home, args.database)
     import_jobs.STORE.bind(settings)
@@ -144,7 +150,10 @@ def main() -> int:
         thread.join()
     kind = "PostgreSQL" if args.database else "SQLite"
     mode = "one transaction" if args.one_transaction else "batches"
-    print(f"{kind}, {args.rows:,} rows ({mode}), {args.writers} writers")
+    print(
+        f"{kind}, {args.rows:,} rows ({mode}, batches of {importing.BATCH_SECONDS} s, "
+        f"gaps of {importing.SQLITE_GAP_SECONDS} s), {args.writers} writers"
+    )
     print(f"import (writing phase): {took:,.1f} s, {args.rows / took:,.0f} rows/s")
     print(f"other writes: {len(waits):,} done, {refused:,} refused (locked)")
     if waits:

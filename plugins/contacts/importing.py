@@ -63,7 +63,7 @@ MAX_ROWS = 200_000  # a bigger file: split it, or use `accord contacts import`
 # A batched import's transactions: at most so many rows or seconds, so that another
 # writer waits for one short batch at most.
 BATCH_ROWS = 500
-BATCH_SECONDS = 0.25
+BATCH_SECONDS = 0.1
 SQLITE_GAP_SECONDS = 0.11
 _ALIASES = {
     "firstname": "first_name",
