@@ -422,13 +422,15 @@ def apply(
     new = [row for row in plan.rows if row.match is None]
     start = 0
     while start < len(new):
-        began = time.monotonic()
         with database.atomic():
+            began = time.monotonic()  # once the lock is ours: waiting for it is no work
             end = min(start + BATCH_ROWS, len(new))
-            while start < end and time.monotonic() - began < BATCH_SECONDS:
+            while True:  # at least one step, however long the lock took
                 step = new[start : min(start + 50, end)]
                 _save_rows(org, step, on_match, organisations, result, progress, job_id)
                 start += len(step)
+                if start >= end or time.monotonic() - began >= BATCH_SECONDS:
+                    break
         if start < len(new) and isinstance(database.obj, SqliteDatabase):
             # SQLite has one writer and no queue: a writer waiting for the lock
             # polls at most every 100 ms, so it needs a gap that long to get in.
