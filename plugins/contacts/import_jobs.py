@@ -2,16 +2,26 @@
 
 The uploaded file is kept by the core's ``FileStore`` (in the instance folder
 or the database, as configured); the user maps its
-columns; then the worker checks every row (a dry run) or imports them all in
-one transaction, reporting how far it got through the job queue's key-value
-store — a separate store, so the progress shows while the import's own
-transaction is still open. Nothing is half-imported: a failure leaves no row.
+columns; then the worker checks every row (a dry run) or imports them all,
+reporting how far it got through the job queue's key-value store.
 
-That progress entry is also the worker's heartbeat: put again at least every
+An import never holds the database's write lock for long (on SQLite one
+writer at a time: a 100,000-row import in one transaction made every other
+organisation's writes wait about a minute). It writes new people, and the
+organisations and affiliations they bring, in transactions of
+``importing.BATCH_ROWS`` rows, each row tagged with the job
+(``import_job_id``). Until the job is "done" those rows are hidden: the
+models' ``in_org`` (lists, search, pickers, pages) leaves them out. A last
+short transaction updates the people the file matched and marks the job done,
+which shows every new row at once; the tags are then cleared in batches.
+So the user still gets all or nothing: if the import fails (or its worker
+dies) the job says failed and its tagged rows are removed in short batches.
+
+The progress entry is also the worker's heartbeat: put again at least every
 ``HEARTBEAT_SECONDS`` and expiring ``STALLED_AFTER`` seconds after, it is gone
 when the worker died (killed, or its machine lost). A job still checking or
-importing without one has stopped: it is marked failed and its file is kept,
-so the user can start it again.
+importing without one has stopped: it is marked failed, what it wrote is
+removed, and its file is kept, so the user can start it again.
 """
 
 from __future__ import annotations
@@ -130,9 +140,11 @@ def notice_stopped(queue: Huey, job: ImportJob) -> ImportJob:
     except QueueUnavailable:  # no telling whether the worker is alive
         return job
     # Only if it is still working: the worker may have finished since the job was read.
-    ImportJob.update(status="failed", finished_at=utcnow(), message=STOPPED).where(
+    stopped = ImportJob.update(status="failed", finished_at=utcnow(), message=STOPPED).where(
         (ImportJob.id == job.id) & ImportJob.status.in_(WORKING)
-    ).execute()
+    )
+    if stopped.execute() and job.status == "importing":
+        importing.discard(job.id)  # hidden since it failed; removed in short batches
     return ImportJob.get_by_id(job.id)
 
 
@@ -240,25 +252,40 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
             return "checked"
         if not phase("importing", was="checking"):  # counted as stopped meanwhile
             return "failed"
-        result = importing.apply(org, plan, on_match=str(job.on_match), progress=tick)
-        _finish(
-            job,
-            "done",
-            created=result.created,
-            updated=result.updated,
-            skipped=result.skipped,
-            matched=plan.matched,
+        importing.discard(job.id)  # what an earlier, stopped run of this job left
+
+        def publish(result: importing.Result) -> None:
+            # In the import's last transaction: its rows show from this commit on.
+            done = ImportJob.update(
+                status="done",
+                finished_at=utcnow(),
+                created=result.created,
+                updated=result.updated,
+                skipped=result.skipped,
+                matched=plan.matched,
+            ).where((ImportJob.id == job.id) & (ImportJob.status == "importing"))
+            if not done.execute():
+                raise importing.ImportError_(STOPPED)  # counted as stopped meanwhile
+
+        importing.apply(
+            org, plan, on_match=str(job.on_match), progress=tick, job_id=job.id, publish=publish
         )
-        STORE.remove(settings, job)  # imported: the copy is no longer needed
-        return "done"
     except Exception as exc:  # the worker must record why, not die silently
         log.exception("import %s failed", job.id)
         message = str(exc) if isinstance(exc, importing.ImportError_) else "An unexpected error."
         _finish(job, "failed", message=message[:500])
+        importing.discard(job.id)
         return "failed"
     finally:
         with contextlib.suppress(QueueUnavailable):  # if not, it expires by itself
             queue.delete_expiring(key)
+    # Done and shown: tidying up may fail without undoing the import.
+    try:
+        importing.release(job.id)
+        STORE.remove(settings, job)  # imported: the copy is no longer needed
+    except Exception:
+        log.exception("import %s: done, but tidying up failed", job.id)
+    return "done"
 
 
 def _read(settings: Any, kept: Any) -> bytes:

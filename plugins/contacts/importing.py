@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import fn
+from peewee import SqliteDatabase, fn
 
 from accord import Organisation, database, utcnow
 
@@ -59,6 +60,11 @@ ON_MATCH = ("update", "skip")
 GUARDED = ("=", "+", "-", "@")
 NAMED_ORGANISATIONS = 5  # new organisations a check names; the count covers them all
 MAX_ROWS = 200_000  # a bigger file: split it, or use `accord contacts import`
+# A batched import's transactions: at most so many rows or seconds, so that another
+# writer waits for one short batch at most.
+BATCH_ROWS = 500
+BATCH_SECONDS = 0.1
+SQLITE_GAP_SECONDS = 0.11
 _ALIASES = {
     "firstname": "first_name",
     "forename": "first_name",
@@ -368,7 +374,7 @@ def new_organisations_words(names: list[str], total: int | None = None) -> str:
     return f"{total} new {noun} will be created: {', '.join(shown)}{more}."
 
 
-def _organisation(org: Organisation, name: str, cache: dict[str, Any]) -> Any:
+def _organisation(org: Organisation, name: str, cache: dict[str, Any], job_id: int | None) -> Any:
     key = name.casefold()
     if key not in cache:
         found = list(
@@ -376,8 +382,10 @@ def _organisation(org: Organisation, name: str, cache: dict[str, Any]) -> Any:
             .where(fn.LOWER(CustomerOrganisation.name) == name.lower())
             .order_by(CustomerOrganisation.id)
         )
-        cache[key] = found[0] if found else CustomerOrganisation.create(org=org, name=name)
-        if not found:
+        if found:
+            cache[key] = found[0]
+        else:
+            cache[key] = CustomerOrganisation.create(org=org, name=name, import_job_id=job_id)
             refresh_organisations([cache[key].id])
     return cache[key]
 
@@ -388,57 +396,104 @@ def apply(
     *,
     on_match: str = "update",
     progress: Callable[[], None] | None = None,
+    job_id: int | None = None,
+    publish: Callable[[Result], None] | None = None,
 ) -> Result:
-    """Save the plan in one transaction: if any row fails, nothing is saved."""
+    """Save the plan: all of it, or (if anything fails) nothing that anyone sees.
+
+    Without ``job_id``, in one transaction. With it, in batches: new people
+    (and the organisations and affiliations they bring) in short transactions
+    (``BATCH_ROWS`` or ``BATCH_SECONDS``, with a gap after each on SQLite so a
+    waiting writer gets in), each row tagged with the job and so hidden; then one
+    last transaction updates the matched people and calls ``publish``, which
+    marks the job done and so shows the new rows. If it fails, the caller
+    removes the tagged rows with ``discard``.
+    """
     if on_match not in ON_MATCH:
         raise ImportError_(f"on_match must be one of {', '.join(ON_MATCH)}.")
     if not plan.ok:
         raise ImportError_(f"{len(plan.errors)} rows have errors: nothing was imported.")
     result = Result()
     organisations: dict[str, Any] = {}
-    touched: list[int] = []
+    if job_id is None:
+        with database.atomic():
+            _save_rows(org, plan.rows, on_match, organisations, result, progress, None)
+        return result
+    new = [row for row in plan.rows if row.match is None]
+    start = 0
+    while start < len(new):
+        with database.atomic():
+            began = time.monotonic()  # once the lock is ours: waiting for it is no work
+            end = min(start + BATCH_ROWS, len(new))
+            while True:  # at least one step, however long the lock took
+                step = new[start : min(start + 50, end)]
+                _save_rows(org, step, on_match, organisations, result, progress, job_id)
+                start += len(step)
+                if start >= end or time.monotonic() - began >= BATCH_SECONDS:
+                    break
+        if start < len(new) and isinstance(database.obj, SqliteDatabase):
+            # SQLite has one writer and no queue: a writer waiting for the lock
+            # polls at most every 100 ms, so it needs a gap that long to get in.
+            time.sleep(SQLITE_GAP_SECONDS)
     with database.atomic():
-        for row in plan.rows:
-            values = dict(row.values)
-            tags = values.pop("tags")
-            organisation_name = values.pop("organisation")
-            consent = {k: values.pop(f"consent_{k}") for k in ("newsletters", "surveys")}
-            reach = _row_details(values)
-            for kind in KINDS:
-                values.pop(f"other_{kind}s")
-            if row.match is not None and on_match == "skip":
-                result.skipped += 1
-            else:
-                columns = {k: v for k, v in values.items() if v not in (None, "")}
-                if row.match is not None:
-                    person = Person.get_in_org(org, row.match)
-                    for key, value in columns.items():
-                        if key not in KINDS:  # their primaries stay; add_details below
-                            setattr(person, key, value)
-                    person.updated_at = utcnow()
-                    person.save()
-                    details.add_details(person, reach)
-                    result.updated += 1
-                else:
-                    person = Person.create(org=org, **columns)
-                    details.set_details(person, reach)
-                    result.created += 1
-                if tags is not None:
-                    merged = ", ".join([*person.tag_list, *tags]) if row.match else ", ".join(tags)
-                    set_tags(person, normalise.tags(merged))
-                if organisation_name:
-                    _affiliate(org, person, _organisation(org, organisation_name, organisations))
-                for purpose, opted_in in consent.items():
-                    if opted_in is not None:
-                        set_topic(person, purpose, opted_in, source="import")
-                touched.append(person.id)
-            if progress:
-                progress()
-        refresh_people(touched)
+        matched = [row for row in plan.rows if row.match is not None]
+        _save_rows(org, matched, on_match, organisations, result, progress, job_id)
+        if publish:
+            publish(result)
     return result
 
 
-def _affiliate(org: Organisation, person: Any, organisation: Any) -> None:
+def _save_rows(
+    org: Organisation,
+    rows: list[RowPlan],
+    on_match: str,
+    organisations: dict[str, Any],
+    result: Result,
+    progress: Callable[[], None] | None,
+    job_id: int | None,
+) -> None:
+    touched: list[int] = []
+    for row in rows:
+        values = dict(row.values)
+        tags = values.pop("tags")
+        organisation_name = values.pop("organisation")
+        consent = {k: values.pop(f"consent_{k}") for k in ("newsletters", "surveys")}
+        reach = _row_details(values)
+        for kind in KINDS:
+            values.pop(f"other_{kind}s")
+        if row.match is not None and on_match == "skip":
+            result.skipped += 1
+        else:
+            columns = {k: v for k, v in values.items() if v not in (None, "")}
+            if row.match is not None:
+                person = Person.get_in_org(org, row.match)
+                for key, value in columns.items():
+                    if key not in KINDS:  # their primaries stay; add_details below
+                        setattr(person, key, value)
+                person.updated_at = utcnow()
+                person.save()
+                details.add_details(person, reach)
+                result.updated += 1
+            else:
+                person = Person.create(org=org, import_job_id=job_id, **columns)
+                details.set_details(person, reach)
+                result.created += 1
+            if tags is not None:
+                merged = ", ".join([*person.tag_list, *tags]) if row.match else ", ".join(tags)
+                set_tags(person, normalise.tags(merged))
+            if organisation_name:
+                organisation = _organisation(org, organisation_name, organisations, job_id)
+                _affiliate(org, person, organisation, job_id)
+            for purpose, opted_in in consent.items():
+                if opted_in is not None:
+                    set_topic(person, purpose, opted_in, source="import")
+            touched.append(person.id)
+        if progress:
+            progress()
+    refresh_people(touched)
+
+
+def _affiliate(org: Organisation, person: Any, organisation: Any, job_id: int | None) -> None:
     mine = list(Affiliation.select().where(Affiliation.person == person.id))
     if any(a.organisation_id == organisation.id for a in mine):
         return
@@ -448,7 +503,48 @@ def _affiliate(org: Organisation, person: Any, organisation: Any) -> None:
         organisation=organisation,
         role=person.job_title or "",
         is_primary=not any(a.is_primary for a in mine),
+        import_job_id=job_id,
     )
+
+
+def discard(job_id: int) -> int:
+    """Remove what the import ``job_id`` wrote, ``BATCH_ROWS`` at a time; the people removed.
+
+    People first (their details, tags, consent and affiliations go with them),
+    then the organisations it created and any affiliation left.
+    """
+    removed = 0
+    for model in (Person, Affiliation, CustomerOrganisation):
+        while True:
+            with database.atomic():
+                ids = [
+                    row.id
+                    for row in model.select(model.id)
+                    .where(model.import_job_id == job_id)
+                    .limit(BATCH_ROWS)
+                ]
+                if not ids:
+                    break
+                model.delete().where(model.id.in_(ids)).execute()
+            if model is Person:
+                removed += len(ids)
+    return removed
+
+
+def release(job_id: int) -> None:
+    """Clear the tag of a done import's rows, ``BATCH_ROWS`` at a time: they are anyone's now."""
+    for model in (Person, CustomerOrganisation, Affiliation):
+        while True:
+            with database.atomic():
+                ids = [
+                    row.id
+                    for row in model.select(model.id)
+                    .where(model.import_job_id == job_id)
+                    .limit(BATCH_ROWS)
+                ]
+                if not ids:
+                    break
+                model.update(import_job_id=None).where(model.id.in_(ids)).execute()
 
 
 def add_commands(cli: Any) -> None:

@@ -23,6 +23,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     SqliteDatabase,
+    Table,
     TextField,
 )
 
@@ -80,6 +81,29 @@ class SearchText(CharField):
         return self.matches([str(rhs)])
 
 
+# Read by name: the job's model lives in import_jobs.py, which imports this module.
+_IMPORT_JOBS = Table("contacts_import_job", ("id", "status"))
+
+
+def published(model: Any) -> Expression:
+    """Rows of ``model`` that no unfinished import wrote: an import's rows appear all at once.
+
+    An import writes in short batches tagged with its job (``import_job_id``);
+    the job turning "done" publishes them in one step, then the tags are
+    cleared in batches, so almost every row passes on its NULL alone.
+    """
+    unfinished = _IMPORT_JOBS.select(_IMPORT_JOBS.id).where(_IMPORT_JOBS.status != "done")
+    return model.import_job_id.is_null() | model.import_job_id.not_in(unfinished)
+
+
+class Published:
+    """``in_org`` (and so ``get_in_org``: a 404) leaves out an unfinished import's rows."""
+
+    @classmethod
+    def in_org(cls, org: Any, *fields: Any) -> Any:
+        return super().in_org(org, *fields).where(published(cls))  # type: ignore[misc]
+
+
 class Place(VersionedModel):
     """Address fields shared by people and organisations (no table of its own)."""
 
@@ -101,7 +125,7 @@ class Place(VersionedModel):
         return ", ".join(p for p in (self.city, self.region, self.country_name) if p)
 
 
-class CustomerOrganisation(Place):
+class CustomerOrganisation(Published, Place):
     """A customer: a department, school, agency or company the ICT department serves."""
 
     name = CharField(max_length=200)
@@ -119,6 +143,8 @@ class CustomerOrganisation(Place):
     search_text = SearchText(max_length=1000, default="")
     last_contacted_at = DateTimeField(null=True)
     next_planned_on = DateField(null=True)
+    # Set while an import writes it (see importing.py): hidden until that import is done.
+    import_job_id = IntegerField(null=True, index=True)
 
     class Meta:
         table_name = "contacts_organisation"
@@ -135,7 +161,7 @@ class CustomerOrganisation(Place):
         return ORGANISATION_SIZES.get(self.size, self.size)
 
 
-class Person(Place):
+class Person(Published, Place):
     first_name = CharField(max_length=100)
     last_name = CharField(max_length=100)
     job_title = CharField(max_length=200, default="")
@@ -161,6 +187,8 @@ class Person(Place):
     next_planned_on = DateField(null=True)
     # Set when this person was merged into another (then archived): links lead there.
     merged_into = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+")
+    # Set while an import writes it (see importing.py): hidden until that import is done.
+    import_job_id = IntegerField(null=True, index=True)
 
     class Meta:
         table_name = "contacts_person"
@@ -217,7 +245,7 @@ class PersonTag(TenantModel):
         table_name = "contacts_person_tag"
 
 
-class Affiliation(TenantModel):
+class Affiliation(Published, TenantModel):
     """A person's place in a customer organisation; a person may have several."""
 
     person = ForeignKeyField(Person, on_delete="CASCADE", backref="+")
@@ -225,6 +253,8 @@ class Affiliation(TenantModel):
     role = CharField(max_length=200, default="")
     is_primary = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    # Set while an import writes it (see importing.py): hidden until that import is done.
+    import_job_id = IntegerField(null=True, index=True)
 
     class Meta:
         table_name = "contacts_affiliation"

@@ -16,7 +16,7 @@ from .consent.filters import consent_choices, consent_where
 from .consent.models import TopicConsent
 from .engagement import StakeholderMember, stakeholder_groups
 from .importing import FIELDS
-from .models import Affiliation, ContactDetail, CustomerOrganisation, Person, PersonTag
+from .models import Affiliation, ContactDetail, CustomerOrganisation, Person, PersonTag, published
 from .normalise import search_query
 
 Owner = User.alias("owner")
@@ -335,7 +335,11 @@ def organisations_query(org: Any, status: str) -> Any:
     people = (
         Affiliation.select(fn.COUNT(Affiliation.id))
         .join(Person, on=(Affiliation.person == Person.id))
-        .where((Affiliation.organisation == CustomerOrganisation.id) & (Person.status == "active"))
+        .where(
+            (Affiliation.organisation == CustomerOrganisation.id)
+            & (Person.status == "active")
+            & published(Person)
+        )
     )
     return (
         CustomerOrganisation.in_org(org)

@@ -26,7 +26,7 @@ from accord import (
 from .. import lookups
 from ..derived import COUNTED, refresh_organisations
 from ..forms import InteractionForm, OrganisationForm
-from ..models import Affiliation, CustomerOrganisation, Person
+from ..models import Affiliation, CustomerOrganisation, Person, published
 from ..tables import ORGANISATIONS, organisations_query
 from ..timeline import LIMIT as TIMELINE_LIMIT
 from ..timeline import organisation_timeline
@@ -82,7 +82,11 @@ def organisation_page(
     people = list(
         Affiliation.select(Affiliation, Person)
         .join(Person)
-        .where((Affiliation.organisation == organisation.id) & (Person.status == "active"))
+        .where(
+            (Affiliation.organisation == organisation.id)
+            & (Person.status == "active")
+            & published(Person)
+        )
         .order_by(Person.last_name, Person.first_name)
         .limit(MAX_PEOPLE + 1)
     )

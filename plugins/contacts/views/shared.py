@@ -13,7 +13,7 @@ from accord.inputs import integer
 from .. import lookups
 from ..details import details_of
 from ..forms import AffiliationForm, InteractionForm, NewPersonForm, OrganisationForm, PersonForm
-from ..models import Affiliation, CustomerOrganisation, Person
+from ..models import Affiliation, CustomerOrganisation, Person, published
 
 
 def person_form(
@@ -112,7 +112,11 @@ def organisation_people(organisation: CustomerOrganisation, limit: int = 200) ->
     return list(
         Person.select(Person.id, Person.first_name, Person.last_name, Person.job_title)
         .join(Affiliation, on=(Affiliation.person == Person.id))
-        .where((Affiliation.organisation == organisation.id) & (Person.status == "active"))
+        .where(
+            (Affiliation.organisation == organisation.id)
+            & (Person.status == "active")
+            & published(Person)
+        )
         .order_by(Person.last_name, Person.first_name, Person.id)
         .distinct()
         .limit(limit)
