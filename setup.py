@@ -10,7 +10,12 @@ from pathlib import Path
 
 from setuptools import setup
 
-ROOTS = {"accord": "core", "accord.plugins": "plugins", "accord.web": "web", "accord.config": "config"}
+ROOTS = {
+    "accord": "core",
+    "accord.plugins": "plugins",
+    "accord.web": "web",
+    "accord.config": "config",
+}
 SKIP = {"__pycache__"}
 
 
