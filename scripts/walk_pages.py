@@ -24,9 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from playwright.sync_api import sync_playwright
 
 SIZES = ((1366, 900), (390, 844))
-SKIP = re.compile(
-    r"/(logout|download|export|vcard|csv|files/\d+|static)(/|$)|\.(csv|vcf|ics|zip)$"
-)
+SKIP = re.compile(r"/(logout|download|export|vcard|csv|files/\d+|static)(/|$)|\.(csv|vcf|ics|zip)$")
 DEFAULT_PASSWORD = "accord-demo"
 
 OVERFLOWING = """() => [...document.querySelectorAll("main *")].filter((el) => {
