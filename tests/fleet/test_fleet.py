@@ -171,6 +171,7 @@ def test_a_reporters_email_is_sent_once(fleet):
             "reopen_days": "7",
             "close_after_days": "5",
             "email_reporters": "on",
+            "response_met_by": "reply",
             "smtp_host": "127.0.0.1",
             "smtp_port": str(fleet.inbox.port),
             "smtp_from": "servicedesk@demo.example.com",
