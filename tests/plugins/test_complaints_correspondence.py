@@ -9,6 +9,7 @@ import socket
 from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller  # a test dependency: never skipped
 
 from accord import plugin_settings
 from accord.plugins.complaints import correspondence
@@ -17,9 +18,6 @@ from accord.plugins.complaints.testing import make_complaint, reload
 from accord.plugins.contacts.consent import set_topic
 from accord.plugins.contacts.testing import make_person
 from accord.testing import form_tokens, post_form
-
-aiosmtpd = pytest.importorskip("aiosmtpd")
-from aiosmtpd.controller import Controller  # noqa: E402 - after the skip
 
 BASE = "/o/acme/complaints"
 

@@ -9,6 +9,8 @@ from dataclasses import replace
 from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller  # a test dependency: never skipped
+from aiosmtpd.smtp import AuthResult
 
 from accord import plugin_settings, utcnow
 from accord.jobs import make_queue
@@ -17,10 +19,6 @@ from accord.plugins.contacts.testing import make_person
 from accord.plugins.incidents import tasks
 from accord.plugins.incidents.models import EmailTemplate, Incident, OutboundEmail
 from accord.testing import post_form
-
-aiosmtpd = pytest.importorskip("aiosmtpd")
-from aiosmtpd.controller import Controller  # noqa: E402 - after the skip
-from aiosmtpd.smtp import AuthResult  # noqa: E402
 
 
 class Inbox:
