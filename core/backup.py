@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ def is_archive(path: Path) -> bool:
 # ---- writing a backup -----------------------------------------------------------------
 
 
-class _Writer:
+class _Writer(ABC):
     """Adds files to a backup folder or archive, checksumming what it writes."""
 
     def __init__(self) -> None:
@@ -85,11 +86,12 @@ class _Writer:
         if listed:
             self.checksums[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
+    @abstractmethod
     def _write(self, name: str, source: IO[bytes], size: int) -> None:
-        raise NotImplementedError
+        """Store ``size`` bytes of ``source`` as ``name`` (a folder's file, an archive's member)."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - only an archive has something to close
+        return None
 
 
 class _Hashing:

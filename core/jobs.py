@@ -188,7 +188,9 @@ def release(held: list[tuple[Queue, Task]]) -> None:
 
 
 @contextlib.contextmanager
-def _connected() -> Iterator[None]:
+def connected() -> Iterator[None]:
+    """A database connection for a task's body: opened here in the worker, or the caller's
+    own (left open) when the task runs at once inside a request or a test."""
     opened = database.is_closed()
     if opened:
         database.connect()
@@ -235,7 +237,7 @@ def watch_runs(queue: Huey, host: PluginHost) -> None:
         if not isinstance(task, PeriodicTask):
             return
         start = periodic.period_start(task.eta or queue._get_timestamp())
-        with _connected():
+        with connected():
             claimed = periodic.claim(task.name, start)
         if not claimed:
             log.info("%s skipped: the period from %s is claimed by another run", task.name, start)
@@ -255,7 +257,7 @@ def watch_runs(queue: Huey, host: PluginHost) -> None:
             return
         log.info("%s done in %d ms", task.name, ms)
         if run.emitted:
-            with _connected():
+            with connected():
                 events.deliver(host, run.emitted)
         release(run.held)
 

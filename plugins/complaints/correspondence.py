@@ -22,13 +22,11 @@ the timeline says which message did it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-from accord import Organisation, User, database, emit, utcnow
+from accord import Organisation, User, database, emit, jobs, utcnow
 from accord.jobs import enqueue
 from accord.models import PluginEnablement
 
@@ -265,22 +263,9 @@ def queue_delivery(org: Organisation) -> None:
         enqueue(_queue, DELIVER_TASK, org.id)
 
 
-@contextlib.contextmanager
-def _connected() -> Iterator[None]:
-    # Run at once (immediate mode) the task shares its caller's connection: leave it open.
-    opened = database.is_closed()
-    if opened:
-        database.connect()
-    try:
-        yield
-    finally:
-        if opened:
-            database.close()
-
-
 def deliver_emails(org_id: int) -> int:
     """Send one organisation's due emails (queued after one was written); count those sent."""
-    with _connected():
+    with jobs.connected():
         org = Organisation.get_or_none(Organisation.id == org_id)
         return deliver(org, after_change=True) if org is not None else 0
 

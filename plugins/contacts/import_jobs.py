@@ -34,7 +34,7 @@ from typing import Any
 from huey import Huey
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from accord import Organisation, QueueUnavailable, TenantModel, User, database, utcnow
+from accord import Organisation, QueueUnavailable, TenantModel, User, database, jobs, utcnow
 from accord.files import FileStore
 from accord.models import JSONField
 
@@ -176,14 +176,8 @@ def start(org: Organisation, settings: Any, upload: Any, user: User | None) -> I
 
 def run_task(queue: Huey, job_id: int, dry_run: bool) -> str:
     """The task the worker runs (or a test's request, with tasks run at once)."""
-    opened = database.is_closed()
-    if opened:
-        database.connect()
-    try:
+    with jobs.connected():
         return run(queue, STORE.settings(), job_id, dry_run)
-    finally:
-        if opened:
-            database.close()
 
 
 def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-from accord import Organisation, StaleEdit, database, plugin_settings, utcnow
+from accord import Organisation, StaleEdit, database, jobs, plugin_settings, utcnow
 from accord.jobs import enqueue
 from accord.models import PluginEnablement
 from accord.plugins.catalogue.models import Service
@@ -52,22 +50,9 @@ def queue_delivery(org: Organisation) -> None:
         enqueue(_queue, DELIVER_TASK, org.id)
 
 
-@contextlib.contextmanager
-def _connected() -> Iterator[None]:
-    # Run at once (immediate mode) the task shares its caller's connection: leave it open.
-    opened = database.is_closed()
-    if opened:
-        database.connect()
-    try:
-        yield
-    finally:
-        if opened:
-            database.close()
-
-
 def deliver_emails(org_id: int) -> int:
     """Send one organisation's due emails (queued after a change); count those sent."""
-    with _connected():
+    with jobs.connected():
         org = Organisation.get_or_none(Organisation.id == org_id)
         # After a change: while an email waits for its retry the server is in trouble,
         # and the periodic task retries with back-off.
