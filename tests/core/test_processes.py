@@ -248,6 +248,71 @@ def test_children_exit_when_the_server_is_killed(own_server):
         sock.bind(("127.0.0.1", own_server.port))
 
 
+def uvicorn_workers(served: Served) -> list[int]:
+    return [pid for pid, cmd in children(served.process.pid).items() if "spawn_main" in cmd]
+
+
+def established_to(pid: int, port: int) -> int:
+    """How many connections to ``port`` the process ``pid`` holds open (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01" and fields[9] in inodes:  # 01: established
+                count += 1
+    return count
+
+
+@contextlib.contextmanager
+def keep_alive_connections(served: Served, count: int) -> Iterator[list[int]]:
+    """``count`` connections opened at once, each answered once and kept open."""
+    sockets = [socket.create_connection(("127.0.0.1", served.port)) for _ in range(count)]
+    try:
+        request = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        for sock in sockets:
+            sock.sendall(request)
+        statuses = []
+        for sock in sockets:
+            sock.settimeout(BOUND_SECONDS)
+            statuses.append(int(sock.recv(4096).split(b" ", 2)[1]))
+        yield statuses
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_keep_alive_connections_are_spread_over_every_worker(server):
+    workers = uvicorn_workers(server)
+    assert len(workers) == 2
+    # 16 connections all on one of 2 workers by chance: 2 in 65,536 with the kernel's hash.
+    with keep_alive_connections(server, 16) as statuses:
+        assert statuses == [200] * 16
+        held = [established_to(pid, server.port) for pid in workers]
+    assert sum(held) == 16
+    assert all(held), held
+
+
+def test_a_worker_that_dies_is_replaced_on_its_socket(own_server):
+    own_server = own_server("--workers", "2")
+    first, second = uvicorn_workers(own_server)
+    os.kill(first, signal.SIGKILL)
+    poll(
+        "a new worker",
+        lambda: len(set(uvicorn_workers(own_server)) - {first, second}) == 1,
+        own_server.log,
+    )
+    # Connections the kernel hashes to the dead worker's socket reach its replacement.
+    with keep_alive_connections(own_server, 16) as statuses:
+        assert statuses == [200] * 16
+
+
 # accord worker
 
 
