@@ -166,7 +166,10 @@ class Integer(Field):
 class Choice(Field):
     """One of ``choices``, ``(value, label)`` pairs; ``coerce`` types the chosen value.
 
-    A view may replace ``form.fields[name].choices`` on its own form instance.
+    ``choices`` may be a function returning the pairs, called when a form first
+    needs them: a long list that is costly to build (every country) then costs
+    nothing when the server starts. A view may replace
+    ``form.fields[name].choices`` on its own form instance.
     """
 
     widget = "select"
@@ -174,14 +177,24 @@ class Choice(Field):
     def __init__(
         self,
         label: str,
-        choices: Sequence[tuple[Any, str]] = (),
+        choices: Sequence[tuple[Any, str]] | Callable[[], Sequence[tuple[Any, str]]] = (),
         *,
         coerce: Callable[[str], Any] = str,
         **options: Any,
     ) -> None:
         super().__init__(label, **options)
-        self.choices = list(choices)
+        self._choices = choices if callable(choices) else list(choices)
         self.coerce = coerce
+
+    @property
+    def choices(self) -> list[tuple[Any, str]]:
+        if callable(self._choices):
+            self._choices = list(self._choices())
+        return self._choices
+
+    @choices.setter
+    def choices(self, pairs: Sequence[tuple[Any, str]]) -> None:
+        self._choices = list(pairs)
 
     def empty_message(self) -> str:
         return choose(self.label)

@@ -122,7 +122,7 @@ class PersonForm(GroupedForm):
     postcode = forms.Text("Postcode", required=False, max_length=20, autocomplete="postal-code")
     city = forms.Text("Town or city", required=False, max_length=100)
     region = forms.Text("County or region", required=False, max_length=100)
-    country = forms.Choice("Country", list(countries().items()), required=False)
+    country = forms.Choice("Country", lambda: list(countries().items()), required=False)
     date_of_birth = forms.Date("Date of birth", required=False)
     age_band = forms.Choice(
         "Age band",
@@ -213,7 +213,7 @@ class OrganisationForm(GroupedForm):
     postcode = forms.Text("Postcode", required=False, max_length=20, autocomplete="postal-code")
     city = forms.Text("Town or city", required=False, max_length=100)
     region = forms.Text("County or region", required=False, max_length=100)
-    country = forms.Choice("Country", list(countries().items()), required=False)
+    country = forms.Choice("Country", lambda: list(countries().items()), required=False)
     account_owner = forms.Choice("Account owner", coerce=int, required=False)
     notes = forms.TextArea("Notes", required=False, max_length=5000)
 
