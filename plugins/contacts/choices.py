@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import tomllib
 from functools import cache
+from importlib import resources
 
 STATUSES = {"active": "Active", "archived": "Archived"}
 
@@ -88,28 +90,15 @@ LANGUAGES = {
     "bsl": "British Sign Language",
 }
 
-# Regions phonenumbers has no example number for.
-_EXTRA_COUNTRIES = {
-    "AC": "Ascension Island",
-    "BL": "Saint Barthélemy",
-    "EH": "Western Sahara",
-    "MF": "Saint Martin",
-    "TA": "Tristan da Cunha",
-    "XK": "Kosovo",
-}
-
 
 @cache
 def countries() -> dict[str, str]:
-    """ISO 3166 alpha-2 code -> English name, sorted by name."""
-    import phonenumbers
-    from phonenumbers import geocoder
+    """ISO 3166 alpha-2 code -> English name, sorted by name.
 
-    names = dict(_EXTRA_COUNTRIES)
-    for region in phonenumbers.SUPPORTED_REGIONS:
-        example = phonenumbers.example_number(region)
-        name = geocoder.country_name_for_number(example, "en") if example else ""
-        names[region] = name or names.get(region, region)
+    Read from ``countries.toml``, not asked of phonenumbers' geocoder: that one
+    held ~150 MB in every web worker from the first people list on.
+    """
+    names = tomllib.loads(resources.files(__package__).joinpath("countries.toml").read_text())
     return dict(sorted(names.items(), key=lambda item: item[1]))
 
 
