@@ -161,7 +161,9 @@ def create_app(
         settings=settings,
         host=host,
         permissions=PermissionTable(host),
-        templates=build_environment(host),
+        templates=build_environment(
+            host, reload=bool(settings.get("server", "reload_templates", False))
+        ),
     )
     handlers: dict[Any, Any] = {
         HTTPException: _http_error,

@@ -18,6 +18,7 @@ ENV_OVERRIDES = {
     "DATABASE_URL": ("database", "url"),
     "REDIS_URL": ("jobs", "redis_url"),
     "HTTPS": ("server", "https"),
+    "RELOAD_TEMPLATES": ("server", "reload_templates"),
     "PUBLIC_URL": ("server", "public_url"),
     "SAFE_MODE": ("plugins", "safe_mode"),
     "FILE_STORE": ("files", "store"),
