@@ -17,16 +17,13 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
 
-import pygal
 from markupsafe import Markup
-from pygal.etree import etree
-from pygal.style import Style
 
-# pygal registers a legacy import finder for its map plugins (which we do not use); it
-# makes every later import warn, so it is taken off the import path again.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+if TYPE_CHECKING:
+    from pygal.etree import etree
 
 ChartKind = Literal["bar", "stacked", "hbar", "line", "pie"]  # drawing may also use "hstacked"
 
@@ -39,47 +36,61 @@ WIDE, NARROW = 800, 360
 GLYPH = 0.62  # a system sans glyph's mean width per px of font size (pygal assumes 0.6)
 LEGEND_BOX = 12 + 5 + 10  # pygal's legend swatch, its gap to the name, and room between columns
 
-# The site's palette (web/static/site.css), in an order where neighbours stay distinct.
-STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground="#1f2937",
-    foreground_strong="#111827",
-    foreground_subtle="#5b6472",
-    opacity=".9",
-    opacity_hover="1",
-    transition="0ms",
-    font_family='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
-    label_font_size=LABEL_PX,
-    major_label_font_size=LABEL_PX,
-    legend_font_size=LEGEND_PX,
-    title_font_size=TITLE_PX,
-    value_font_size=LABEL_PX,
-    value_label_font_size=LABEL_PX,
-    tooltip_font_size=LABEL_PX,
-    no_data_font_size=LEGEND_PX,
-    colors=(
-        "#1d4ed8",
-        "#15803d",
-        "#b45309",
-        "#b91c1c",
-        "#6d28d9",
-        "#0e7490",
-        "#be185d",
-        "#4d7c0f",
-        "#475569",
-        "#c2410c",
-    ),
-)
 
-_KINDS: dict[str, type] = {
-    "bar": pygal.Bar,
-    "stacked": pygal.StackedBar,
-    "hbar": pygal.HorizontalBar,
-    "hstacked": pygal.HorizontalStackedBar,
-    "line": pygal.Line,
-    "pie": pygal.Pie,
-}
+@cache
+def _pygal() -> tuple[dict[str, type], Any, Any]:
+    """pygal's chart classes, the site's style and pygal's etree, imported on first use.
+
+    pygal is a fifth of a second of every worker's start, and most pages draw no chart.
+    """
+    import pygal
+    from pygal.etree import etree
+    from pygal.style import Style
+
+    # pygal registers a legacy import finder for its map plugins (which we do not use); it
+    # makes every later import warn, so it is taken off the import path again.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    kinds: dict[str, type] = {
+        "bar": pygal.Bar,
+        "stacked": pygal.StackedBar,
+        "hbar": pygal.HorizontalBar,
+        "hstacked": pygal.HorizontalStackedBar,
+        "line": pygal.Line,
+        "pie": pygal.Pie,
+    }
+    # The site's palette (web/static/site.css), in an order where neighbours stay distinct.
+    style = Style(
+        background="transparent",
+        plot_background="transparent",
+        foreground="#1f2937",
+        foreground_strong="#111827",
+        foreground_subtle="#5b6472",
+        opacity=".9",
+        opacity_hover="1",
+        transition="0ms",
+        font_family='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
+        label_font_size=LABEL_PX,
+        major_label_font_size=LABEL_PX,
+        legend_font_size=LEGEND_PX,
+        title_font_size=TITLE_PX,
+        value_font_size=LABEL_PX,
+        value_label_font_size=LABEL_PX,
+        tooltip_font_size=LABEL_PX,
+        no_data_font_size=LEGEND_PX,
+        colors=(
+            "#1d4ed8",
+            "#15803d",
+            "#b45309",
+            "#b91c1c",
+            "#6d28d9",
+            "#0e7490",
+            "#be185d",
+            "#4d7c0f",
+            "#475569",
+            "#c2410c",
+        ),
+    )
+    return kinds, style, etree
 
 
 def plain_number(value: float | None) -> str:
@@ -136,6 +147,7 @@ class Chart:
 
     def drawing(self, width: int) -> Markup:
         """The chart as one inline ``<svg>`` laid out for ``width`` px, its text at 1:1 there."""
+        kinds, style, etree = _pygal()
         kind, height = self.kind, self.height
         if not _labels_fit(kind, self.labels, width):
             # Bars whose names cannot be read underneath are turned to lie beside them.
@@ -166,8 +178,8 @@ class Chart:
         ticks = _value_ticks(self, kind, series.values(), width)
         # The last tick's text is centred on the plot's right edge: room for its half.
         right = _text_px(self.value_format(ticks[-1] if ticks else 100), LABEL_PX) / 2 + 4
-        chart = _KINDS[kind](
-            style=STYLE,
+        chart = kinds[kind](
+            style=style,
             js=[],
             disable_xml_declaration=True,
             explicit_size=False,
@@ -261,6 +273,7 @@ def _finish_links(root: etree.Element) -> bool:
     ``<title>`` is the hover text and the accessible name; pygal's ``<desc>`` repeating the
     URL would be read out, so it goes.
     """
+    etree = _pygal()[2]
     found = False
     for link in root.iter("a"):
         href = link.get("{http://www.w3.org/1999/xlink}href") or link.get("xlink:href")
