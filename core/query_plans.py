@@ -51,6 +51,7 @@ _ALIAS = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"\s+AS\s+"(\w+)"', re.IGNORECASE)
 # ``((t1.org_id = 1) AND ((t1.status)::text = 'active'::text))``.
 _SQLITE_COLUMN = re.compile(r"(\w+)\s*(?:=|>|<|IN\b)")
 _PG_COLUMN = re.compile(r'(\w+)"?\)?(?:::[a-z ]+?)?\s*(?:=|>|<|<>|~~)')
+_NOTHING = re.compile(r"WHERE \(0 = 1\)(?: LIMIT| ORDER| OFFSET|$)")
 _SQLITE_READ = re.compile(
     r"^(?P<how>SCAN|SEARCH) (?P<name>\w+)(?: AS (?P<alias>\w+))?"
     r"(?: USING (?:(?:COVERING )?INDEX \w+|INTEGER PRIMARY KEY|PRIMARY KEY))?"
@@ -68,6 +69,11 @@ class Statement:
     @property
     def is_select(self) -> bool:
         return self.sql.lstrip().upper().startswith(("SELECT", "WITH"))
+
+    @property
+    def reads_nothing(self) -> bool:
+        """peewee writes ``WHERE (0 = 1)`` for an empty ``IN``: planned as a scan, reads none."""
+        return _NOTHING.search(self.sql) is not None
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ class QueryLog:
         return len(self.statements)
 
     def selects(self) -> list[Statement]:
-        return [s for s in self.statements if s.is_select]
+        return [s for s in self.statements if s.is_select and not s.reads_nothing]
 
     def scans(
         self, tables: Iterable[str] | None = None, *, unselective: Iterable[str] = UNSELECTIVE
