@@ -105,8 +105,11 @@ def incident_side(ctx: RequestContext, incident) -> str:
         new_url = ctx.url("complaints:new") + f"?incident={incident.reference}"
         if incident.reporter_id:
             new_url += f"&person={incident.reporter_id}"
+    # The incident's few complaints, sorted here: ordering in SQL lets a planner walk
+    # every complaint by date to spare sorting these.
+    complaints = sorted(about, key=lambda c: (c.received_at, c.id), reverse=True)
     return render_to_string(
         ctx.request,
         "complaints/_incident_side.html",
-        {"complaints": list(about.order_by(Complaint.received_at.desc())), "new_url": new_url},
+        {"complaints": complaints, "new_url": new_url},
     )
