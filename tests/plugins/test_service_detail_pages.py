@@ -37,15 +37,15 @@ def accord_extra_modules():
 
 @pytest.fixture
 def agent(org, enable_plugin, signed_in):
-    for plugin in ("incidents", "problems", "complaints"):
+    for plugin in ("contacts", "incidents", "problems", "complaints"):
         enable_plugin(org, plugin)
     return signed_in("agent")
 
 
-def copies(record, count=COPIES):
-    """``count`` more rows like ``record`` (numbered on from it where it has a number)."""
+def copies(record, count=COPIES, **different):
+    """``count`` more rows like ``record`` but for ``different`` values, numbered on from it."""
     model = type(record)
-    data = {k: v for k, v in record.__data__.items() if k != "id"}
+    data = {k: v for k, v in record.__data__.items() if k != "id"} | different
     rows = []
     for n in range(1, count + 1):
         row = dict(data)
@@ -84,7 +84,7 @@ def problem(org, agent):
 
 @pytest.fixture
 def complaint(org, agent):
-    return copies(make_complaint(org))
+    return copies(make_complaint(org), person=None)  # someone else's, or anonymous
 
 
 def test_an_incidents_page_runs_a_fixed_number_of_statements(agent, incident):
@@ -112,3 +112,10 @@ def test_a_complaints_page_runs_a_fixed_number_of_statements(agent, complaint):
 
 def test_a_complaints_page_reads_no_whole_table(agent, complaint):
     assert scans_on(agent, f"/o/acme/complaints/{complaint.id}") == ""
+
+
+def test_a_persons_page_with_their_incidents_and_complaints_reads_no_whole_table(
+    agent, incident, complaint
+):
+    # Other plugins add the person's incidents and complaints to the page's timeline.
+    assert scans_on(agent, f"/o/acme/contacts/people/{complaint.person_id}") == ""
