@@ -257,7 +257,13 @@ def load(org: Any, staff: list[int], args: argparse.Namespace) -> dict[str, Any]
         ["org_id", "interaction_id", "person_id"],
         parents=(interactions,),
     )
+    audit = Writer(
+        "accord_audit_entry",
+        ["org_id", "at", "actor_id", "actor_label", "action", "plugin", "table", "record_id",
+         "summary", "changes"],
+    )  # fmt: skip
     per_person = args.interactions / args.people
+    middle = max(1, args.people // 2)
     interaction_id = 0
     last_in_customer: dict[int, int] = {}
     samples: dict[str, list[Any]] = {"people": [], "customers": list(range(1, args.customers + 1))}
@@ -274,6 +280,8 @@ def load(org: Any, staff: list[int], args: argparse.Namespace) -> dict[str, Any]
         # Interactions are drawn first (the person row carries their dates) and written after it.
         # int() of an exponential draw averages half an interaction less than its mean.
         count = min(int(rng.expovariate(1 / (per_person + 0.5))), 200) if per_person else 0
+        if pid == middle:
+            count = 0  # the "person 500,000 of 1,000,000, no interactions"
         last_contact = next_planned = None
         drawn: list[tuple[Any, ...]] = []
         for _ in range(count):
@@ -316,6 +324,14 @@ def load(org: Any, staff: list[int], args: argparse.Namespace) -> dict[str, Any]
         )  # fmt: skip
         for tag in chosen:
             person_tags.add((org.id, pid, tag))
+        # Each person's history as the audit log holds it: created, then edited now and then.
+        for n in range(args.audit_per_person):
+            audit.add(
+                (org.id, _stamp(now - timedelta(minutes=rng.randint(1, 900 * 24 * 60))),
+                 staff[n % len(staff)], "Staff", "create" if n == 0 else "update", "contacts",
+                 "contacts_person", str(pid), f"updated Person {first} {last}",
+                 '{"job_title": ["", "%s"]}' % title)
+            )  # fmt: skip
         affiliations.add((org.id, pid, customer, title, True, created))
         colleague = last_in_customer.get(customer)
         for row in drawn:
@@ -330,7 +346,7 @@ def load(org: Any, staff: list[int], args: argparse.Namespace) -> dict[str, Any]
             rate = pid / (time.monotonic() - started)
             print(f"  {pid:,} people, {interaction_id:,} interactions ({rate:,.0f} people/s)",
                   flush=True)  # fmt: skip
-    for writer in (people, person_tags, affiliations, interactions, participants):
+    for writer in (people, person_tags, affiliations, interactions, participants, audit):
         writer.flush()
     from accord.db import database
 
@@ -347,8 +363,10 @@ def load(org: Any, staff: list[int], args: argparse.Namespace) -> dict[str, Any]
         "participants": participants.count,
         "customers": customers.count,
     }
+    samples["totals"]["audit entries"] = audit.count
     samples["names"] = names
     samples["towns"] = sorted(set(places))
+    samples["middle"] = middle
     return samples
 
 
@@ -373,6 +391,7 @@ def samples_from(args: argparse.Namespace) -> dict[str, Any]:
         "customers": [c.id for c in customers],
         "names": [c.name for c in customers],
         "towns": TOWNS,
+        "middle": max(1, top // 2),
         "totals": {
             "people": top,
             "customers": customers.count(),
@@ -382,11 +401,12 @@ def samples_from(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def finish_load(settings: Any) -> None:
+def finish_load(settings: Any, *, analyze: bool = True) -> None:
     from accord.db import database
 
     if settings.is_sqlite:
-        database.execute_sql("ANALYZE")
+        if analyze:
+            database.execute_sql("ANALYZE")
         return
     for table in (
         "contacts_organisation",
@@ -398,7 +418,8 @@ def finish_load(settings: Any) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
         )
-    database.execute_sql("ANALYZE")
+    if analyze:
+        database.execute_sql("ANALYZE")
 
 
 # ---------------------------------------------------------------------------
@@ -446,6 +467,9 @@ def scenarios(samples: dict[str, Any], rng: random.Random) -> dict[str, Callable
         ),
         "global search box: surname": lambda: f"/o/{SLUG}/dashboard/search?q={quote(person()[1])}",
         "detail: person": lambda: f"{base}/people/{person()[0]}",
+        "detail: person in the middle, no interactions": lambda: (
+            f"{base}/people/{samples['middle']}"
+        ),
         "detail: organisation": lambda: f"{base}/organisations/{rng.choice(samples['customers'])}",
         "CSV: first 5,000 rows of a search": lambda: (
             f"{base}/people/?q={quote(person()[1])}&format=csv"
@@ -459,7 +483,11 @@ def measure(app: Any, samples: dict[str, Any], args: argparse.Namespace) -> dict
     from accord.testing import sign_in
 
     rng = random.Random(args.seed + 1)
-    plan = scenarios(samples, rng)
+    plan = {
+        name: make
+        for name, make in scenarios(samples, rng).items()
+        if not args.only or any(word in name for word in args.only.split(","))
+    }
     timings: dict[str, list[float]] = {name: [] for name in plan}
     with TestClient(app, base_url="http://testserver") as client:
         assert sign_in(client, f"bench@{SLUG}.example", PASSWORD).status_code == 303
@@ -494,10 +522,10 @@ def report(timings: dict[str, list[float]], totals: dict[str, int], label: str) 
     print(f"\n{label}: {totals['people']:,} people, {totals['customers']:,} customer "
           f"organisations, {totals['interactions']:,} interactions "
           f"({totals['participants']:,} participants)")  # fmt: skip
-    print(f"{'page':<42} {'n':>4} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'page':<48} {'n':>4} {'p50 ms':>8} {'p95 ms':>8}")
     for name, values in timings.items():
         print(
-            f"{name:<42} {len(values):>4} {statistics.median(values):>8.1f} "
+            f"{name:<48} {len(values):>4} {statistics.median(values):>8.1f} "
             f"{percentile(values, 0.95):>8.1f}"
         )
 
@@ -511,6 +539,17 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=10, help="requests per scenario per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--audit-per-person", type=int, default=2, help="audit entries written for each person"
+    )
+    parser.add_argument(
+        "--only", default="", help="time only the scenarios whose names contain one of these words"
+    )
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="leave the planner without statistics after the load (the worst case)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
     parser.add_argument(
         "--reuse",
@@ -568,7 +607,7 @@ def _load_fresh(host: Any, settings: Any, args: argparse.Namespace) -> dict[str,
         print(f"loading into {settings.database_url.split('@')[-1]} …", flush=True)
         started = time.monotonic()
         samples = load(org, staff, args)
-        finish_load(settings)
+        finish_load(settings, analyze=not args.no_analyze)
         print(f"loaded in {time.monotonic() - started:,.0f} s", flush=True)
     return samples
 

@@ -12,7 +12,7 @@ from . import audit, history, mail, notifications, plugin_settings
 from .accounts import members_of
 from .clock import local_time, utcnow
 from .context import RequestContext
-from .db import BaseModel, database
+from .db import BaseModel, database, refresh_statistics
 from .events import emit
 from .hookspecs import hookspec
 from .host import hookimpl
@@ -65,6 +65,7 @@ __all__ = [
     "emit",
     "hookspec",
     "database",
+    "refresh_statistics",
     "flash",
     "form_data",
     "get_or_404",

@@ -214,6 +214,9 @@ class _Names:
 
     def load(self) -> None:
         for related, ids in self.wanted.items():
+            if not ids:
+                self.found[related] = {}
+                continue
             pk = related._meta.primary_key
             query = related.select().where(pk.in_(list(ids)))
             # Another organisation's rows never lend their names, whatever an entry says.

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from huey import Huey
+from huey import Huey, crontab
 from huey.api import PeriodicTask, Task
 from huey.exceptions import CancelExecution
 from huey.storage import RedisStorage, SqliteStorage
@@ -32,7 +32,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import events, mail, periodic
-from .db import database
+from .db import database, refresh_statistics
 from .host import PluginHost
 from .settings import Settings
 
@@ -165,6 +165,7 @@ def make_queue(settings: Settings, host: PluginHost) -> Queue:
             filename=str(settings.home / "jobs.db"),
         )
     mail.register_task(queue, settings)
+    _register_core_tasks(queue)
     host.hook.register_tasks(queue=queue)
     watch_runs(queue, host)
     return queue
@@ -185,6 +186,17 @@ def release(held: list[tuple[Queue, Task]]) -> None:
     """Queue the tasks held by ``deferring`` (its transaction has committed)."""
     for queue, task in held:
         queue.enqueue_now(task)
+
+
+STATISTICS_TASK = "core.refresh_statistics"
+
+
+def _register_core_tasks(queue: Huey) -> None:
+    # Daily, at a quiet hour: imports and merges change tables' shapes between bulk loads.
+    @queue.periodic_task(crontab(minute="41", hour="4"), name=STATISTICS_TASK)
+    def refresh_statistics_daily() -> None:
+        with connected():
+            refresh_statistics()
 
 
 @contextlib.contextmanager

@@ -1,5 +1,8 @@
 """Pytest fixtures for Accord and its plugins (registered as the ``accord`` pytest plugin).
 
+``recorded_queries()`` (from ``query_plans.py``) records the SQL a block runs
+and finds the statements that would read a whole table, on either database.
+
 Every test gets a fresh database: a new SQLite file, or on PostgreSQL (set
 ``ACCORD_TEST_DATABASE_URL=postgresql://...``) an emptied ``public`` schema,
 with every migration applied. Plugin authors use the same fixtures:
@@ -27,6 +30,9 @@ from .db import database, open_database
 from .host import PluginHost, build_host
 from .manifest import Manifest, parse_manifest
 from .models import Organisation, User
+from .query_plans import QueryLog, Scan, Statement, recorded_queries
+
+__all__ = ["QueryLog", "Scan", "Statement", "recorded_queries"]  # and the fixtures below
 from .settings import Settings, load_settings
 
 TEST_PASSWORD = "correct horse battery"

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..backup import BackupError, create_backup
 from ..backup import Progress as Advance
+from ..db import refresh_statistics
 from ..restore import check_compatible, has_data, opened, restore_backup, verify
 from ..schema import pending
 from .base import Env, clean_errors, cli, pass_env
@@ -100,6 +101,7 @@ def restore(env: Env, source: Path, force: bool) -> None:
             with progress_bar("restoring files") as advance:
                 result = restore_backup(root, manifest, settings, progress=advance)
     with env.db():
+        refresh_statistics()  # pg_restore brings the rows back, not the planner's statistics
         todo = pending(env.host)
     click.echo(
         f"Restored the backup of {manifest['created_at']} (Accord {manifest['accord_version']}): "

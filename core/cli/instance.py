@@ -131,6 +131,7 @@ def demo(env: Env, org_slug: str, name: str, force: bool) -> None:
     Run again, it changes nothing. An existing organisation without the demo
     is refused, unless --force adds the demo to it.
     """
+    from ..db import refresh_statistics
     from ..demo import DEMO_PASSWORD, DemoError, build_demo
 
     with env.db():
@@ -142,6 +143,8 @@ def demo(env: Env, org_slug: str, name: str, force: bool) -> None:
                 result = build_demo(env.host, org_slug, name, into_existing=force)
         except DemoError as exc:
             raise click.ClickException(str(exc)) from None
+        if result.created:
+            refresh_statistics()  # a bulk load: plan the demo's pages from statistics
     if result.added:
         state = "Added the demo users and data to"
     elif result.created:

@@ -56,7 +56,9 @@ def _side(ctx: RequestContext, query, heading: str, new_url: str | None) -> str:
         "complaints/_side.html",
         {
             "heading": heading,
-            "open": list(open_.order_by(Complaint.received_at.desc()).limit(SHOWN)),
+            # Sorted here: ordering in SQL lets a planner walk every complaint by
+            # date to spare sorting the person's or customer's few open ones.
+            "open": sorted(open_, key=lambda c: (c.received_at, c.id), reverse=True)[:SHOWN],
             "open_count": open_.count(),
             "total": query.count(),
             "new_url": new_url,
@@ -105,8 +107,11 @@ def incident_side(ctx: RequestContext, incident) -> str:
         new_url = ctx.url("complaints:new") + f"?incident={incident.reference}"
         if incident.reporter_id:
             new_url += f"&person={incident.reporter_id}"
+    # The incident's few complaints, sorted here: ordering in SQL lets a planner walk
+    # every complaint by date to spare sorting these.
+    complaints = sorted(about, key=lambda c: (c.received_at, c.id), reverse=True)
     return render_to_string(
         ctx.request,
         "complaints/_incident_side.html",
-        {"complaints": list(about.order_by(Complaint.received_at.desc())), "new_url": new_url},
+        {"complaints": complaints, "new_url": new_url},
     )

@@ -34,7 +34,16 @@ from typing import Any
 from huey import Huey
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from accord import Organisation, QueueUnavailable, TenantModel, User, database, jobs, utcnow
+from accord import (
+    Organisation,
+    QueueUnavailable,
+    TenantModel,
+    User,
+    database,
+    jobs,
+    refresh_statistics,
+    utcnow,
+)
 from accord.files import FileStore
 from accord.models import JSONField
 
@@ -53,6 +62,15 @@ HEARTBEAT_SECONDS = 15
 # ``[plugins.contacts] import_stalled_after_s`` may shorten or lengthen it.
 STALLED_AFTER = 300
 STOPPED = "The background worker stopped while importing."
+# What an import writes in bulk; analysed once it is done.
+IMPORTED_TABLES = (
+    "contacts_person",
+    "contacts_organisation",
+    "contacts_affiliation",
+    "contacts_person_detail",
+    "contacts_person_tag",
+    "contacts_tag",
+)
 
 STATUSES = {
     "mapping": "Choose the columns",
@@ -277,6 +295,7 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
     try:
         importing.release(job.id)
         STORE.remove(settings, job)  # imported: the copy is no longer needed
+        refresh_statistics(IMPORTED_TABLES)  # a bulk load: pages plan from fresh statistics
     except Exception:
         log.exception("import %s: done, but tidying up failed", job.id)
     return "done"

@@ -67,7 +67,7 @@ class NotDuplicate(TenantModel):
 
     class Meta:
         table_name = "contacts_not_duplicate"
-        indexes = ((("org", "first", "second"), True),)
+        indexes = ((("org", "first", "second"), True), (("org", "second", "first"), False))
 
 
 MERGE_MODELS = [NotDuplicate]
@@ -164,15 +164,12 @@ def candidates(org: Organisation, limit: int = 50) -> list[Candidate]:
 def duplicates_of(person: Person, limit: int = 5) -> list[tuple[Person, str]]:
     """Active people who may be ``person`` too (cheap: indexed lookups only)."""
     org_id = person.org_id
-    dismissed = {
-        b if a == person.id else a
-        for a, b in NotDuplicate.select(NotDuplicate.first, NotDuplicate.second)
-        .where(
-            (NotDuplicate.org == org_id)
-            & ((NotDuplicate.first == person.id) | (NotDuplicate.second == person.id))
-        )
-        .tuples()
-    }
+    # Two seeks, one per side of the pair: an OR of both would walk the organisation's rows.
+    pairs = NotDuplicate.select(NotDuplicate.first, NotDuplicate.second)
+    judged = pairs.where((NotDuplicate.org == org_id) & (NotDuplicate.first == person.id)) | (
+        pairs.where((NotDuplicate.org == org_id) & (NotDuplicate.second == person.id))
+    )
+    dismissed = {b if a == person.id else a for a, b in judged.tuples()}
     found: dict[int, tuple[Person, str]] = {}
     mine = details_of(person)
     # Ids first, one index look-up per address: an OR of subqueries could read every person.

@@ -97,11 +97,15 @@ def published(model: Any) -> Expression:
 
 
 class Published:
-    """``in_org`` (and so ``get_in_org``: a 404) leaves out an unfinished import's rows."""
+    """``in_org`` (so ``get_in_org``: a 404) and ``within_org`` leave out unfinished imports."""
 
     @classmethod
     def in_org(cls, org: Any, *fields: Any) -> Any:
         return super().in_org(org, *fields).where(published(cls))  # type: ignore[misc]
+
+    @classmethod
+    def within_org(cls, org: Any, *fields: Any) -> Any:
+        return super().within_org(org, *fields).where(published(cls))  # type: ignore[misc]
 
 
 class Place(VersionedModel):

@@ -122,8 +122,9 @@ def _interactions(
         if soonest_first
         else (Interaction.occurred_at.desc(), Interaction.id.desc())
     )
+    # The person or organisation narrows the rows, never the organisation (see within_org).
     return list(
-        Interaction.in_org(ctx.org)
+        Interaction.within_org(ctx.org)
         .select_extend(Logger.id, Logger.name, Assignee.id, Assignee.name)
         .join_from(Interaction, Logger, JOIN.LEFT_OUTER, on=(Interaction.logged_by == Logger.id))
         .join_from(

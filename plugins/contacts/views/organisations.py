@@ -26,11 +26,12 @@ from accord import (
 from .. import lookups
 from ..derived import COUNTED, refresh_organisations
 from ..forms import InteractionForm, OrganisationForm
-from ..models import Affiliation, CustomerOrganisation, Person, published
+from ..models import CustomerOrganisation
 from ..tables import ORGANISATIONS, organisations_query
 from ..timeline import LIMIT as TIMELINE_LIMIT
 from ..timeline import organisation_timeline
 from .shared import (
+    first_affiliations,
     model_values,
     organisation_form,
     organisation_interaction_form,
@@ -39,6 +40,7 @@ from .shared import (
 
 FORM_TEMPLATE = "contacts/form.html"
 MAX_PEOPLE = 200
+MAX_PARTS = 500  # departments listed under an organisation; more would be a data problem
 
 
 def organisation_list(request: Request) -> Response:
@@ -79,27 +81,26 @@ def organisation_page(
 ) -> Response:
     """The organisation's page; a timeline filter's htmx request gets only the timeline."""
     ctx = request.state.ctx
-    people = list(
-        Affiliation.select(Affiliation, Person)
-        .join(Person)
-        .where(
-            (Affiliation.organisation == organisation.id)
-            & (Person.status == "active")
-            & published(Person)
-        )
-        .order_by(Person.last_name, Person.first_name)
-        .limit(MAX_PEOPLE + 1)
-    )
-    parts = CustomerOrganisation.in_org(ctx.org).where(
+    # Some people by the (organisation, person) index, then by name: an organisation of
+    # 100,000 people must not be sorted whole to show a page of them.
+    people = first_affiliations(organisation.id, MAX_PEOPLE + 1)
+    people.sort(key=lambda a: (a.person.last_name, a.person.first_name, a.person.id))
+    # Narrowed by the parent's index, never the organisation's (see within_org).
+    parts = CustomerOrganisation.within_org(ctx.org).where(
         CustomerOrganisation.parent == organisation.id
     )
+    parent = None
+    if organisation.parent_id is not None:
+        parent = (
+            CustomerOrganisation.in_org(ctx.org)
+            .where(CustomerOrganisation.id == organisation.parent_id)
+            .first()
+        )
     context = {
         "title": organisation.name,
         "organisation": organisation,
-        "parent": CustomerOrganisation.in_org(ctx.org)
-        .where(CustomerOrganisation.id == organisation.parent_id)
-        .first(),
-        "parts": list(parts.order_by(CustomerOrganisation.name)),
+        "parent": parent,
+        "parts": list(parts.order_by(CustomerOrganisation.name).limit(MAX_PARTS)),
         "people": people[:MAX_PEOPLE],
         "more_people": len(people) > MAX_PEOPLE,
         "account_owner": User.get_or_none(User.id == organisation.account_owner_id),

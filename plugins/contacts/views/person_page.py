@@ -11,9 +11,10 @@ from ..forms import AffiliationForm, InteractionForm
 from ..models import Affiliation, CustomerOrganisation, Person
 from ..timeline import LIMIT as TIMELINE_LIMIT
 from ..timeline import person_timeline
-from .shared import affiliation_form, interaction_form
+from .shared import affiliation_form, first_people, interaction_form
 
 MAX_COLLEAGUES = 30
+MAX_ORGANISATIONS = 5  # whose people are offered as colleagues; most people have one or two
 
 
 def person_page(
@@ -70,26 +71,18 @@ def person_context(
 
 
 def colleagues(person: Person, organisation_ids: list[int]) -> list[Person]:
-    """Active people sharing an organisation with ``person``: who else may have taken part."""
-    if not organisation_ids:
-        return []
-    # From the organisations' affiliations to their people: a few hundred rows at most,
-    # where starting from the people ordered by name could read most of the table.
-    rows = (
-        Affiliation.select(
-            Affiliation.person, Person.id, Person.first_name, Person.last_name, Person.job_title
-        )
-        .join(Person, on=(Affiliation.person == Person.id))
-        .where(
-            Affiliation.organisation.in_(organisation_ids)
-            & (Affiliation.person != person.id)
-            & (Person.status == "active")
-        )
-        .order_by(Person.last_name, Person.first_name, Person.id)
-    )
+    """Active people sharing an organisation with ``person``: who else may have taken part.
+
+    At most ``MAX_COLLEAGUES``, by name. An organisation may have 100,000 people:
+    each is read in its (organisation, person) index order up to the limit, so
+    the page never sorts them all; a big organisation shows some of its people.
+    """
     found: dict[int, Person] = {}
-    for row in rows:
-        found.setdefault(row.person.id, row.person)
-        if len(found) == MAX_COLLEAGUES:
-            break
-    return list(found.values())
+    for organisation_id in organisation_ids[:MAX_ORGANISATIONS]:
+        found.update(
+            (p.id, p)
+            for p in first_people(organisation_id, MAX_COLLEAGUES + 1)
+            if p.id != person.id
+        )
+    named = sorted(found.values(), key=lambda p: (p.last_name, p.first_name, p.id))
+    return named[:MAX_COLLEAGUES]

@@ -110,10 +110,11 @@ def problem_list(request: Request) -> Response:
 
 
 def linked_incidents(problem: Problem) -> peewee.ModelSelect:
+    # Led by the problem's links, never by the organisation's incidents (see within_org).
     return (
-        Incident.select()
+        Incident.within_org(problem.org_id)
         .join(ProblemIncident, on=(ProblemIncident.incident == Incident.id))
-        .where((ProblemIncident.problem == problem.id) & (Incident.org == problem.org_id))
+        .where(ProblemIncident.problem == problem.id)
         .order_by(Incident.created_at.desc())
     )
 
