@@ -15,7 +15,7 @@ from typing import Any
 import peewee
 from peewee import fn
 
-from accord import Period
+from accord import Period, database
 from accord.components.report import minutes_between, percentiles
 
 from . import summaries
@@ -121,41 +121,49 @@ def summarised(
     ``services`` are the organisation's services now: an incident whose service was
     deleted since is counted as having none, as it is live.
     """
-    rows = (
+    where = (
+        (DailySummary.org == org.id)
+        & _scope_where(service, team)
+        & _days_where(period)
+        & (DailySummary.tally != 0)
+    )
+    # The database adds the rows up: the period's facts, and the days of the two the
+    # volume chart draws.
+    totals = (
         DailySummary.select(
-            DailySummary.grain,
-            DailySummary.day,
             DailySummary.fact,
             DailySummary.value,
-            DailySummary.tally,
-            DailySummary.total_ms,
+            fn.SUM(DailySummary.tally),
+            fn.SUM(DailySummary.total_ms),
         )
-        .where(
-            (DailySummary.org == org.id)
-            & _scope_where(service, team)
-            & _days_where(period)
-            & (DailySummary.tally != 0)
+        .where(where)
+        .group_by(DailySummary.fact, DailySummary.value)
+    )
+    days = (
+        DailySummary.select(
+            DailySummary.grain, DailySummary.day, DailySummary.fact, fn.SUM(DailySummary.tally)
         )
-        .tuples()
+        .where(where & DailySummary.fact.in_(("logged", "resolved")))
+        .group_by(DailySummary.grain, DailySummary.day, DailySummary.fact)
     )
     figures = Figures()
-    logged: Counter = Counter()
-    resolved_by: Counter = Counter()
+    by_bucket = {"logged": Counter(), "resolved": Counter()}
+    for grain, day, fact, tally in database.execute(days).fetchall():
+        if isinstance(day, str):  # SQLite hands back the text it stores
+            day = dt.date.fromisoformat(day)
+        by_bucket[fact][_bucket_key(period, day, grain)] += int(tally)
     channels: Counter = Counter()
     categories: Counter = Counter()
     histograms: dict[str, Counter] = {"response": Counter(), "resolution": Counter()}
-    totals: Counter = Counter()
+    milliseconds: Counter = Counter()
     resolved: Resolved = defaultdict(lambda: [0, 0, 0, 0])
-    for grain, day, fact, value, tally, total_ms in rows:
-        if isinstance(day, str):  # SQLite hands back the text it stores
-            day = dt.date.fromisoformat(day)
+    for fact, value, tally, total_ms in database.execute(totals).fetchall():
+        tally = int(tally)
         if fact == "logged":
             channel, category = value.split("|", 1)
-            logged[_bucket_key(period, day, grain)] += tally
             channels[channel] += tally
             categories[category] += tally
         elif fact == "resolved":
-            resolved_by[_bucket_key(period, day, grain)] += tally
             service_id, priority, target, response_met, resolution_met, reopened = map(
                 int, value.split("|")
             )
@@ -167,14 +175,15 @@ def summarised(
             counts[3] += tally * reopened
         else:  # "response" or "resolution": a histogram bucket
             histograms[fact][int(value)] += tally
-            totals[fact] += int(total_ms)
+            milliseconds[fact] += int(total_ms)
+    logged, resolved_by = by_bucket["logged"], by_bucket["resolved"]
     figures.resolved = {k: v for k, v in resolved.items() if v[0]}
     figures.logged_by_bucket = {k: n for k, n in logged.items() if n}
     figures.resolved_by_bucket = {k: n for k, n in resolved_by.items() if n}
     figures.channels = {k: n for k, n in channels.items() if n}
     figures.categories = {k: n for k, n in categories.items() if n}
     for name, histogram in histograms.items():
-        setattr(figures, name, _times(histogram, totals[name]))
+        setattr(figures, name, _times(histogram, milliseconds[name]))
     return figures
 
 

@@ -37,6 +37,7 @@ Counts and means are exact.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -44,7 +45,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import peewee
-from peewee import EXCLUDED
 
 from accord import Organisation, database, utcnow
 
@@ -54,7 +54,6 @@ ALL = -1
 NONE = 0
 DAY, MONTH = "day", "month"
 RATIO = 1.04  # histogram buckets: each 4% wider than the one before
-BATCH = 500
 
 Key = tuple[str, dt.date, int, int, str, str]  # grain, day, service, team, fact, value
 Counts = Counter  # Key → (tally, total_ms), as two counters
@@ -86,7 +85,15 @@ def _key(value: int | None) -> int:
 
 
 def _local_day(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
-    return moment.replace(tzinfo=dt.UTC).astimezone(zone).date()
+    quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    return moment.date() + _day_shift(quarter, zone)
+
+
+@functools.lru_cache(maxsize=65536)
+def _day_shift(quarter: dt.datetime, zone: ZoneInfo) -> dt.timedelta:
+    """Days between a UTC quarter hour's date and its date in ``zone`` (-1, 0 or 1): every
+    zone's offsets and changes fall on quarter hours, and a rebuild meets each one often."""
+    return quarter.replace(tzinfo=dt.UTC).astimezone(zone).date() - quarter.date()
 
 
 def _milliseconds(start: dt.datetime, end: dt.datetime) -> int:
@@ -159,6 +166,30 @@ def source_of(row: tuple, org_id: int, zone: ZoneInfo) -> dict:
     return source
 
 
+SOURCE_KEYS = (
+    "incident",
+    "org",
+    "service",
+    "team",
+    "logged_day",
+    "logged_value",
+    "responded_day",
+    "response_bucket",
+    "response_ms",
+    "resolved_day",
+    "resolved_value",
+    "resolution_bucket",
+    "resolution_ms",
+)
+SOURCE_COLUMNS = tuple(
+    f"{name}_id" if name in ("incident", "org") else name for name in SOURCE_KEYS
+)
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def facts(source: dict) -> Iterator[tuple[dt.date, str, str, int]]:
     """The facts a source adds: (day, fact, value, milliseconds)."""
     yield source["logged_day"], "logged", source["logged_value"], 0
@@ -196,39 +227,46 @@ def _add(
                 totals[key] += sign * ms
 
 
+COLUMNS = ("org_id", "grain", "day", "service", "team", "fact", "value", "tally", "total_ms")
+UNIQUE = "org_id, grain, service, team, day, fact, value"
+
+
 def _upsert(org_id: int, tallies: Counter, totals: Counter) -> None:
+    """Add the counts to their rows, creating those missing, in a few statements.
+
+    Written with the driver's own batch call: building the statement row by row
+    in peewee cost more than the database's work (a rebuild is millions of rows).
+    """
     rows = [
-        {
-            "org": org_id,
-            "grain": grain,
-            "day": day,
-            "service": service,
-            "team": team,
-            "fact": fact,
-            "value": value,
-            "tally": tally,
-            "total_ms": totals[key],
-        }
+        (org_id, grain, day.isoformat(), service, team, fact, value, tally, totals[key])
         for key, tally in tallies.items()
         if tally or totals[key]
         for grain, day, service, team, fact, value in [key]
     ]
-    for start in range(0, len(rows), BATCH):
-        DailySummary.insert_many(rows[start : start + BATCH]).on_conflict(
-            conflict_target=[
-                DailySummary.org,
-                DailySummary.grain,
-                DailySummary.service,
-                DailySummary.team,
-                DailySummary.day,
-                DailySummary.fact,
-                DailySummary.value,
-            ],
-            update={
-                DailySummary.tally: DailySummary.tally + EXCLUDED.tally,
-                DailySummary.total_ms: DailySummary.total_ms + EXCLUDED.total_ms,
-            },
-        ).execute()
+    if rows:
+        _write(DailySummary._meta.table_name, COLUMNS, rows, add_to=UNIQUE)
+
+
+def _write(table: str, columns: tuple[str, ...], rows: list[tuple], *, add_to: str = "") -> None:
+    """Insert ``rows``; with ``add_to`` (the unique columns), add the counts to rows that
+    exist."""
+    names = ", ".join(columns)
+    conflict = (
+        f" ON CONFLICT ({add_to}) DO UPDATE SET tally = {table}.tally + excluded.tally,"
+        f" total_ms = {table}.total_ms + excluded.total_ms"
+        if add_to
+        else ""
+    )
+    cursor = database.cursor()
+    if _is_sqlite():
+        marks = ", ".join("?" for _ in columns)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}){conflict}", rows)
+    else:
+        from psycopg2.extras import execute_values
+
+        execute_values(
+            cursor, f"INSERT INTO {table} ({names}) VALUES %s{conflict}", rows, page_size=2000
+        )
 
 
 # --- Keeping them --------------------------------------------------------------------------
@@ -322,8 +360,11 @@ def rebuild(org: Organisation) -> Rebuilt:
             sources = [source_of(row, org.id, zone) for row in chunk]
             for source in sources:
                 _add(tallies, totals, source, +1, rollups=False)
-            for start in range(0, len(sources), BATCH):
-                SummarySource.insert_many(sources[start : start + BATCH]).execute()
+            _write(
+                SummarySource._meta.table_name,
+                SOURCE_COLUMNS,
+                [tuple(_plain(source[name]) for name in SOURCE_KEYS) for source in sources],
+            )
             _upsert(org.id, tallies, totals)
             count += len(sources)
         _add_rollups(org)
