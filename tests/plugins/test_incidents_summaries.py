@@ -9,12 +9,14 @@ import math
 import random
 from zoneinfo import ZoneInfo
 
+import click
 import pytest
+from click.testing import CliRunner
 
 from accord import Period, utcnow
 from accord.plugins.catalogue.models import Service
 from accord.plugins.catalogue.testing import make_service
-from accord.plugins.incidents import figures, summaries, tasks, workflow
+from accord.plugins.incidents import commands, figures, summaries, tasks, workflow
 from accord.plugins.incidents.models import DailySummary, Incident
 from accord.plugins.incidents.testing import make_incident, make_team, reload
 
@@ -304,3 +306,29 @@ def test_the_report_page_reads_the_summaries_once_built(desk, signed_in):
     page = client.get(f"{URL}?csv=channel")
     assert page.status_code == 200
     assert "Email,1" in page.text and "Portal" not in page.text
+
+
+def cli(accord_settings, *args: str):
+    group = click.Group()
+    commands.add_commands(group)
+    env = {
+        "ACCORD_HOME": str(accord_settings.home),
+        "ACCORD_DATABASE_URL": accord_settings.database_url,
+        "ACCORD_SECRET_KEY": "test-secret-key",
+    }
+    return CliRunner().invoke(group, ["incidents", "rebuild-summaries", *args], env=env)
+
+
+def test_the_cli_rebuilds_an_organisations_summaries(desk, accord_settings):
+    org, services, _ = desk
+    make_incident(org, service=services[0], at=utcnow() - dt.timedelta(hours=5))
+    result = cli(accord_settings, "--org", "acme")
+    assert result.exit_code == 0, result.output
+    assert "acme: 1 incidents" in result.output
+    assert summaries.ready(org)
+
+
+def test_the_cli_names_an_organisation_that_does_not_exist(desk, accord_settings):
+    result = cli(accord_settings, "--org", "nobody")
+    assert result.exit_code == 1
+    assert "there is no organisation 'nobody'" in result.output
