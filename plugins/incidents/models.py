@@ -447,7 +447,12 @@ class DailySummary(TenantModel):
 
     class Meta:
         table_name = "incidents_daily_summary"
-        indexes = ((("org", "grain", "service", "team", "day", "fact", "value"), True),)
+        # A report without filters, or of one service, reads a range of days of one
+        # service key; a report of one team, the team's.
+        indexes = (
+            (("org", "grain", "service", "day", "team", "fact", "value"), True),
+            (("org", "grain", "team", "day"), False),
+        )
 
 
 class SummarySource(TenantModel):

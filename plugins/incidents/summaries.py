@@ -228,7 +228,7 @@ def _add(
 
 
 COLUMNS = ("org_id", "grain", "day", "service", "team", "fact", "value", "tally", "total_ms")
-UNIQUE = "org_id, grain, service, team, day, fact, value"
+UNIQUE = "org_id, grain, service, day, team, fact, value"
 
 
 def _upsert(org_id: int, tallies: Counter, totals: Counter) -> None:
