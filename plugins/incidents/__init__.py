@@ -54,7 +54,10 @@ Emails are sent by the worker, never in a request: each event about an incident
 queues ``incidents.deliver_emails`` (the organisation's due emails).
 Periodic tasks (``accord worker``): ``incidents.send_due_emails`` and
 ``incidents.escalate`` each minute (SLA alerts once per clock and state, then the
-organisation's escalation rules), ``incidents.close_resolved`` hourly.
+organisation's escalation rules), ``incidents.close_resolved`` hourly, and
+``incidents.build_summaries`` hourly (the service desk report's daily summaries of
+organisations that have none, or whose time zone changed: ``summaries.py``).
+``accord incidents rebuild-summaries [--org SLUG]`` recounts them from the incidents.
 
 When two contacts are merged (``merge_people``) their incidents move to the
 person who stays as reporter.
@@ -80,6 +83,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import click
 import peewee
 from huey import crontab
 
@@ -99,7 +103,7 @@ from accord import (
 )
 from accord.plugins.contacts.models import CustomerOrganisation
 
-from . import attachments_store, routes, setup, smtp_hosts, tasks, widgets
+from . import attachments_store, commands, routes, setup, smtp_hosts, tasks, widgets
 from .demo import add_demo_service_desk
 from .models import MODELS, Incident
 from .views.shared import MANAGE, VIEW, WORK
@@ -248,6 +252,15 @@ def register_tasks(queue: Any) -> None:
     @queue.periodic_task(crontab(minute="7"), name="incidents.close_resolved")
     def close_resolved() -> int:
         return tasks.close_all_resolved()
+
+    @queue.periodic_task(crontab(minute="17"), name="incidents.build_summaries")
+    def build_summaries() -> int:
+        return tasks.build_summaries()
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    commands.add_commands(cli)
 
 
 @hookimpl

@@ -12,8 +12,10 @@ import datetime as dt
 from typing import Any
 
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -423,6 +425,67 @@ class Watcher(TenantModel):
         indexes = ((("incident", "user"), True),)
 
 
+class DailySummary(TenantModel):
+    """What the incidents of one day, service and team add up to, as counts of facts.
+
+    ``grain`` is "day" (``day`` is that day in the organisation's time zone) or
+    "month" (``day`` is the month's first day). ``service`` and ``team`` hold an id,
+    ``NONE`` (the incident has none) or ``ALL`` (the row adds up every service or
+    team), so a report reads one set of rows whatever its filters. A fact is
+    "logged", "resolved", "response" or "resolution"; ``value`` says which kind
+    (``summaries.py``). Written only by ``summaries.py``.
+    """
+
+    grain = CharField(max_length=5)
+    day = DateField()
+    service = IntegerField()
+    team = IntegerField()
+    fact = CharField(max_length=12)
+    value = CharField(max_length=60)
+    tally = IntegerField(default=0)
+    total_ms = BigIntegerField(default=0)  # durations of "response" and "resolution" facts
+
+    class Meta:
+        table_name = "incidents_daily_summary"
+        # A report without filters, or of one service, reads a range of days of one
+        # service key; a report of one team, the team's.
+        indexes = (
+            (("org", "grain", "service", "day", "team", "fact", "value"), True),
+            (("org", "grain", "team", "day"), False),
+        )
+
+
+class SummarySource(TenantModel):
+    """What one incident adds to the daily summaries now: taken away when it changes."""
+
+    incident = ForeignKeyField(Incident, primary_key=True, on_delete="CASCADE", backref="+")
+    service = IntegerField()
+    team = IntegerField()
+    logged_day = DateField()
+    logged_value = CharField(max_length=60)
+    responded_day = DateField(null=True)
+    response_bucket = IntegerField(null=True)
+    response_ms = BigIntegerField(null=True)
+    resolved_day = DateField(null=True)
+    resolved_value = CharField(max_length=60, default="")
+    resolution_bucket = IntegerField(null=True)
+    resolution_ms = BigIntegerField(null=True)
+
+    class Meta:
+        table_name = "incidents_summary_source"
+
+
+class SummaryState(TenantModel):
+    """An organisation's summaries were built in ``zone``; until then reports count live."""
+
+    zone = CharField(max_length=64)
+    built_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incidents_summary_state"
+        indexes = ((("org",), True),)
+
+
 MODELS: list[type[Any]] = [
     Team,
     TeamMember,
@@ -439,4 +502,7 @@ MODELS: list[type[Any]] = [
     EscalationRule,
     SavedView,
     Watcher,
+    DailySummary,
+    SummarySource,
+    SummaryState,
 ]

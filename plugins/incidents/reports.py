@@ -21,10 +21,11 @@ from accord import (
     render_report,
     utcnow,
 )
-from accord.components.report import minutes_between, percentiles
 from accord.plugins.catalogue.models import Service
 
+from . import figures, summaries
 from .choices import CATEGORIES, CHANNELS, OPEN, priority_label
+from .figures import Figures, Resolved
 from .models import Incident, Team
 from .queues import AGES, ANY_OPEN, NO_SERVICE, age_where
 
@@ -90,6 +91,19 @@ class Scope:
             query = query.where(Incident.team == int(self.team))
         return query
 
+    def figures(self, period: Period) -> Figures:
+        """The period's figures: from the daily summaries once they are built in the
+        organisation's time zone, counted live until then."""
+        if not summaries.ready(self.org):
+            return figures.live(self.incidents(), period)
+        return figures.summarised(
+            self.org,
+            period,
+            int(self.service) if self.service else None,
+            int(self.team) if self.team else None,
+            {int(k) for k, _ in self.services},
+        )
+
     def filters(self) -> list[ReportFilter]:
         return [
             ReportFilter("service", "Service", self.services, self.service, "All services"),
@@ -97,33 +111,9 @@ class Scope:
         ]
 
 
-def _ones(condition: peewee.Expression) -> peewee.Node:
-    return fn.SUM(peewee.Case(None, [(condition, 1)], 0))
-
-
-def resolved_counts(scope: Scope, period: Period) -> list[tuple]:
-    """The period's resolved incidents in one read, per service, priority and having a target:
-    (service, priority, has target, count, response met, resolution met, reopened)."""
-    return list(
-        scope.incidents()
-        .where(period.where(Incident.resolved_at))
-        .select(
-            Incident.service,
-            Incident.priority,
-            Incident.has_target,
-            fn.COUNT(Incident.id),
-            _ones(Incident.response_breached == False),  # noqa: E712
-            _ones(Incident.resolution_breached == False),  # noqa: E712
-            _ones(Incident.reopen_count > 0),
-        )
-        .group_by(Incident.service, Incident.priority, Incident.has_target)
-        .tuples()
-    )
-
-
-def sla_section(scope: Scope, period: Period, resolved: list[tuple]) -> Section:
+def sla_section(scope: Scope, period: Period, resolved: Resolved) -> Section:
     """Of the incidents resolved in the period with a target, how many met it."""
-    rows = [(s, p, n, r, f) for s, p, target, n, r, f, _ in resolved if target]
+    rows = [(s, p, n, r, f) for (s, p, target), (n, r, f, _) in resolved.items() if target]
     names = {int(k): v for k, v in scope.services}
     table, per_service = [], defaultdict(lambda: [0, 0])
     service_of: dict[str, int | None] = {}
@@ -190,26 +180,12 @@ def sla_section(scope: Scope, period: Period, resolved: list[tuple]) -> Section:
     )
 
 
-def times_section(scope: Scope, period: Period) -> Section:
+def times_section(scope: Scope, period: Period, found: Figures) -> Section:
     """Time to first response and to resolution: mean, median and 90th percentile."""
-    base = scope.incidents()
-    measures = (
-        (
-            "First response",
-            base.where(period.where(Incident.responded_at)),
-            minutes_between(Incident.created_at, Incident.responded_at),
-        ),
-        (
-            "Resolution",
-            base.where(period.where(Incident.resolved_at)),
-            minutes_between(Incident.created_at, Incident.resolved_at),
-        ),
-    )
-    rows = []
-    for label, query, minutes in measures:
-        count, mean = query.select(fn.COUNT(Incident.id), fn.AVG(minutes)).tuples().get()
-        median, p90 = percentiles(query, minutes, (0.5, 0.9))
-        rows.append((label, count, mean, median, p90))
+    rows = [
+        (label, times.count, times.mean, times.median, times.p90)
+        for label, times in (("First response", found.response), ("Resolution", found.resolution))
+    ]
     return Section(
         "times",
         "Time to first response and to resolution",
@@ -234,28 +210,16 @@ def times_section(scope: Scope, period: Period) -> Section:
             rows,
             formats={2: _show_minutes, 3: _show_minutes, 4: _show_minutes},
         ),
-        note="Wall-clock time from logging; the SLA clocks count business hours only.",
+        note=(
+            "Wall-clock time from logging; the SLA clocks count business hours only. "
+            "Medians and percentiles are within 2% of the exact time."
+        ),
     )
 
 
-def volume_section(scope: Scope, period: Period) -> Section:
+def volume_section(scope: Scope, period: Period, found: Figures) -> Section:
     """Incidents logged and resolved in each day, week or month of the period."""
-    bucket_logged = period.bucket_sql(Incident.created_at)
-    bucket_resolved = period.bucket_sql(Incident.resolved_at)
-    logged = dict(
-        scope.incidents()
-        .where(period.where(Incident.created_at))
-        .select(bucket_logged, fn.COUNT(Incident.id))
-        .group_by(bucket_logged)
-        .tuples()
-    )
-    resolved = dict(
-        scope.incidents()
-        .where(period.where(Incident.resolved_at))
-        .select(bucket_resolved, fn.COUNT(Incident.id))
-        .group_by(bucket_resolved)
-        .tuples()
-    )
+    logged, resolved = found.logged_by_bucket, found.resolved_by_bucket
     buckets = period.buckets()
     rows = [(label, logged.get(key, 0), resolved.get(key, 0)) for key, label in buckets]
     return Section(
@@ -281,16 +245,8 @@ def volume_section(scope: Scope, period: Period) -> Section:
     )
 
 
-def _counts_by(scope: Scope, period: Period, column: peewee.Field, names: dict) -> Section:
-    key = column.name
-    rows = dict(
-        scope.incidents()
-        .where(period.where(Incident.created_at))
-        .select(column, fn.COUNT(Incident.id))
-        .group_by(column)
-        .tuples()
-    )
-    ordered = sorted(rows.items(), key=lambda kv: -kv[1])
+def _counts_by(scope: Scope, period: Period, key: str, rows: dict, names: dict) -> Section:
+    ordered = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
     labelled = [(names.get(k, k), n) for k, n in ordered]
     opened = period.days_query("opened")
     title = {"channel": "By channel", "category": "By category"}[key]
@@ -309,10 +265,10 @@ def _counts_by(scope: Scope, period: Period, column: peewee.Field, names: dict) 
     )
 
 
-def reopen_section(scope: Scope, resolved: list[tuple]) -> Section:
+def reopen_section(scope: Scope, resolved: Resolved) -> Section:
     """Of the incidents resolved in the period, how many had been reopened."""
     per_service: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-    for service_id, _, _, count, _, _, reopened in resolved:
+    for (service_id, _, _), (count, _, _, reopened) in resolved.items():
         per_service[service_id][0] += count
         per_service[service_id][1] += int(reopened or 0)
     rows = [(sid, n, r) for sid, (n, r) in per_service.items()]
@@ -384,14 +340,14 @@ def service_desk(request: Request) -> Response:
     scope = Scope(request)
 
     def build(period: Period) -> list[Section]:
-        resolved = resolved_counts(scope, period)
+        found = scope.figures(period)
         return [
-            sla_section(scope, period, resolved),
-            times_section(scope, period),
-            volume_section(scope, period),
-            _counts_by(scope, period, Incident.channel, CHANNELS),
-            _counts_by(scope, period, Incident.category, CATEGORIES),
-            reopen_section(scope, resolved),
+            sla_section(scope, period, found.resolved),
+            times_section(scope, period, found),
+            volume_section(scope, period, found),
+            _counts_by(scope, period, "channel", found.channels, CHANNELS),
+            _counts_by(scope, period, "category", found.categories, CATEGORIES),
+            reopen_section(scope, found.resolved),
             backlog_section(scope, utcnow()),
         ]
 

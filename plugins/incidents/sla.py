@@ -22,6 +22,7 @@ from accord.plugins.catalogue import business_hours_for, service_level
 from accord.plugins.catalogue.hours import BusinessHours, NoBusinessHours
 from accord.plugins.catalogue.models import Service
 
+from . import summaries
 from .choices import DONE, OPEN, PENDING_REASONS, priority_label
 from .clock import Clock, Hold, Marker, Target, run_clock
 from .models import Activity, ClockLedger, Incident, SlaAlert
@@ -155,6 +156,8 @@ def recompute(incident: Incident, now: dt.datetime | None = None) -> tuple[Clock
         Incident.id == incident.id
     ).execute()
     _write_ledger(incident, {"response": response, "resolution": resolution})
+    # Every change to an incident ends here, so its daily summaries follow it.
+    summaries.refresh(incident.id, incident.org)
     return response, resolution
 
 

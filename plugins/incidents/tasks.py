@@ -11,7 +11,7 @@ from accord.jobs import enqueue
 from accord.models import PluginEnablement
 from accord.plugins.catalogue.models import Service
 
-from . import escalation, mail, sla, workflow
+from . import escalation, mail, sla, summaries, workflow
 from .choices import OPEN
 from .models import Incident
 from .workflow import record
@@ -143,6 +143,26 @@ def close_all_resolved() -> int:
             except Exception:  # one organisation's trouble must not stop the others'
                 log.exception("closing resolved incidents of %s failed", org.slug)
     return closed
+
+
+def build_summaries() -> int:
+    """Build the daily summaries of every organisation whose summaries are not ready:
+    never built, or built in a time zone it has left. Each hour; count them.
+
+    Until then their reports count live, so a new organisation or a new time
+    zone is right at once and fast within the hour.
+    """
+    built = 0
+    with database.connection_context():
+        for org in organisations():
+            if summaries.ready(org):
+                continue
+            try:
+                summaries.rebuild(org)
+                built += 1
+            except Exception:  # one organisation's trouble must not stop the others'
+                log.exception("building the incident summaries of %s failed", org.slug)
+    return built
 
 
 def follow_catalogue(org: Organisation, event: str, payload: dict[str, Any]) -> int:
