@@ -20,7 +20,7 @@ import itertools
 import queue
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -88,8 +88,16 @@ def csv_lines(
         yield _take(buffer)
 
 
-def streamed(query: peewee.Query, chunk: int = CHUNK) -> Iterator[list[Any]]:
+def streamed(
+    query: peewee.Query,
+    chunk: int = CHUNK,
+    then: Callable[[list[Any]], Any] | None = None,
+) -> Iterator[Any]:
     """The rows of ``query``, ``chunk`` at a time, read by one run of the query.
+
+    ``then``, when given, is called with each chunk's rows in the reading thread, while
+    its connection is open (to read what the rows need, such as their details), and
+    its result is yielded instead of the rows.
 
     The query runs in a thread of its own with a connection of its own, so the
     chunks may be taken from any thread, after the caller's connection has
@@ -119,7 +127,7 @@ def streamed(query: peewee.Query, chunk: int = CHUNK) -> Iterator[list[Any]]:
         try:
             with database.connection_context():
                 for rows in _chunks(query, chunk):
-                    if not give(rows):
+                    if not give(rows if then is None else then(rows)):
                         return
             give(done)
         except Exception as exc:  # the reader raises it in its own thread

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from accord import database
+from accord import streamed
 
 from .choices import country_name
 from .details import Detail, details_for, details_of
@@ -84,51 +84,26 @@ def _folded(line: str) -> str:
 FOLD_AT = 75
 
 
-# People per page: their cards, details and organisations are one page's worth of memory.
+# People per chunk: their cards, details and organisations are one chunk's worth of memory.
 PAGE = 400
 ORDER = (Person.last_name, Person.first_name, Person.id)
 
 
 def pages(query: Any, size: int | None = None) -> Iterator[str]:
-    """The cards of everyone ``query`` finds, by last name, first name and id, a page at a time.
+    """The cards of everyone ``query`` finds, by last name, first name and id, a chunk at a time.
 
     ``query`` must select each person's organisation with them (``tables.people_query``
-    does), and every page reads its people's addresses and numbers in one more query.
-    Starlette pulls a streamed body after the view has returned and its connection is
-    closed, so each page opens its own connection and closes it before yielding, as
-    the CSV export does.
+    does). The query runs once (``streamed``), whatever the number of chunks, so a
+    search is looked up once; each chunk's addresses and numbers take one more query.
     """
-    size = size or PAGE
-    after: tuple[str, str, int] | None = None
-    while True:
-        with database.connection_context():
-            page = query if after is None else query.where(_beyond(after))
-            people = list(page.order_by(*ORDER).limit(size + 1))
-            more = len(people) > size
-            people = people[:size]
-            reach = details_for(people)
-            text = "".join(card(person, reach[person.id]) for person in people)
+
+    def with_details(people: list[Any]) -> str:
+        reach = details_for(people)
+        return "".join(card(person, reach[person.id]) for person in people)
+
+    for text in streamed(query.order_by(*ORDER), size or PAGE, then=with_details):
         if text:
             yield text
-        if not more:
-            return
-        last = people[-1]
-        after = (last.last_name, last.first_name, last.id)
-
-
-def _beyond(after: tuple[str, str, int]) -> Any:
-    """People after ``after`` in ``ORDER``. The redundant bound on the last name alone lets
-    both databases seek the (org, status, last_name, id) index to the page instead of
-    reading the list from its start."""
-    last_name, first_name, pk = after
-    later = (Person.last_name > last_name) | (
-        (Person.last_name == last_name)
-        & (
-            (Person.first_name > first_name)
-            | ((Person.first_name == first_name) & (Person.id > pk))
-        )
-    )
-    return (Person.last_name >= last_name) & later
 
 
 def filename(text: str) -> str:
