@@ -7,6 +7,7 @@ import datetime
 import html
 import io
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -653,3 +654,28 @@ def test_a_table_page_counts_no_further_than_its_bound(browser, org, make_things
     make_things(*({"name": f"Thing {n}", "colour": "red", "size": n} for n in range(4)))
     html = browser.get(f"/o/{org.slug}/things/").text
     assert "3 shown of more than 2" in html  # a page holds three
+
+
+def test_streamed_rows_come_a_chunk_at_a_time_from_one_run_of_the_query(org, make_things):
+    make_things(*({"name": f"T{n}", "size": n} for n in range(5)))
+    query = Thing.select().where(Thing.org == org).order_by(Thing.size)
+    with count_queries() as counter:
+        chunks = list(export.streamed(query, 2))
+    assert [[thing.name for thing in chunk] for chunk in chunks] == [
+        ["T0", "T1"],
+        ["T2", "T3"],
+        ["T4"],
+    ]
+    selects = [r.msg[0] for r in counter.get_queries() if "things_thing" in r.msg[0]]
+    assert len(selects) == 1
+
+
+def test_an_abandoned_stream_ends_its_reading_thread(org, make_things):
+    make_things(*({"name": f"T{n}", "size": n} for n in range(20)))
+    rows = export.streamed(Thing.select().where(Thing.org == org), 1)
+    next(rows)
+    rows.close()  # what a client hanging up comes to
+    readers = [t for t in threading.enumerate() if t.name == "accord-export"]
+    for reader in readers:
+        reader.join(timeout=5)
+    assert not any(reader.is_alive() for reader in readers)
