@@ -320,7 +320,9 @@ class Table:
             empty_message=self.empty_message,
             empty_action=empty_action,
         )
-        if records:
+        if records and not (has_next or has_previous):
+            page.total = f"{len(records):,}"  # the whole list is on this page
+        elif records:
             page.total = bounded_count(query)
         if records and has_next:
             page.next_url = link(after=keyset.encode(records[-1]))

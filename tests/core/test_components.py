@@ -679,3 +679,11 @@ def test_an_abandoned_stream_ends_its_reading_thread(org, make_things):
     for reader in readers:
         reader.join(timeout=5)
     assert not any(reader.is_alive() for reader in readers)
+
+
+def test_a_list_on_one_page_is_counted_without_another_query(browser, org, make_things):
+    make_things({"name": "Alpha", "colour": "blue"}, {"name": "Beta", "colour": "blue"})
+    with count_queries() as counter:
+        html = browser.get(f"/o/{org.slug}/things/?colour=blue").text
+    assert "2 shown of 2" in html
+    assert not [r for r in counter.get_queries() if "COUNT(" in r.msg[0].upper()]
