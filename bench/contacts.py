@@ -460,6 +460,7 @@ def scenarios(samples: dict[str, Any], rng: random.Random) -> dict[str, Callable
         ),
         "list: not contacted in 90 days": lambda: f"{base}/people/?contacted=90",
         "search: surname": lambda: f"{base}/people/?q={quote(person()[1])}",
+        "search: absent surname": lambda: f"{base}/people/?q={ABSENT}",
         "search: email": lambda: f"{base}/people/?q={quote(person()[2])}",
         "search: phone as typed": lambda: f"{base}/people/?q={quote(national(person()[3]))}",
         "search: organisation name": lambda: (
@@ -474,7 +475,13 @@ def scenarios(samples: dict[str, Any], rng: random.Random) -> dict[str, Callable
         "CSV: first 5,000 rows of a search": lambda: (
             f"{base}/people/?q={quote(person()[1])}&format=csv"
         ),
+        "CSV: filtered search (country + surname)": lambda: (
+            f"{base}/people/?q={quote(person()[1])}&country=GB&format=csv"
+        ),
     }
+
+
+ABSENT = "Quennevilles"  # no one's surname, nor part of anything in a search line
 
 
 def measure(app: Any, samples: dict[str, Any], args: argparse.Namespace) -> dict[str, list[float]]:
@@ -499,18 +506,55 @@ def measure(app: Any, samples: dict[str, Any], args: argparse.Namespace) -> dict
                 for _ in range(args.samples):
                     url = make()
                     started = time.perf_counter()
-                    if "format=csv" in url:
+                    if name.startswith("CSV: first 5,000"):
                         with client.stream("GET", url) as response:
                             size = 0
                             for chunk in response.iter_bytes():
                                 size += len(chunk)
                                 if size > 600_000:  # about 5,000 rows
                                     break
-                    else:
+                    else:  # the whole body
                         response = client.get(url)
                     timings[name].append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200, (url, response.status_code)
     return timings
+
+
+def exports(app: Any, args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
+    """The people list's CSV and vCard exports: rows a second over their first
+    ``--export-rows`` rows, and how far the process's memory rose meanwhile."""
+    from starlette.testclient import TestClient
+    from vcard_export import RssPeak, export
+
+    from accord.testing import sign_in
+
+    found = []
+    with TestClient(app, base_url="http://testserver") as client:
+        assert sign_in(client, f"bench@{SLUG}.example", PASSWORD).status_code == 303
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        assert client.portal is not None
+        for label, path, query in (
+            ("CSV", f"/o/{SLUG}/contacts/people/", "format=csv"),
+            ("vCard", f"/o/{SLUG}/contacts/people/vcard", ""),
+        ):
+            with RssPeak() as rss:
+                seen = client.portal.call(export, app, cookie, path, query, args.export_rows)
+            assert seen["status"] == 200, seen
+            seen["rows"] = seen["cards"] or seen["lines"] - 1
+            seen["rss_rise"] = rss.rise
+            found.append((label, seen))
+    return found
+
+
+def report_exports(found: list[tuple[str, dict[str, Any]]]) -> None:
+    heading = f"{'rows':>9} {'s':>7} {'rows/s':>9} {'RSS rise MB':>12}"
+    print(f"\n{'export of the people list':<26} {heading}")
+    for label, seen in found:
+        rate = seen["rows"] / seen["total"]
+        print(
+            f"{label:<26} {seen['rows']:>9,} {seen['total']:>7.2f} {rate:>9,.0f} "
+            f"{seen['rss_rise'] / 1e6:>12.1f}"
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -550,6 +594,9 @@ def main() -> int:
         action="store_true",
         help="leave the planner without statistics after the load (the worst case)",
     )
+    parser.add_argument(
+        "--export-rows", type=int, default=100_000, help="rows of each export timed (0: skip)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
     parser.add_argument(
         "--reuse",
@@ -581,6 +628,8 @@ def main() -> int:
         timings = measure(app, samples, args)
         database_kind = "SQLite" if settings.is_sqlite else "PostgreSQL"
         report(timings, samples["totals"], f"{database_kind}, {os.cpu_count()} CPUs")
+        if args.export_rows:
+            report_exports(exports(app, args))
     finally:
         if args.keep or args.reuse:
             print(f"instance kept at {home}")

@@ -41,19 +41,26 @@ from search import finish_load, load  # people with several addresses, written i
 EXPORT = f"/o/{SLUG}/contacts/people/vcard"
 
 
-async def export(app: Any, cookie: str) -> dict[str, Any]:
-    """One GET of the export, its body counted and dropped chunk by chunk."""
+async def export(
+    app: Any, cookie: str, path: str = EXPORT, query: str = "", rows: int = 0
+) -> dict[str, Any]:
+    """One GET of ``path``, its body counted and dropped chunk by chunk.
+
+    ``rows``: hang up after that many cards or CSV lines (0: read the whole body).
+    """
     seen: dict[str, Any] = {"status": None, "bytes": 0, "chunks": 0, "cards": 0, "first": None}
+    seen["lines"] = 0
     started = time.perf_counter()
     asked = False
+    enough = anyio.Event()
 
     async def receive() -> dict[str, Any]:
         nonlocal asked
         if not asked:
             asked = True
             return {"type": "http.request", "body": b"", "more_body": False}
-        await anyio.sleep_forever()  # the client stays connected until the body ends
-        raise AssertionError
+        await enough.wait()  # the client stays connected until it has read enough
+        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
@@ -65,6 +72,9 @@ async def export(app: Any, cookie: str) -> dict[str, Any]:
             seen["bytes"] += len(message["body"])
             seen["chunks"] += 1
             seen["cards"] += message["body"].count(b"BEGIN:VCARD")
+            seen["lines"] += message["body"].count(b"\n")
+            if rows and (seen["cards"] or seen["lines"] - 1) >= rows:
+                enough.set()
 
     scope = {
         "type": "http",
@@ -72,9 +82,9 @@ async def export(app: Any, cookie: str) -> dict[str, Any]:
         "http_version": "1.1",
         "method": "GET",
         "scheme": "http",
-        "path": EXPORT,
-        "raw_path": EXPORT.encode(),
-        "query_string": b"",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
         "root_path": "",
         "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
         "client": ("127.0.0.1", 50000),

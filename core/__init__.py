@@ -108,6 +108,7 @@ from .components import (  # noqa: E402 - appended so the exports above stay as 
     render_report,
     render_table,
     save_versioned,
+    streamed,
 )
 
 __all__ += [
@@ -135,4 +136,5 @@ __all__ += [
     "render_report",
     "render_table",
     "save_versioned",
+    "streamed",
 ]

@@ -11,6 +11,7 @@ from . import forms
 from .charts import Chart
 from .columns import Column, DateRange, Filter
 from .confirm import confirm_page
+from .export import streamed
 from .forms import Form, ValidationError, render_form
 from .locking import StaleEdit, VersionedModel, conflict_response, save_versioned
 from .report import Period, ReportFilter, ReportTable, Section, render_report
@@ -43,4 +44,5 @@ __all__ = [
     "render_report",
     "render_table",
     "save_versioned",
+    "streamed",
 ]

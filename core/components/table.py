@@ -48,6 +48,9 @@ from .export import stream_csv
 from .keyset import Keyset
 
 TABLE_TEMPLATE = "components/_table.html"
+# A page says how many rows match up to this many, then "more than": counting a million
+# matches would cost more than the page.
+COUNT_UP_TO = 1000
 RESERVED = frozenset({"q", "sort", "after", "before", "per_page", "format"})
 
 
@@ -114,6 +117,17 @@ class TablePage:
     empty_message: str = ""
     empty_action: tuple[str, str] | None = None
     chips: list[Chip] | None = None
+    total: str = ""  # how many rows match: "137", or "more than 1,000"
+
+
+def bounded_count(query: peewee.ModelSelect) -> str:
+    """How many rows ``query`` selects, as a page says it: "137", or "more than 1,000".
+
+    Counts no further than one row past ``COUNT_UP_TO``.
+    """
+    pk = query.model._meta.primary_key
+    found = int(query.select(pk).order_by().limit(COUNT_UP_TO + 1).count())
+    return f"more than {COUNT_UP_TO:,}" if found > COUNT_UP_TO else f"{found:,}"
 
 
 class Table:
@@ -306,6 +320,10 @@ class Table:
             empty_message=self.empty_message,
             empty_action=empty_action,
         )
+        if records and not (has_next or has_previous):
+            page.total = f"{len(records):,}"  # the whole list is on this page
+        elif records:
+            page.total = bounded_count(query)
         if records and has_next:
             page.next_url = link(after=keyset.encode(records[-1]))
         if records and has_previous:

@@ -50,13 +50,15 @@ class SearchText(CharField):
     """A lower-case line of everything a record is found by (see ``derived.py``).
 
     ``matches(terms)`` is what searches ask: the rows whose line contains
-    every term, as ``primary key IN (the ids that match)``. On SQLite the ids
-    come from the table's FTS5 trigram index (``<table>_fts``, kept by
-    triggers), since ``LIKE '%…%'`` reads every row; terms shorter than a
-    trigram use ``LIKE``. On PostgreSQL they come from ``ILIKE``, which the
-    pg_trgm index answers. Asking for the ids first matters there: a search
-    for "smith" in a list sorted by surname would otherwise walk the sorted
-    index from A to S looking for matches.
+    every term. On SQLite that is ``primary key IN (the ids that match)``,
+    the ids coming from the table's FTS5 trigram index (``<table>_fts``, kept
+    by triggers), since ``LIKE '%…%'`` reads every row; terms shorter than a
+    trigram use ``LIKE``. On PostgreSQL it is ``ILIKE`` on the line itself,
+    which the pg_trgm index answers, and the planner weighs it against the
+    page's order: a rare term ("smith") is looked up in the trigram index and
+    its rows read once, a common one ("manager") is met walking the ordered
+    index, stopping at a page's worth. (Asking for the ids first, as SQLite
+    does, read every match twice and sorted all of a common term's.)
     """
 
     def matches(self, terms: list[str]) -> Expression:
@@ -64,10 +66,7 @@ class SearchText(CharField):
         pk = model._meta.primary_key
         database = getattr(model._meta.database, "obj", model._meta.database)
         if not isinstance(database, SqliteDatabase):
-            found = model.select(pk).where(
-                reduce(operator.and_, [CharField.contains(self, t) for t in terms])
-            )
-            return pk.in_(found.offset(0))  # OFFSET 0: the planner must not flatten it
+            return reduce(operator.and_, [CharField.contains(self, t) for t in terms])
         indexed = [t for t in terms if len(t) >= 3]
         conditions = [CharField.contains(self, t) for t in terms if t not in indexed]
         if indexed:

@@ -7,6 +7,7 @@ import datetime
 import html
 import io
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ from accord import (
     save_versioned,
 )
 from accord.components import export
+from accord.components import table as table_module
 from accord.models import AuditEntry
 from accord.testing import HTMX_HEADERS, csrf_from, manifest
 
@@ -272,13 +274,17 @@ def test_a_tampered_cursor_shows_the_first_page(browser, org, make_things):
     assert names(browser.get(f"/o/{org.slug}/things/?after=not-a-cursor").text) == ["A", "B"]
 
 
-def test_page_view_issues_no_count_query(browser, org, make_things):
+def test_page_view_counts_matches_only_up_to_a_bound(browser, org, make_things):
     make_things(*({"name": f"T{i}"} for i in range(5)))
     with count_queries() as counter:
         page = browser.get(f"/o/{org.slug}/things/?q=T&colour=red")
-    sql = [record.msg[0].upper() for record in counter.get_queries()]
-    assert any("THINGS_THING" in statement for statement in sql)
-    assert not [statement for statement in sql if "COUNT(" in statement]
+    sql = [(record.msg[0].upper(), record.msg[1]) for record in counter.get_queries()]
+    assert any("THINGS_THING" in statement for statement, _ in sql)
+    counts = [(statement, params) for statement, params in sql if "COUNT(" in statement]
+    assert len(counts) == 1
+    statement, params = counts[0]
+    assert ") LIMIT ?) AS" in statement.replace("%S", "?")  # the rows counted are limited
+    assert table_module.COUNT_UP_TO + 1 in params
     assert link(page.text, "next")
 
 
@@ -631,3 +637,53 @@ def test_a_moment_is_typed_and_shown_in_the_organisations_time_zone():
 def test_a_secondary_column_is_marked_for_small_screens_to_hide():
     assert Column("Opened", "created_at", css="num", secondary=True).classes == "num col-secondary"
     assert Column("Name", "name").classes == ""
+
+
+def test_a_table_page_says_how_many_rows_match(browser, org, make_things):
+    make_things(
+        {"name": "Alpha", "colour": "red", "size": 1},
+        {"name": "Beta", "colour": "blue", "size": 2},
+        {"name": "Gamma", "colour": "blue", "size": 3},
+    )
+    html = browser.get(f"/o/{org.slug}/things/?colour=blue").text
+    assert "2 shown of 2" in html
+
+
+def test_a_table_page_counts_no_further_than_its_bound(browser, org, make_things, monkeypatch):
+    monkeypatch.setattr(table_module, "COUNT_UP_TO", 2)
+    make_things(*({"name": f"Thing {n}", "colour": "red", "size": n} for n in range(4)))
+    html = browser.get(f"/o/{org.slug}/things/").text
+    assert "3 shown of more than 2" in html  # a page holds three
+
+
+def test_streamed_rows_come_a_chunk_at_a_time_from_one_run_of_the_query(org, make_things):
+    make_things(*({"name": f"T{n}", "size": n} for n in range(5)))
+    query = Thing.select().where(Thing.org == org).order_by(Thing.size)
+    with count_queries() as counter:
+        chunks = list(export.streamed(query, 2))
+    assert [[thing.name for thing in chunk] for chunk in chunks] == [
+        ["T0", "T1"],
+        ["T2", "T3"],
+        ["T4"],
+    ]
+    selects = [r.msg[0] for r in counter.get_queries() if "things_thing" in r.msg[0]]
+    assert len(selects) == 1
+
+
+def test_an_abandoned_stream_ends_its_reading_thread(org, make_things):
+    make_things(*({"name": f"T{n}", "size": n} for n in range(20)))
+    rows = export.streamed(Thing.select().where(Thing.org == org), 1)
+    next(rows)
+    rows.close()  # what a client hanging up comes to
+    readers = [t for t in threading.enumerate() if t.name == "accord-export"]
+    for reader in readers:
+        reader.join(timeout=5)
+    assert not any(reader.is_alive() for reader in readers)
+
+
+def test_a_list_on_one_page_is_counted_without_another_query(browser, org, make_things):
+    make_things({"name": "Alpha", "colour": "blue"}, {"name": "Beta", "colour": "blue"})
+    with count_queries() as counter:
+        html = browser.get(f"/o/{org.slug}/things/?colour=blue").text
+    assert "2 shown of 2" in html
+    assert not [r for r in counter.get_queries() if "COUNT(" in r.msg[0].upper()]
