@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from accord.plugins.contacts import import_jobs, importing
+from accord.plugins.contacts import import_jobs, import_writing
 from accord.plugins.contacts.import_jobs import ImportJob
 from accord.plugins.contacts.models import Affiliation, CustomerOrganisation, Person
 from accord.plugins.contacts.testing import make_organisation
@@ -71,18 +71,19 @@ def status(job: ImportJob) -> str:
 
 
 def test_an_import_that_fails_half_way_leaves_nothing_behind(signed_in, enabled, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_ROWS", 3)
+    monkeypatch.setattr(import_writing, "BATCH_ROWS", 3)
+    monkeypatch.setattr(import_writing, "BATCH_STEP", 3)
     calls = 0
-    real = importing._affiliate
+    real = import_writing.insert_new
 
-    def failing_on_the_eighth_row(*args, **kwargs):
+    def failing_on_the_third_batch(*args, **kwargs):
         nonlocal calls
         calls += 1
-        if calls == 8:  # two batches are written by now
+        if calls == 3:  # two batches are written by now
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "_affiliate", failing_on_the_eighth_row)
+    monkeypatch.setattr(import_writing, "insert_new", failing_on_the_third_batch)
     client = signed_in("agent")
     job_url = upload(client, csv_of(10))
     post_form(
@@ -111,7 +112,8 @@ def test_an_import_whose_worker_stopped_removes_what_it_wrote(app, signed_in, en
 def test_rows_of_an_unfinished_import_never_show_in_the_people_list(
     app, signed_in, enabled, monkeypatch
 ):
-    monkeypatch.setattr(importing, "BATCH_ROWS", 100)
+    monkeypatch.setattr(import_writing, "BATCH_ROWS", 100)
+    monkeypatch.setattr(import_writing, "BATCH_STEP", 100)
     school = make_organisation(enabled, "School 0")  # existing: the import adds its people
     client = signed_in("agent")
     job, worker = import_in_worker(app, upload(client, csv_of(600)))

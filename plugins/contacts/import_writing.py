@@ -1,0 +1,425 @@
+"""Writing an import's staged rows: new people in bulk, hidden until the last short step.
+
+New people, with their addresses, tags, organisations, affiliations and
+consent, go in with a few multi-row inserts per batch, each row tagged with
+the job (``import_job_id``) and so hidden (``models.published``). Batches
+are short transactions (``BATCH_ROWS`` rows or ``BATCH_SECONDS``), with a gap
+after each on SQLite so that a waiting writer gets in. One last transaction
+updates the people the file matched, writes the import's one audit entry and
+calls ``publish`` (which marks the job done and so shows every new row). If
+anything fails the caller removes the tagged rows with ``discard``.
+
+New people are written directly rather than saved one by one: no audit entry
+each (the import's entry counts them) and their derived columns (search line,
+tags as text, primary organisation) computed here, as ``derived.py`` would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import SqliteDatabase, fn
+
+from accord import Organisation, database, utcnow
+from accord.audit import record
+
+from . import details, normalise
+from .consent import set_topic
+from .consent.models import ConsentChange, TopicConsent
+from .consent.purposes import purpose
+from .consent.rules import topic_word
+from .derived import refresh_organisations, refresh_people, set_tags
+from .details import DEFAULT_LABEL
+from .import_reading import row_details
+from .import_staging import ImportRow, batches
+from .models import Affiliation, ContactDetail, CustomerOrganisation, Person, PersonTag, Tag
+
+# A batch's transaction: at most so many rows or seconds, so that another writer waits
+# for one short batch at most.
+BATCH_ROWS = 5000
+BATCH_STEP = 500  # rows written together inside a batch
+BATCH_SECONDS = 0.2
+SQLITE_GAP_SECONDS = 0.11
+CONSENT_PURPOSES = ("newsletters", "surveys")
+
+
+@dataclass
+class Result:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+
+def write(
+    org: Organisation,
+    job_id: int,
+    *,
+    on_match: str,
+    summary: str,
+    progress: Callable[[int], None] | None = None,
+    publish: Callable[[Result], None] | None = None,
+) -> Result:
+    """Write the job's staged rows: all of them, or (if anything fails) nothing anyone sees."""
+    result = Result()
+    pending: list[ImportRow] = []
+    pages = batches(job_id, matched=False, size=BATCH_STEP)
+    done = False
+    while not done:
+        with database.atomic():
+            began = time.monotonic()  # once the lock is ours: waiting for it is no work
+            written = 0
+            while True:  # at least one step, however long the lock took
+                pending = next(pages, [])
+                if not pending:
+                    done = True
+                    break
+                insert_new(org, pending, job_id)
+                result.created += len(pending)
+                written += len(pending)
+                if progress:
+                    progress(len(pending))
+                if written >= BATCH_ROWS or time.monotonic() - began >= BATCH_SECONDS:
+                    break
+        if not done and isinstance(database.obj, SqliteDatabase):
+            # SQLite has one writer and no queue: a writer waiting for the lock
+            # polls at most every 100 ms, so it needs a gap that long to get in.
+            time.sleep(SQLITE_GAP_SECONDS)
+    with database.atomic():
+        for page in batches(job_id, matched=True, size=BATCH_STEP):
+            if on_match == "skip":
+                result.skipped += len(page)
+            else:
+                update_matched(org, page, job_id)
+                result.updated += len(page)
+            if progress:
+                progress(len(page))
+        record(
+            org,
+            "import",
+            f"imported people from {summary}: {result.created} added, "
+            f"{result.updated} updated, {result.skipped} skipped",
+            plugin="contacts",
+            table="contacts_import_job",
+            record_id=job_id,
+            changes={
+                "file": [None, summary],
+                "created": [None, result.created],
+                "updated": [None, result.updated],
+                "skipped": [None, result.skipped],
+            },
+        )
+        if publish:
+            publish(result)
+    return result
+
+
+def insert_new(org: Organisation, rows: list[ImportRow], job_id: int) -> None:
+    """Insert a batch of new people and everything they bring, a few statements in all."""
+    values = [row.values for row in rows]
+    organisations = _organisations(org, values, job_id)
+    tags = _tags(org, values)
+    now = utcnow()
+    people = []
+    for v in values:
+        reach = row_details(v)
+        chosen = _chosen_tags(v, tags)
+        organisation = organisations.get((v.get("organisation") or "").lower())
+        tag_names = ", ".join(name for _id, name in chosen)
+        people.append(
+            {
+                "org": org.id,
+                "first_name": v["first_name"],
+                "last_name": v["last_name"],
+                "job_title": v.get("job_title") or "",
+                "city": v.get("city") or "",
+                "country": v.get("country") or "",
+                "email": v.get("email") or next(_values(reach, "email"), None),
+                "phone": v.get("phone") or next(_values(reach, "phone"), None),
+                "tag_names": tag_names,
+                "organisation": organisation[0] if organisation else None,
+                "search_text": normalise.search_text(
+                    [
+                        v["first_name"],
+                        v["last_name"],
+                        *_values(reach, "email"),
+                        *(
+                            f
+                            for p in _values(reach, "phone")
+                            for f in normalise.phone_search_forms(p)
+                        ),
+                        v.get("job_title"),
+                        tag_names,
+                        organisation[1] if organisation else None,
+                    ]
+                ),
+                "import_job_id": job_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    ids = [pk for (pk,) in Person.insert_many(people).returning(Person.id).tuples().execute()]
+    contact, linked, affiliated, topics, changes = [], [], [], [], []
+    purposes = {key: purpose(org.id, key).key for key in CONSENT_PURPOSES}
+    for person_id, v, person in zip(ids, values, people, strict=True):
+        contact += _details(org.id, person_id, row_details(v))
+        linked += [
+            {"org": org.id, "person": person_id, "tag": tag_id}
+            for tag_id, _ in _chosen_tags(v, tags)
+        ]
+        if person["organisation"]:
+            affiliated.append(
+                {
+                    "org": org.id,
+                    "person": person_id,
+                    "organisation": person["organisation"],
+                    "role": person["job_title"],
+                    "is_primary": True,
+                    "import_job_id": job_id,
+                    "created_at": now,
+                }
+            )
+        for key in CONSENT_PURPOSES:
+            opted_in = v.get(f"consent_{key}")
+            if opted_in is None:
+                continue
+            topics.append(
+                {
+                    "org": org.id,
+                    "person": person_id,
+                    "purpose": purposes[key],
+                    "opted_in": opted_in,
+                    "changed_at": now,
+                }
+            )
+            changes.append(
+                {
+                    "org": org.id,
+                    "person": person_id,
+                    "at": now,
+                    "user": None,
+                    "source": "import",
+                    "subject": f"topic:{purposes[key]}",
+                    "before": topic_word(None),
+                    "after": topic_word(opted_in),
+                }
+            )
+    for model, many in (
+        (ContactDetail, contact),
+        (PersonTag, linked),
+        (Affiliation, affiliated),
+        (TopicConsent, topics),
+        (ConsentChange, changes),
+    ):
+        if many:
+            model.insert_many(many).execute()
+
+
+def _values(reach: list[details.Detail], kind: str) -> Iterable[str]:
+    return (d.value for d in reach if d.kind == kind)
+
+
+def _details(org_id: int, person_id: int, reach: list[details.Detail]) -> list[dict[str, Any]]:
+    """The rows of a new person's details: repeats dropped, the first of a kind primary."""
+    seen: set[tuple[str, str]] = set()
+    primaries: set[str] = set()
+    rows = []
+    for detail in reach:
+        if (detail.kind, detail.value) in seen:
+            continue
+        seen.add((detail.kind, detail.value))
+        primary = detail.kind not in primaries
+        primaries.add(detail.kind)
+        rows.append(
+            {
+                "org": org_id,
+                "person": person_id,
+                "kind": detail.kind,
+                "value": detail.value,
+                "label": DEFAULT_LABEL,
+                "is_primary": primary,
+            }
+        )
+    return rows
+
+
+def _organisations(
+    org: Organisation, values: list[dict[str, Any]], job_id: int
+) -> dict[str, tuple[int, str]]:
+    """Lower-cased name -> (id, name) of the batch's organisations, creating those missing."""
+    wanted: dict[str, str] = {}
+    for v in values:
+        if v.get("organisation"):
+            wanted.setdefault(v["organisation"].lower(), v["organisation"])
+    found: dict[str, tuple[int, str]] = {}
+    if not wanted:
+        return found
+    name = fn.LOWER(CustomerOrganisation.name)
+    # Not in_org: this import's own (still hidden) organisations count as existing.
+    existing = (
+        CustomerOrganisation.select(CustomerOrganisation.id, CustomerOrganisation.name, name)
+        .where((CustomerOrganisation.org == org) & name.in_(list(wanted)))
+        .order_by(CustomerOrganisation.id)
+        .tuples()
+    )
+    for pk, text, key in existing:
+        found.setdefault(key, (pk, text))
+    missing = [text for key, text in wanted.items() if key not in found]
+    if missing:
+        now = utcnow()
+        rows = [
+            {
+                "org": org.id,
+                "name": text,
+                "search_text": normalise.search_text([text]),
+                "import_job_id": job_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for text in missing
+        ]
+        query = CustomerOrganisation.insert_many(rows).returning(CustomerOrganisation.id)
+        for (pk,), text in zip(query.tuples().execute(), missing, strict=True):
+            found[text.lower()] = (pk, text)
+    return found
+
+
+def _tags(org: Organisation, values: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
+    """Case-folded name -> (id, name) of the batch's tags, creating those missing.
+
+    Tags are the organisation's vocabulary, not the import's: new ones are not hidden.
+    """
+    wanted: dict[str, str] = {}
+    for v in values:
+        for text in v.get("tags") or []:
+            wanted.setdefault(text.casefold(), text)
+    found: dict[str, tuple[int, str]] = {}
+    if not wanted:
+        return found
+    lowered = sorted({text.lower() for text in wanted.values()})
+    existing = (
+        Tag.select(Tag.id, Tag.name)
+        .where((Tag.org == org) & fn.LOWER(Tag.name).in_(lowered))
+        .order_by(Tag.id)
+        .tuples()
+    )
+    for pk, text in existing:
+        found.setdefault(text.casefold(), (pk, text))
+    missing = [text for key, text in wanted.items() if key not in found]
+    if missing:
+        now = utcnow()
+        query = Tag.insert_many(
+            [{"org": org.id, "name": text, "created_at": now} for text in missing]
+        ).returning(Tag.id)
+        for (pk,), text in zip(query.tuples().execute(), missing, strict=True):
+            found[text.casefold()] = (pk, text)
+    return found
+
+
+def _chosen_tags(v: dict[str, Any], tags: dict[str, tuple[int, str]]) -> list[tuple[int, str]]:
+    chosen: dict[int, tuple[int, str]] = {}
+    for text in v.get("tags") or []:
+        tag = tags[text.casefold()]
+        chosen.setdefault(tag[0], tag)
+    return list(chosen.values())
+
+
+def update_matched(org: Organisation, rows: list[ImportRow], job_id: int) -> None:
+    """Update the people a batch of rows matched: their fields, and what they lack added."""
+    touched = []
+    now = utcnow()
+    for row in rows:
+        v = row.values
+        person = Person.get_by_id(row.match_id)
+        columns: dict[Any, Any] = {
+            getattr(Person, k): v[k]
+            for k in ("first_name", "last_name", "job_title", "city", "country")
+            if v.get(k)
+        }
+        # Their primaries stay (add_details below); a new version makes open edit forms stale.
+        Person.update(
+            {**columns, Person.updated_at: now, Person.version: Person.version + 1}
+        ).where(Person.id == person.id).execute()
+        person = Person.get_by_id(person.id)
+        details.add_details(person, row_details(v))
+        if v.get("tags") is not None:
+            set_tags(person, normalise.tags(", ".join([*person.tag_list, *v["tags"]])))
+        if v.get("organisation"):
+            _affiliate(org, person, _organisation(org, v["organisation"], job_id), job_id)
+        for key in CONSENT_PURPOSES:
+            if v.get(f"consent_{key}") is not None:
+                set_topic(person, key, v[f"consent_{key}"], source="import")
+        touched.append(person.id)
+    refresh_people(touched)
+
+
+def _organisation(org: Organisation, name: str, job_id: int) -> Any:
+    found = (
+        CustomerOrganisation.select()
+        .where(
+            (CustomerOrganisation.org == org)
+            & (fn.LOWER(CustomerOrganisation.name) == name.lower())
+        )
+        .order_by(CustomerOrganisation.id)
+        .first()
+    )
+    if found is None:
+        found = CustomerOrganisation.create(org=org, name=name, import_job_id=job_id)
+        refresh_organisations([found.id])
+    return found
+
+
+def _affiliate(org: Organisation, person: Any, organisation: Any, job_id: int) -> None:
+    mine = list(Affiliation.select().where(Affiliation.person == person.id))
+    if any(a.organisation_id == organisation.id for a in mine):
+        return
+    Affiliation.create(
+        org=org,
+        person=person,
+        organisation=organisation,
+        role=person.job_title or "",
+        is_primary=not any(a.is_primary for a in mine),
+        import_job_id=job_id,
+    )
+
+
+def discard(job_id: int, size: int = BATCH_STEP) -> int:
+    """Remove what the import ``job_id`` wrote, ``size`` at a time; the people removed.
+
+    People first (their details, tags, consent and affiliations go with them),
+    then the organisations it created and any affiliation left.
+    """
+    removed = 0
+    for model in (Person, Affiliation, CustomerOrganisation):
+        while True:
+            with database.atomic():
+                ids = [
+                    row.id
+                    for row in model.select(model.id)
+                    .where(model.import_job_id == job_id)
+                    .limit(size)
+                ]
+                if not ids:
+                    break
+                model.delete().where(model.id.in_(ids)).execute()
+            if model is Person:
+                removed += len(ids)
+    return removed
+
+
+def release(job_id: int, size: int = BATCH_ROWS) -> None:
+    """Clear the tag of a done import's rows, ``size`` at a time: they are anyone's now."""
+    for model in (Person, CustomerOrganisation, Affiliation):
+        while True:
+            with database.atomic():
+                ids = [
+                    row.id
+                    for row in model.select(model.id)
+                    .where(model.import_job_id == job_id)
+                    .limit(size)
+                ]
+                if not ids:
+                    break
+                model.update(import_job_id=None).where(model.id.in_(ids)).execute()
