@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from peewee import CharField, IntegerField, TextField, fn
 
 from accord import BaseModel, database
 
+from . import bulk
 from .import_reading import FIELDS, CheckedRow, detail_key, row_details
 from .models import CustomerOrganisation
 
@@ -81,20 +82,9 @@ def stage(job_id: int, rows: list[CheckedRow], matches: dict[int, tuple[int, str
             )
         )
         values += [(job_id, row.line, d.kind, detail_key(d)) for d in row_details(row.values)]
-    columns = [
-        ImportRow.job_id,
-        ImportRow.line,
-        ImportRow.data,
-        ImportRow.errors,
-        ImportRow.match_id,
-        ImportRow.matched_by,
-        ImportRow.organisation_key,
-    ]
-    for start in range(0, len(staged), CHUNK):
-        ImportRow.insert_many(staged[start : start + CHUNK], fields=columns).execute()
-    value_columns = [ImportValue.job_id, ImportValue.line, ImportValue.kind, ImportValue.key]
-    for start in range(0, len(values), CHUNK):
-        ImportValue.insert_many(values[start : start + CHUNK], fields=value_columns).execute()
+    columns = ("job_id", "line", "data", "errors", "match_id", "matched_by", "organisation_key")
+    bulk.insert(ImportRow, columns, staged)
+    bulk.insert(ImportValue, ("job_id", "line", "kind", "key"), values)
 
 
 def mark_repeats(job_id: int) -> None:
@@ -218,7 +208,3 @@ def clear(job_id: int, size: int = 5000) -> None:
                 if not ids:
                     break
                 model.delete().where(model.id.in_(ids)).execute()
-
-
-def lines(rows: Iterable[ImportRow]) -> list[int]:
-    return [row.line for row in rows]

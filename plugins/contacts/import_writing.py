@@ -26,7 +26,7 @@ from peewee import SqliteDatabase, fn
 from accord import Organisation, database, utcnow
 from accord.audit import record
 
-from . import details, normalise
+from . import bulk, details, normalise
 from .consent import set_topic
 from .consent.models import ConsentChange, TopicConsent
 from .consent.purposes import purpose
@@ -116,6 +116,37 @@ def write(
     return result
 
 
+PERSON_COLUMNS = (
+    "org",
+    "first_name",
+    "last_name",
+    "job_title",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "tag_names",
+    "organisation",
+    "search_text",
+    "import_job_id",
+    "created_at",
+    "updated_at",
+    "version",
+)
+DETAIL_COLUMNS = ("org", "person", "kind", "value", "label", "is_primary", "created_at")
+AFFILIATION_COLUMNS = (
+    "org",
+    "person",
+    "organisation",
+    "role",
+    "is_primary",
+    "import_job_id",
+    "created_at",
+)
+TOPIC_COLUMNS = ("org", "person", "purpose", "opted_in", "changed_at")
+CHANGE_COLUMNS = ("org", "person", "at", "user", "source", "subject", "before", "after")
+
+
 def insert_new(org: Organisation, rows: list[ImportRow], job_id: int) -> None:
     """Insert a batch of new people and everything they bring, a few statements in all."""
     values = [row.values for row in rows]
@@ -125,103 +156,82 @@ def insert_new(org: Organisation, rows: list[ImportRow], job_id: int) -> None:
     people = []
     for v in values:
         reach = row_details(v)
+        emails = list(_values(reach, "email"))
+        phones = list(_values(reach, "phone"))
         chosen = _chosen_tags(v, tags)
         organisation = organisations.get((v.get("organisation") or "").lower())
         tag_names = ", ".join(name for _id, name in chosen)
-        people.append(
-            {
-                "org": org.id,
-                "first_name": v["first_name"],
-                "last_name": v["last_name"],
-                "job_title": v.get("job_title") or "",
-                "city": v.get("city") or "",
-                "country": v.get("country") or "",
-                "email": v.get("email") or next(_values(reach, "email"), None),
-                "phone": v.get("phone") or next(_values(reach, "phone"), None),
-                "tag_names": tag_names,
-                "organisation": organisation[0] if organisation else None,
-                "search_text": normalise.search_text(
-                    [
-                        v["first_name"],
-                        v["last_name"],
-                        *_values(reach, "email"),
-                        *(
-                            f
-                            for p in _values(reach, "phone")
-                            for f in normalise.phone_search_forms(p)
-                        ),
-                        v.get("job_title"),
-                        tag_names,
-                        organisation[1] if organisation else None,
-                    ]
-                ),
-                "import_job_id": job_id,
-                "created_at": now,
-                "updated_at": now,
-            }
+        text = normalise.search_text(
+            [
+                v["first_name"],
+                v["last_name"],
+                *emails,
+                *(form for phone in phones for form in normalise.phone_search_forms(phone)),
+                v.get("job_title"),
+                tag_names,
+                organisation[1] if organisation else None,
+            ]
         )
-    ids = [pk for (pk,) in Person.insert_many(people).returning(Person.id).tuples().execute()]
-    contact, linked, affiliated, topics, changes = [], [], [], [], []
+        people.append(
+            (
+                org.id,
+                v["first_name"],
+                v["last_name"],
+                v.get("job_title") or "",
+                v.get("city") or "",
+                v.get("country") or "",
+                emails[0] if emails else None,
+                phones[0] if phones else None,
+                tag_names,
+                organisation[0] if organisation else None,
+                text,
+                job_id,
+                now,
+                now,
+                1,
+            )
+        )
+    ids = bulk.insert(Person, PERSON_COLUMNS, people, returning=True)
+    contact: list[tuple[Any, ...]] = []
+    linked, affiliated, topics, changes = [], [], [], []
     purposes = {key: purpose(org.id, key).key for key in CONSENT_PURPOSES}
     for person_id, v, person in zip(ids, values, people, strict=True):
-        contact += _details(org.id, person_id, row_details(v))
-        linked += [
-            {"org": org.id, "person": person_id, "tag": tag_id}
-            for tag_id, _ in _chosen_tags(v, tags)
-        ]
-        if person["organisation"]:
-            affiliated.append(
-                {
-                    "org": org.id,
-                    "person": person_id,
-                    "organisation": person["organisation"],
-                    "role": person["job_title"],
-                    "is_primary": True,
-                    "import_job_id": job_id,
-                    "created_at": now,
-                }
-            )
+        contact += _details(org.id, person_id, row_details(v), now)
+        linked += [(org.id, person_id, tag_id) for tag_id, _ in _chosen_tags(v, tags)]
+        if person[9]:  # an organisation: their primary affiliation
+            affiliated.append((org.id, person_id, person[9], person[3], True, job_id, now))
         for key in CONSENT_PURPOSES:
             opted_in = v.get(f"consent_{key}")
             if opted_in is None:
                 continue
-            topics.append(
-                {
-                    "org": org.id,
-                    "person": person_id,
-                    "purpose": purposes[key],
-                    "opted_in": opted_in,
-                    "changed_at": now,
-                }
-            )
+            subject = f"topic:{purposes[key]}"
+            topics.append((org.id, person_id, purposes[key], opted_in, now))
             changes.append(
-                {
-                    "org": org.id,
-                    "person": person_id,
-                    "at": now,
-                    "user": None,
-                    "source": "import",
-                    "subject": f"topic:{purposes[key]}",
-                    "before": topic_word(None),
-                    "after": topic_word(opted_in),
-                }
+                (
+                    org.id,
+                    person_id,
+                    now,
+                    None,
+                    "import",
+                    subject,
+                    topic_word(None),
+                    topic_word(opted_in),
+                )
             )
-    for model, many in (
-        (ContactDetail, contact),
-        (PersonTag, linked),
-        (Affiliation, affiliated),
-        (TopicConsent, topics),
-        (ConsentChange, changes),
-    ):
-        if many:
-            model.insert_many(many).execute()
+    bulk.insert(ContactDetail, DETAIL_COLUMNS, contact)
+    bulk.insert(PersonTag, ("org", "person", "tag"), linked)
+    bulk.insert(Affiliation, AFFILIATION_COLUMNS, affiliated)
+    bulk.insert(TopicConsent, TOPIC_COLUMNS, topics)
+    bulk.insert(ConsentChange, CHANGE_COLUMNS, changes)
 
 
 def _values(reach: list[details.Detail], kind: str) -> Iterable[str]:
     return (d.value for d in reach if d.kind == kind)
 
 
-def _details(org_id: int, person_id: int, reach: list[details.Detail]) -> list[dict[str, Any]]:
+def _details(
+    org_id: int, person_id: int, reach: list[details.Detail], now: Any
+) -> list[tuple[Any, ...]]:
     """The rows of a new person's details: repeats dropped, the first of a kind primary."""
     seen: set[tuple[str, str]] = set()
     primaries: set[str] = set()
@@ -232,16 +242,7 @@ def _details(org_id: int, person_id: int, reach: list[details.Detail]) -> list[d
         seen.add((detail.kind, detail.value))
         primary = detail.kind not in primaries
         primaries.add(detail.kind)
-        rows.append(
-            {
-                "org": org_id,
-                "person": person_id,
-                "kind": detail.kind,
-                "value": detail.value,
-                "label": DEFAULT_LABEL,
-                "is_primary": primary,
-            }
-        )
+        rows.append((org_id, person_id, detail.kind, detail.value, DEFAULT_LABEL, primary, now))
     return rows
 
 
@@ -270,18 +271,19 @@ def _organisations(
     if missing:
         now = utcnow()
         rows = [
-            {
-                "org": org.id,
-                "name": text,
-                "search_text": normalise.search_text([text]),
-                "import_job_id": job_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for text in missing
+            (org.id, text, normalise.search_text([text]), job_id, now, now, 1) for text in missing
         ]
-        query = CustomerOrganisation.insert_many(rows).returning(CustomerOrganisation.id)
-        for (pk,), text in zip(query.tuples().execute(), missing, strict=True):
+        columns = (
+            "org",
+            "name",
+            "search_text",
+            "import_job_id",
+            "created_at",
+            "updated_at",
+            "version",
+        )
+        ids = bulk.insert(CustomerOrganisation, columns, rows, returning=True)
+        for pk, text in zip(ids, missing, strict=True):
             found[text.lower()] = (pk, text)
     return found
 
@@ -310,10 +312,9 @@ def _tags(org: Organisation, values: list[dict[str, Any]]) -> dict[str, tuple[in
     missing = [text for key, text in wanted.items() if key not in found]
     if missing:
         now = utcnow()
-        query = Tag.insert_many(
-            [{"org": org.id, "name": text, "created_at": now} for text in missing]
-        ).returning(Tag.id)
-        for (pk,), text in zip(query.tuples().execute(), missing, strict=True):
+        rows = [(org.id, text, now) for text in missing]
+        ids = bulk.insert(Tag, ("org", "name", "created_at"), rows, returning=True)
+        for pk, text in zip(ids, missing, strict=True):
             found[text.casefold()] = (pk, text)
     return found
 

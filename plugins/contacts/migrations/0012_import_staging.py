@@ -46,4 +46,6 @@ def up(migrator, db):
         "CREATE INDEX contacts_person_detail_lower_value "
         "ON contacts_person_detail (org_id, kind, LOWER(value))"
     )
-    db.execute_sql("CREATE INDEX contacts_person_lower_email ON contacts_person (org_id, LOWER(email))")
+    db.execute_sql(
+        "CREATE INDEX contacts_person_lower_email ON contacts_person (org_id, LOWER(email))"
+    )
