@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+import phonenumbers
 
 from . import normalise
 from .choices import countries
@@ -147,6 +151,48 @@ def _unguarded(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in GUARDED else cell
 
 
+# A plain address (the most common by far) is checked here, its domain checked by
+# ``normalise.email`` once per import for all the rows that share it: checking every
+# address in full was a fifth of an import's time. Anything else is checked in full.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*")
+
+
+def email(text: str) -> str:
+    """``normalise.email(text)``, the same value or error, faster for plain addresses."""
+    local, at, domain = text.strip().rpartition("@")
+    if at and len(local) <= 64 and _PLAIN_LOCAL.fullmatch(local):
+        checked = _domain(domain)
+        if checked is not None and len(local) + 1 + len(checked) <= 254:
+            return f"{local}@{checked}"
+    return normalise.email(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain(domain: str) -> str | None:
+    try:
+        return normalise.email(f"x@{domain}").partition("@")[2]
+    except normalise.InvalidValue:
+        return None
+
+
+def phone(text: str, region: str) -> tuple[str, str]:
+    """``normalise.phone(text, region)`` and the number's national digits, read once.
+
+    The digits are the search form ``normalise.phone_search_forms`` would read
+    again from the stored number when the person is written.
+    """
+    try:
+        number = phonenumbers.parse(text, region.upper())
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        return normalise.phone(text, region), ""  # raises, with its message
+    number.extension = None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return e164, re.sub(r"\D", "", national)
+
+
 def split_tags(text: str) -> list[str]:
     """Tag names separated by commas or semicolons (the people export joins them with ";")."""
     return normalise.tags(text.replace(";", ","))
@@ -175,7 +221,7 @@ def check_row(
             errors.append(f"{FIELDS[name]} is longer than {limit} characters.")
     checks: list[tuple[str, Callable[[str], Any]]] = [
         ("country", _country),
-        ("email", normalise.email),
+        ("email", email),
         ("tags", split_tags),
     ]
     for name, clean in checks:
@@ -191,22 +237,26 @@ def check_row(
             errors.append(f"{FIELDS[name]} “{raw[name]}”: answer yes or no.")
     region = values.get("country") or "GB"
     values["phone"] = None
+    digits: dict[str, str] = {}  # each number's national digits, for the search line
     if raw.get("phone"):
         try:
-            values["phone"] = normalise.phone(raw["phone"], region)
+            values["phone"], digits[values["phone"]] = phone(raw["phone"], region)
         except normalise.InvalidValue as exc:
             errors.append(f"{FIELDS['phone']} “{raw['phone']}”: {exc}")
-    parsers = {
-        "other_emails": normalise.email,
-        "other_phones": lambda text: normalise.phone(text, region),
-    }
-    for name, parse in parsers.items():
-        values[name] = []
-        for text in filter(None, (t.strip() for t in raw.get(name, "").split(";"))):
-            try:
-                values[name].append(parse(text))
-            except normalise.InvalidValue as exc:
-                errors.append(f"{FIELDS[name]} “{text}”: {exc}")
+    values["other_emails"] = []
+    for text in filter(None, (t.strip() for t in raw.get("other_emails", "").split(";"))):
+        try:
+            values["other_emails"].append(email(text))
+        except normalise.InvalidValue as exc:
+            errors.append(f"{FIELDS['other_emails']} “{text}”: {exc}")
+    values["other_phones"] = []
+    for text in filter(None, (t.strip() for t in raw.get("other_phones", "").split(";"))):
+        try:
+            number, digits[number] = phone(text, region)
+            values["other_phones"].append(number)
+        except normalise.InvalidValue as exc:
+            errors.append(f"{FIELDS['other_phones']} “{text}”: {exc}")
+    values["phone_digits"] = digits
     seen: set[str] = set()
     for detail in row_details(values):
         key = detail_key(detail)

@@ -166,7 +166,7 @@ def insert_new(org: Organisation, rows: list[ImportRow], job_id: int) -> None:
                 v["first_name"],
                 v["last_name"],
                 *emails,
-                *(form for phone in phones for form in normalise.phone_search_forms(phone)),
+                *(form for phone in phones for form in _search_forms(phone, v)),
                 v.get("job_title"),
                 tag_names,
                 organisation[1] if organisation else None,
@@ -223,6 +223,12 @@ def insert_new(org: Organisation, rows: list[ImportRow], job_id: int) -> None:
     bulk.insert(Affiliation, AFFILIATION_COLUMNS, affiliated)
     bulk.insert(TopicConsent, TOPIC_COLUMNS, topics)
     bulk.insert(ConsentChange, CHANGE_COLUMNS, changes)
+
+
+def _search_forms(phone: str, v: dict[str, Any]) -> list[str]:
+    """``normalise.phone_search_forms(phone)``, from the digits the check kept."""
+    digits = (v.get("phone_digits") or {}).get(phone)
+    return [phone, digits] if digits else normalise.phone_search_forms(phone)
 
 
 def _values(reach: list[details.Detail], kind: str) -> Iterable[str]:
