@@ -198,13 +198,10 @@ def batches(job_id: int, *, matched: bool, size: int) -> Iterator[list[ImportRow
 
 
 def clear(job_id: int, size: int = 5000) -> None:
-    """Remove the job's staged rows, in short transactions."""
+    """Remove the job's staged rows, ``size`` at a time (short transactions)."""
     for model in STAGING_MODELS:
         while True:
+            some = model.select(model.id).where(model.job_id == job_id).limit(size)
             with database.atomic():
-                ids = [
-                    r.id for r in model.select(model.id).where(model.job_id == job_id).limit(size)
-                ]
-                if not ids:
+                if not model.delete().where(model.id.in_(some)).execute():
                     break
-                model.delete().where(model.id.in_(ids)).execute()

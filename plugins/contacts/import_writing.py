@@ -420,13 +420,7 @@ def release(job_id: int, size: int = BATCH_ROWS) -> None:
     """Clear the tag of a done import's rows, ``size`` at a time: they are anyone's now."""
     for model in (Person, CustomerOrganisation, Affiliation):
         while True:
+            some = model.select(model.id).where(model.import_job_id == job_id).limit(size)
             with database.atomic():
-                ids = [
-                    row.id
-                    for row in model.select(model.id)
-                    .where(model.import_job_id == job_id)
-                    .limit(size)
-                ]
-                if not ids:
+                if not model.update(import_job_id=None).where(model.id.in_(some)).execute():
                     break
-                model.update(import_job_id=None).where(model.id.in_(ids)).execute()
