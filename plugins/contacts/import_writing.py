@@ -31,7 +31,7 @@ from .consent import set_topic
 from .consent.models import ConsentChange, TopicConsent
 from .consent.purposes import purpose
 from .consent.rules import topic_word
-from .derived import refresh_organisations, refresh_people, set_tags
+from .derived import refresh_people, set_tags
 from .details import DEFAULT_LABEL
 from .import_reading import row_details
 from .import_staging import ImportRow, batches
@@ -352,6 +352,7 @@ def update_matched(org: Organisation, rows: list[ImportRow], job_id: int) -> Non
         person = Person.get_by_id(person.id)
         details.add_details(person, row_details(v))
         if v.get("tags") is not None:
+            _tags(org, [v])  # any new tag created here, as for new people (set_tags would audit it)
             set_tags(person, normalise.tags(", ".join([*person.tag_list, *v["tags"]])))
         if v.get("organisation"):
             _affiliate(org, person, _organisation(org, v["organisation"], job_id), job_id)
@@ -362,34 +363,18 @@ def update_matched(org: Organisation, rows: list[ImportRow], job_id: int) -> Non
     refresh_people(touched)
 
 
-def _organisation(org: Organisation, name: str, job_id: int) -> Any:
-    found = (
-        CustomerOrganisation.select()
-        .where(
-            (CustomerOrganisation.org == org)
-            & (fn.LOWER(CustomerOrganisation.name) == name.lower())
-        )
-        .order_by(CustomerOrganisation.id)
-        .first()
-    )
-    if found is None:
-        found = CustomerOrganisation.create(org=org, name=name, import_job_id=job_id)
-        refresh_organisations([found.id])
-    return found
+def _organisation(org: Organisation, name: str, job_id: int) -> int:
+    """The id of the organisation ``name`` (ignoring case), created (hidden) if missing."""
+    return _organisations(org, [{"organisation": name}], job_id)[name.lower()][0]
 
 
-def _affiliate(org: Organisation, person: Any, organisation: Any, job_id: int) -> None:
+def _affiliate(org: Organisation, person: Any, organisation_id: int, job_id: int) -> None:
     mine = list(Affiliation.select().where(Affiliation.person == person.id))
-    if any(a.organisation_id == organisation.id for a in mine):
+    if any(a.organisation_id == organisation_id for a in mine):
         return
-    Affiliation.create(
-        org=org,
-        person=person,
-        organisation=organisation,
-        role=person.job_title or "",
-        is_primary=not any(a.is_primary for a in mine),
-        import_job_id=job_id,
-    )
+    primary = not any(a.is_primary for a in mine)
+    row = (org.id, person.id, organisation_id, person.job_title or "", primary, job_id, utcnow())
+    bulk.insert(Affiliation, AFFILIATION_COLUMNS, [row])
 
 
 def discard(job_id: int, size: int = BATCH_STEP) -> int:
