@@ -75,6 +75,8 @@ def main() -> int:
     if args.gap_seconds is not None:
         import_writing.SQLITE_GAP_SECONDS = args.gap_seconds
     home = Path(tempfile.mkdtemp(prefix="accord-import-lock-"))
+    # A connection for each writer, the import and the bench (the default pool has 10).
+    (home / "accord.toml").write_text(f"[database]\npool_size = {args.writers + 4}\n")
     settings, host = open_instance(home, args.database)
     import_jobs.STORE.bind(settings)
     with database.connection_context(), acting_as(Actor(None, "bench")):

@@ -60,7 +60,7 @@ def import_in_worker(app, job_url: str) -> tuple[ImportJob, threading.Thread]:
 
 
 def wait_for_a_written_batch(job: ImportJob) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # the whole file is checked first, on a busy machine too
     while not Person.select().where(Person.import_job_id == job.id).exists():
         assert time.monotonic() < deadline, "the import wrote no batch"
         time.sleep(0.005)
@@ -161,7 +161,7 @@ def test_another_organisations_write_goes_through_while_a_large_import_runs(
     monkeypatch.setattr(import_writing, "BATCH_STEP", 100)
     other = make_org("other")
     client = signed_in("agent")
-    job, worker = import_in_worker(app, upload(client, csv_of(3000)))
+    job, worker = import_in_worker(app, upload(client, csv_of(1500)))
     try:
         wait_for_a_written_batch(job)
         started = time.monotonic()
@@ -174,4 +174,4 @@ def test_another_organisations_write_goes_through_while_a_large_import_runs(
     # A liveness check, not a speed target (bench/import_lock.py measures that).
     assert waited < 2
     assert status(job) == "done"
-    assert Person.in_org(enabled).count() == 3000
+    assert Person.in_org(enabled).count() == 1500
