@@ -197,11 +197,14 @@ def batches(job_id: int, *, matched: bool, size: int) -> Iterator[list[ImportRow
         after = page[-1].line
 
 
-def clear(job_id: int, size: int = 5000) -> None:
-    """Remove the job's staged rows, ``size`` at a time (short transactions)."""
+def clear(job_id: int, size: int = 2000) -> None:
+    """Remove the job's staged rows, ``size`` at a time (short transactions, a gap between)."""
+    from .import_writing import give_way
+
     for model in STAGING_MODELS:
         while True:
             some = model.select(model.id).where(model.job_id == job_id).limit(size)
             with database.atomic():
                 if not model.delete().where(model.id.in_(some)).execute():
                     break
+            give_way()

@@ -39,10 +39,11 @@ from .models import Affiliation, ContactDetail, CustomerOrganisation, Person, Pe
 
 # A batch's transaction: at most so many rows or seconds, so that another writer waits
 # for one short batch at most.
-BATCH_ROWS = 5000
-BATCH_STEP = 500  # rows written together inside a batch
-BATCH_SECONDS = 0.2
+BATCH_ROWS = 2000
+BATCH_STEP = 250  # rows written together inside a batch
+BATCH_SECONDS = 0.1
 SQLITE_GAP_SECONDS = 0.11
+TIDY_ROWS = 2000  # rows cleared or removed per transaction after the import
 CONSENT_PURPOSES = ("newsletters", "surveys")
 
 
@@ -83,10 +84,8 @@ def write(
                     progress(len(pending))
                 if written >= BATCH_ROWS or time.monotonic() - began >= BATCH_SECONDS:
                     break
-        if not done and isinstance(database.obj, SqliteDatabase):
-            # SQLite has one writer and no queue: a writer waiting for the lock
-            # polls at most every 100 ms, so it needs a gap that long to get in.
-            time.sleep(SQLITE_GAP_SECONDS)
+        if not done:
+            give_way()
     with database.atomic():
         for page in batches(job_id, matched=True, size=BATCH_STEP):
             if on_match == "skip":
@@ -398,14 +397,29 @@ def discard(job_id: int, size: int = BATCH_STEP) -> int:
                 model.delete().where(model.id.in_(ids)).execute()
             if model is Person:
                 removed += len(ids)
+            give_way()
     return removed
 
 
-def release(job_id: int, size: int = BATCH_ROWS) -> None:
-    """Clear the tag of a done import's rows, ``size`` at a time: they are anyone's now."""
+def release(job_id: int, size: int | None = None) -> None:
+    """Clear the tag of a done import's rows, a short transaction at a time: anyone's now."""
     for model in (Person, CustomerOrganisation, Affiliation):
         while True:
-            some = model.select(model.id).where(model.import_job_id == job_id).limit(size)
+            some = model.select(model.id).where(model.import_job_id == job_id)
             with database.atomic():
-                if not model.update(import_job_id=None).where(model.id.in_(some)).execute():
+                cleared = model.update(import_job_id=None).where(
+                    model.id.in_(some.limit(size or TIDY_ROWS))
+                )
+                if not cleared.execute():
                     break
+            give_way()
+
+
+def give_way() -> None:
+    """Between two of an import's transactions on SQLite: time for a waiting writer to get in.
+
+    SQLite has one writer and no queue: a writer waiting for the lock polls at
+    most every 100 ms, so it needs a gap that long.
+    """
+    if isinstance(database.obj, SqliteDatabase):
+        time.sleep(SQLITE_GAP_SECONDS)

@@ -41,7 +41,7 @@ __all__ = [
 ON_MATCH = ("update", "skip")
 NAMED_ORGANISATIONS = 5  # new organisations a check names; the count covers them all
 MAX_ROWS = 5_000_000  # rows in one file; the import's memory does not grow with them
-CHECK_BATCH = 2000  # rows checked, matched and staged together
+CHECK_BATCH = 1000  # rows checked, matched and staged together (one short transaction)
 SAMPLE_ROWS = 3
 _ALIASES = {
     "firstname": "first_name",
