@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from peewee import CharField, IntegerField, TextField, fn
+from peewee import CharField, IntegerField, SqliteDatabase, TextField, fn
 
 from accord import BaseModel, database
 
@@ -85,6 +85,17 @@ def stage(job_id: int, rows: list[CheckedRow], matches: dict[int, tuple[int, str
     columns = ("job_id", "line", "data", "errors", "match_id", "matched_by", "organisation_key")
     bulk.insert(ImportRow, columns, staged)
     bulk.insert(ImportValue, ("job_id", "line", "kind", "key"), values)
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics of the staging tables, just filled.
+
+    PostgreSQL otherwise plans the whole-file queries for the empty tables it
+    last saw: nested loops over every staged row, quadratic in the file.
+    """
+    if not isinstance(database.obj, SqliteDatabase):
+        for model in STAGING_MODELS:
+            database.execute_sql(f'ANALYZE "{model._meta.table_name}"')
 
 
 def mark_repeats(job_id: int) -> None:

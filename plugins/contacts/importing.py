@@ -185,6 +185,7 @@ def check(
             _stage(org, job_id, batch, progress)
             batch = []
     _stage(org, job_id, batch, progress)
+    import_staging.analyse()
     import_staging.mark_repeats(job_id)
     import_staging.forget_shared_numbers(job_id)
     error_count, errors = import_staging.errors(job_id, max_errors)
