@@ -11,7 +11,6 @@ import's rows/s, the writes refused (SQLite "database is locked": a 503 to
 the user) and the p50/p95/max wait of the other writers.
 
     .venv/bin/python bench/import_lock.py                       # 100,000 rows, 16 writers
-    .venv/bin/python bench/import_lock.py --rows 20000 --one-transaction   # the old way
     .venv/bin/python bench/import_lock.py --database postgresql://postgres@127.0.0.1:5432/accord_bench
 
 PostgreSQL: the database's ``public`` schema is emptied first. Deterministic
@@ -21,6 +20,8 @@ data; no network; bounded by the arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import statistics
 import sys
 import tempfile
@@ -51,11 +52,10 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--database", help="an empty PostgreSQL database URL (default SQLite)")
+    parser.add_argument("--batch-seconds", type=float, help="import_writing.BATCH_SECONDS to try")
     parser.add_argument(
-        "--one-transaction", action="store_true", help="import in one transaction (the old way)"
+        "--gap-seconds", type=float, help="import_writing.SQLITE_GAP_SECONDS to try"
     )
-    parser.add_argument("--batch-seconds", type=float, help="importing.BATCH_SECONDS to try")
-    parser.add_argument("--gap-seconds", type=float, help="importing.SQLITE_GAP_SECONDS to try")
     args = parser.parse_args()
     if args.database and "bench" not in args.database.rsplit("/", 1)[-1]:
         parser.error("the PostgreSQL database's name must contain 'bench' (it is emptied)")
@@ -66,15 +66,17 @@ def main() -> int:
     from accord.audit import Actor, acting_as
     from accord.db import database
     from accord.jobs import make_queue
-    from accord.plugins.contacts import import_jobs, importing
+    from accord.plugins.contacts import import_jobs, import_writing, importing
     from accord.plugins.contacts.import_jobs import ImportJob
     from accord.plugins.contacts.models import CustomerOrganisation
 
     if args.batch_seconds is not None:
-        importing.BATCH_SECONDS = args.batch_seconds
+        import_writing.BATCH_SECONDS = args.batch_seconds
     if args.gap_seconds is not None:
-        importing.SQLITE_GAP_SECONDS = args.gap_seconds
+        import_writing.SQLITE_GAP_SECONDS = args.gap_seconds
     home = Path(tempfile.mkdtemp(prefix="accord-import-lock-"))
+    # A connection for each writer, the import and the bench (the default pool has 10).
+    (home / "accord.toml").write_text(f"[database]\npool_size = {args.writers + 4}\n")
     settings, host = open_instance(home, args.database)
     import_jobs.STORE.bind(settings)
     with database.connection_context(), acting_as(Actor(None, "bench")):
@@ -82,15 +84,16 @@ def main() -> int:
         others = [accounts.create_org(f"other{n}", f"Other {n}") for n in range(args.writers)]
         for org in [importer, *others]:
             enablement.enable(host, org, "contacts")
-        table = importing.read_csv(csv_text(args.rows))
+        data = csv_text(args.rows).encode()
+        headers = importing.open_csv(data).headers
         job = ImportJob.create(
             org=importer,
             filename="people.csv",
             stored_name="bench",
             size=0,
-            rows=len(table.rows),
-            headers=table.headers,
-            mapping=importing.guess_mapping(table.headers),
+            rows=args.rows,
+            headers=headers,
+            mapping=importing.guess_mapping(headers),
             status="queued",
         )
     queue = make_queue(settings, host)  # its SQLite file in the instance: the progress
@@ -102,21 +105,16 @@ def main() -> int:
 
     def run_import() -> None:
         with database.connection_context(), acting_as(Actor(None, "bench")):
-            if args.one_transaction:
-                plan = importing.check(importer, table, dict(job.mapping))
+            # The real worker's path, with the file read from memory.
+            import_jobs._opened = lambda _settings, _kept: contextlib.nullcontext(io.BytesIO(data))
+            real_write = import_writing.write
+
+            def started_write(*a, **k):  # type: ignore[no-untyped-def]
                 importing_started.set()
-                importing.apply(importer, plan, on_match="skip")
-            else:
-                # The real worker's path, with the file read from memory.
-                import_jobs._read = lambda _settings, _kept: csv_text(args.rows).encode()
-                real_apply = importing.apply
+                return real_write(*a, **k)
 
-                def started_apply(*a, **k):  # type: ignore[no-untyped-def]
-                    importing_started.set()
-                    return real_apply(*a, **k)
-
-                importing.apply = started_apply
-                print("import:", import_jobs.run(queue, settings, job.id, False), flush=True)
+            import_writing.write = started_write
+            print("import:", import_jobs.run(queue, settings, job.id, False), flush=True)
 
     def write(org: object, n: int) -> None:
         nonlocal refused
@@ -149,10 +147,10 @@ def main() -> int:
     for thread in writers:
         thread.join()
     kind = "PostgreSQL" if args.database else "SQLite"
-    mode = "one transaction" if args.one_transaction else "batches"
+    mode = "batches"
     print(
-        f"{kind}, {args.rows:,} rows ({mode}, batches of {importing.BATCH_SECONDS} s, "
-        f"gaps of {importing.SQLITE_GAP_SECONDS} s), {args.writers} writers"
+        f"{kind}, {args.rows:,} rows ({mode}, batches of {import_writing.BATCH_SECONDS} s, "
+        f"gaps of {import_writing.SQLITE_GAP_SECONDS} s), {args.writers} writers"
     )
     print(f"import (writing phase): {took:,.1f} s, {args.rows / took:,.0f} rows/s")
     print(f"other writes: {len(waits):,} done, {refused:,} refused (locked)")

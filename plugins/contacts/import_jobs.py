@@ -27,9 +27,12 @@ removed, and its file is kept, so the user can start it again.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import time
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import IO, Any
 
 from huey import Huey
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
@@ -47,11 +50,11 @@ from accord import (
 from accord.files import FileStore
 from accord.models import JSONField
 
-from . import importing
+from . import import_staging, import_writing, importing
 
 log = logging.getLogger("accord.plugins.contacts")
 STORE = FileStore(
-    "contacts", "imports", size_setting="max_import_mb", default_mb=50, extensions=(".csv", ".txt")
+    "contacts", "imports", size_setting="max_import_mb", default_mb=500, extensions=(".csv", ".txt")
 )
 MAX_ERRORS = 500  # reported rows with errors; the count covers them all
 PROGRESS_EVERY = 200
@@ -132,7 +135,7 @@ class ImportJob(TenantModel):
         )
 
 
-IMPORT_MODELS = [ImportJob]
+IMPORT_MODELS = [ImportJob, *import_staging.STAGING_MODELS]
 
 
 def progress_key(job_id: int) -> str:
@@ -161,8 +164,10 @@ def notice_stopped(queue: Huey, job: ImportJob) -> ImportJob:
     stopped = ImportJob.update(status="failed", finished_at=utcnow(), message=STOPPED).where(
         (ImportJob.id == job.id) & ImportJob.status.in_(WORKING)
     )
-    if stopped.execute() and job.status == "importing":
-        importing.discard(job.id)  # hidden since it failed; removed in short batches
+    if stopped.execute():
+        import_staging.clear(job.id)
+        if job.status == "importing":
+            importing.discard(job.id)  # hidden since it failed; removed in short batches
     return ImportJob.get_by_id(job.id)
 
 
@@ -175,7 +180,8 @@ def start(org: Organisation, settings: Any, upload: Any, user: User | None) -> I
     except Rejected as exc:
         raise importing.ImportError_(str(exc)) from None
     try:
-        table = importing.read_csv(_read(settings, kept))
+        with _opened(settings, kept) as source:
+            seen = importing.preview(source)
     except importing.ImportError_:
         STORE.remove(settings, kept)
         raise
@@ -185,10 +191,10 @@ def start(org: Organisation, settings: Any, upload: Any, user: User | None) -> I
         filename=kept.filename,
         stored_name=kept.stored_name,
         size=kept.size,
-        rows=len(table.rows),
-        headers=table.headers,
-        sample=table.rows[:3],
-        mapping=importing.guess_mapping(table.headers),
+        rows=seen.rows,
+        headers=seen.headers,
+        sample=seen.sample,
+        mapping=importing.guess_mapping(seen.headers),
     )
 
 
@@ -205,7 +211,6 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
         return "gone"
     if job.status != "queued":  # started twice: the other run has it
         return "taken"
-    org = Organisation.get_by_id(job.org_id)
     key = progress_key(job.id)
     done = 0
     beat = time.monotonic()
@@ -213,53 +218,100 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
         settings.plugin_config("contacts").get("import_stalled_after_s") or STALLED_AFTER
     )
     every = min(HEARTBEAT_SECONDS, stalled_after / 4)
+    reported = 0
 
     def report() -> None:
-        nonlocal beat
+        nonlocal beat, reported
         beat = time.monotonic()
+        reported = done
         try:
             queue.put_expiring(key, done, stalled_after)
         except QueueUnavailable:  # only the progress bar suffers; the import goes on
             log.warning("import %s: the job queue did not take its progress", job.id)
 
-    def tick() -> None:
+    def tick(rows: int = 1) -> None:
         nonlocal done
-        done += 1
-        if done % PROGRESS_EVERY == 0 or time.monotonic() - beat >= every:
+        done += rows
+        if done - reported >= PROGRESS_EVERY or time.monotonic() - beat >= every:
             report()
 
     def phase(status: str, *, was: str) -> bool:
         nonlocal done
         done = 0
         report()  # alive before the job is seen working
-        claimed = ImportJob.update(status=status).where(
-            (ImportJob.id == job.id) & (ImportJob.status == was)
-        )
-        return bool(claimed.execute())
+        return claim(job, status, was=was)
 
+    try:
+        return process(job, lambda: _opened(settings, job), dry_run, tick=tick, phase=phase)
+    finally:
+        with contextlib.suppress(QueueUnavailable):  # if not, it expires by itself
+            queue.delete_expiring(key)
+        if job.status == "done":
+            # Imported: the copy is no longer needed (tidying up may fail without harm).
+            try:
+                STORE.remove(settings, job)
+            except Exception:
+                log.exception("import %s: done, but removing its file failed", job.id)
+
+
+def claim(job: ImportJob, status: str, *, was: str) -> bool:
+    """Move the job from ``was`` to ``status``; False if it was not ``was`` (another run has it)."""
+    claimed = ImportJob.update(status=status).where(
+        (ImportJob.id == job.id) & (ImportJob.status == was)
+    )
+    return bool(claimed.execute())
+
+
+def process(
+    job: ImportJob,
+    source: Callable[[], AbstractContextManager[IO[bytes]]],
+    dry_run: bool,
+    *,
+    tick: Callable[[int], None],
+    phase: Callable[..., bool],
+) -> str:
+    """Check every row of a queued job's file, then (unless a dry run) import them all.
+
+    The one path of the browser's worker and of ``accord contacts import``:
+    ``source`` opens the file, ``tick`` is told of rows done, ``phase`` moves the
+    job to its next status (False: another run has it).
+    """
+    org = Organisation.get_by_id(job.org_id)
     if not phase("checking", was="queued"):
         return "taken"
+    on_match = str(job.on_match)
     try:
-        table = importing.read_csv(_read(settings, job))
-        plan = importing.check(org, table, dict(job.mapping), progress=tick)
-        if not plan.ok:
+        import_staging.clear(job.id)  # what an earlier, stopped run of this job left
+        with source() as stream:
+            checked = importing.check(
+                org,
+                job.id,
+                importing.open_csv(stream),
+                dict(job.mapping),
+                max_errors=MAX_ERRORS,
+                progress=tick,
+            )
+        job.rows = checked.rows
+        if not checked.ok:
             _finish(
                 job,
                 "invalid",
-                error_count=len(plan.errors),
-                errors=[[r.line, r.errors] for r in plan.errors[:MAX_ERRORS]],
+                rows=checked.rows,
+                error_count=checked.error_count,
+                errors=checked.errors,
             )
             return "invalid"
+        count, names = importing.new_organisations(org, job.id, on_match)
         if dry_run:
-            organisations = plan.new_organisations(str(job.on_match))
             _finish(
                 job,
                 "checked",
-                matched=plan.matched,
+                rows=checked.rows,
+                matched=checked.matched,
                 error_count=0,
                 errors=[],
-                new_organisation_count=len(organisations),
-                new_organisations=organisations[: importing.NAMED_ORGANISATIONS],
+                new_organisation_count=count,
+                new_organisations=names,
             )
             return "checked"
         if not phase("importing", was="checking"):  # counted as stopped meanwhile
@@ -271,16 +323,24 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
             done = ImportJob.update(
                 status="done",
                 finished_at=utcnow(),
+                rows=checked.rows,
                 created=result.created,
                 updated=result.updated,
                 skipped=result.skipped,
-                matched=plan.matched,
+                matched=checked.matched,
+                new_organisation_count=count,
+                new_organisations=names,
             ).where((ImportJob.id == job.id) & (ImportJob.status == "importing"))
             if not done.execute():
                 raise importing.ImportError_(STOPPED)  # counted as stopped meanwhile
 
-        importing.apply(
-            org, plan, on_match=str(job.on_match), progress=tick, job_id=job.id, publish=publish
+        import_writing.write(
+            org,
+            job.id,
+            on_match=on_match,
+            summary=f"{job.filename} (import {job.id})",
+            progress=tick,
+            publish=publish,
         )
     except Exception as exc:  # the worker must record why, not die silently
         log.exception("import %s failed", job.id)
@@ -289,27 +349,31 @@ def run(queue: Huey, settings: Any, job_id: int, dry_run: bool) -> str:
         importing.discard(job.id)
         return "failed"
     finally:
-        with contextlib.suppress(QueueUnavailable):  # if not, it expires by itself
-            queue.delete_expiring(key)
+        try:
+            import_staging.clear(job.id)
+        except Exception:
+            log.exception("import %s: removing its staged rows failed", job.id)
+    job.status = "done"
     # Done and shown: tidying up may fail without undoing the import.
     try:
         importing.release(job.id)
-        STORE.remove(settings, job)  # imported: the copy is no longer needed
         refresh_statistics(IMPORTED_TABLES)  # a bulk load: pages plan from fresh statistics
     except Exception:
         log.exception("import %s: done, but tidying up failed", job.id)
     return "done"
 
 
-def _read(settings: Any, kept: Any) -> bytes:
-    """The kept CSV file's bytes, from whichever store keeps it (read as a stream)."""
+@contextlib.contextmanager
+def _opened(settings: Any, kept: Any) -> Iterator[IO[bytes]]:
+    """The kept CSV file, from whichever store keeps it, as a stream."""
     try:
-        with STORE.open(settings, kept) as source:
-            return source.read()
+        source = STORE.open(settings, kept)
     except FileNotFoundError:
         raise importing.ImportError_(
             "The uploaded file is missing from the server's storage."
         ) from None
+    with source:
+        yield source
 
 
 def _finish(job: ImportJob, status: str, **values: Any) -> None:
@@ -317,3 +381,39 @@ def _finish(job: ImportJob, status: str, **values: Any) -> None:
         ImportJob.update(status=status, finished_at=utcnow(), **values).where(
             ImportJob.id == job.id
         ).execute()
+
+
+def import_now(
+    org: Organisation,
+    data: bytes | str,
+    *,
+    filename: str = "people.csv",
+    mapping: dict[str, str] | None = None,
+    on_match: str = "skip",
+    dry_run: bool = False,
+) -> ImportJob:
+    """Import ``data`` here and now, through a job and the worker's own steps; the job after.
+
+    For code and tests that hold a small file in memory; ``mapping`` defaults
+    to the guessed one.
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    headers = importing.open_csv(raw).headers
+    job = ImportJob.create(
+        org=org,
+        filename=filename,
+        stored_name="",
+        size=len(raw),
+        headers=headers,
+        mapping=importing.guess_mapping(headers) if mapping is None else mapping,
+        on_match=on_match,
+        status="queued",
+    )
+    process(
+        job,
+        lambda: contextlib.nullcontext(io.BytesIO(raw)),
+        dry_run,
+        tick=lambda rows=1: None,
+        phase=lambda status, was: claim(job, status, was=was),
+    )
+    return ImportJob.get_by_id(job.id)

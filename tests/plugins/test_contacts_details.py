@@ -9,7 +9,7 @@ from playhouse.migrate import SchemaMigrator
 
 from accord import database
 from accord.models import AuditEntry
-from accord.plugins.contacts import importing
+from accord.plugins.contacts import import_jobs
 from accord.plugins.contacts.details import Detail, details_of
 from accord.plugins.contacts.merging import candidates
 from accord.plugins.contacts.models import ContactDetail, Person
@@ -171,11 +171,10 @@ def test_people_sharing_any_number_are_possible_duplicates(enabled):
 
 def test_an_import_row_matches_a_person_by_another_address(enabled):
     priya = make_person(enabled, "Priya", "Raman", other_emails=("p@home.example",))
-    table = importing.read_csv("First name,Last name,Email,Other phones\n")
-    table.rows = [["Priya", "Raman", "P@home.example", "07911 123456; 020 7946 0958"]]
-    plan = importing.check(enabled, table, importing.guess_mapping(table.headers))
-    assert [row.match for row in plan.rows] == [priya.id]
-    importing.apply(enabled, plan, on_match="update")
+    text = "First name,Last name,Email,Other phones\n"
+    text += "Priya,Raman,P@home.example,07911 123456; 020 7946 0958\n"
+    job = import_jobs.import_now(enabled, text, on_match="update")
+    assert (job.matched, job.updated, job.created) == (1, 1, 0)
     assert [d.value for d in details_of(Person.get_by_id(priya.id)) if d.kind == "phone"] == [
         "+447911123456",
         "+442079460958",

@@ -135,18 +135,15 @@ def test_the_check_does_not_mention_organisations_when_it_creates_none(signed_in
 def test_organisations_of_skipped_rows_are_not_counted_as_new(enabled):
     make_person(enabled, "Ana", "Lima", email="ana.lima@riverside.example.org")
     text = HEADER + "Ana;Lima;ana.lima@riverside.example.org;;;;;Hilltop College;\n"
-    table = importing.read_csv(text)
-    plan = importing.check(enabled, table, importing.guess_mapping(table.headers))
-    assert plan.new_organisations("skip") == []
-    assert plan.new_organisations("update") == ["Hilltop College"]
+    skipping = import_jobs.import_now(enabled, text, on_match="skip", dry_run=True)
+    updating = import_jobs.import_now(enabled, text, on_match="update", dry_run=True)
+    assert skipping.new_organisations == []
+    assert updating.new_organisations == ["Hilltop College"]
 
 
 def test_the_import_reads_tags_separated_by_semicolons_or_commas(enabled):
     text = 'First name,Last name,Tags\nAna,Lima,governor; parent\nBo,Chen,"governor, parent"\n'
-    table = importing.read_csv(text)
-    importing.apply(
-        enabled, importing.check(enabled, table, importing.guess_mapping(table.headers))
-    )
+    import_jobs.import_now(enabled, text)
     assert [p.tag_list for p in Person.select().order_by(Person.id)] == [["governor", "parent"]] * 2
 
 
@@ -201,11 +198,9 @@ def test_the_people_export_imports_into_another_organisation_identically(
     make_person(enabled, "Bo", "Chen", email="bo@example.org", tags="=cmd")
     exported = signed_in("viewer").get("/o/acme/contacts/people/?format=csv").content
     fresh = make_org("globex")
-    table = importing.read_csv(exported)
-    mapping = importing.guess_mapping(table.headers)
+    mapping = importing.guess_mapping(importing.open_csv(exported).headers)
     assert sorted(mapping.values()) == sorted(importing.FIELDS)
-    result = importing.apply(fresh, importing.check(fresh, table, mapping))
-    assert result.created == 3
+    assert import_jobs.import_now(fresh, exported).created == 3
     before = sorted(_record(p) for p in Person.select().where(Person.org == enabled))
     after = sorted(_record(p) for p in Person.select().where(Person.org == fresh))
     assert after == before
@@ -255,10 +250,8 @@ def test_another_organisations_import_is_not_found(signed_in, enabled, make_org)
 @pytest.mark.parametrize("on_match", ["update", "skip"])
 def test_a_matching_email_updates_or_skips_the_person(enabled, on_match):
     make_person(enabled, "Ana", "Lima", email="ana.lima@riverside.example.org", job_title="Teacher")
-    table = importing.read_csv(CLEAN)
-    plan = importing.check(enabled, table, importing.guess_mapping(table.headers))
-    assert plan.matched == 1
-    result = importing.apply(enabled, plan, on_match=on_match)
+    result = import_jobs.import_now(enabled, CLEAN, on_match=on_match)
+    assert result.matched == 1
     ana = Person.get(Person.last_name == "Lima")
     assert Person.select().count() == 2
     if on_match == "update":
