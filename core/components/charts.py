@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import re
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -146,7 +148,46 @@ class Chart:
         return Markup(self.drawing(WIDE) + self.drawing(NARROW))
 
     def drawing(self, width: int) -> Markup:
-        """The chart as one inline ``<svg>`` laid out for ``width`` px, its text at 1:1 there."""
+        """The chart as one inline ``<svg>`` laid out for ``width`` px, its text at 1:1 there.
+
+        A drawing depends only on the chart's figures, so the last few are kept: pygal takes
+        tens of milliseconds a drawing, and a report or dashboard is mostly seen again with
+        the same figures.
+        """
+        key = self._drawing_key(width)
+        try:
+            hash(key)
+        except TypeError:  # a formatter closing over something unhashable: drawn every time
+            return self._draw(width)
+        with _DRAWN_LOCK:
+            drawn = _DRAWN.get(key)
+            if drawn is not None:
+                _DRAWN.move_to_end(key)
+                return drawn
+        drawn = self._draw(width)
+        with _DRAWN_LOCK:
+            _DRAWN[key] = drawn
+            while len(_DRAWN) > DRAWINGS_KEPT:
+                _DRAWN.popitem(last=False)
+        return drawn
+
+    def _drawing_key(self, width: int) -> tuple[object, ...]:
+        return (
+            width,
+            self.title,
+            self.kind,
+            tuple(self.labels),
+            tuple((name, tuple(values)) for name, values in self.series.items()),
+            self.unit,
+            _formatter_key(self.value_format),
+            self.description,
+            self.height,
+            self.max_value,
+            tuple((name, tuple(urls)) for name, urls in (self.links or {}).items()),
+            self._id,
+        )
+
+    def _draw(self, width: int) -> Markup:
         kinds, style, etree = _pygal()
         kind, height = self.kind, self.height
         if not _labels_fit(kind, self.labels, width):
@@ -264,6 +305,21 @@ class Chart:
         root.set("aria-label", self.description or self.title)
         root.set("focusable", "false")
         return Markup(etree.tostring(root, encoding="unicode"))
+
+
+# Drawings kept by their figures (a few kB each), most recently used last.
+DRAWINGS_KEPT = 256
+_DRAWN: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
+_DRAWN_LOCK = threading.Lock()
+
+
+def _formatter_key(format_value: Callable[[float | None], str]) -> object:
+    """What a value formatter is: a lambda made anew on each page is the same code each time."""
+    code = getattr(format_value, "__code__", None)
+    if code is None:
+        return format_value
+    cells = tuple(cell.cell_contents for cell in getattr(format_value, "__closure__", None) or ())
+    return (code, getattr(format_value, "__defaults__", None), cells)
 
 
 def _finish_links(root: etree.Element) -> bool:

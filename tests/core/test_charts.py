@@ -195,3 +195,34 @@ def test_horizontal_bars_are_reached_top_to_bottom_as_they_read():
         "Causes", ["a", "b", "c"], {"N": [3, 2, 1]}, kind="hbar", links={"N": ["/a", "/b", "/c"]}
     )
     assert [a.get("href") for a in links(tree(chart))] == ["/a", "/b", "/c"]
+
+
+def count_drawings(monkeypatch) -> list[int]:
+    drawn: list[int] = []
+    draw = Chart._draw
+
+    def counted(self: Chart, width: int):
+        drawn.append(width)
+        return draw(self, width)
+
+    monkeypatch.setattr(Chart, "_draw", counted)
+    return drawn
+
+
+def test_a_chart_with_the_same_figures_is_drawn_once(monkeypatch):
+    def report_chart() -> Chart:  # as a page makes it: a new formatter each time
+        return Chart("Kept", ["a", "b"], {"x": [1, 2]}, value_format=lambda v: f"{v} h")
+
+    drawn = count_drawings(monkeypatch)
+    first, again = report_chart().svg(), report_chart().svg()
+    assert again == first
+    assert drawn == [WIDE, NARROW]
+
+
+def test_other_figures_are_drawn_anew(monkeypatch):
+    drawn = count_drawings(monkeypatch)
+    one = Chart("Changed", ["a", "b"], {"x": [1, 2]}).drawing(WIDE)
+    other = Chart("Changed", ["a", "b"], {"x": [1, 3]}).drawing(WIDE)
+    linked = Chart("Changed", ["a", "b"], {"x": [1, 3]}, links={"x": ["/a", "/b"]}).drawing(WIDE)
+    assert len(drawn) == 3
+    assert len({one, other, linked}) == 3
