@@ -117,7 +117,7 @@ class TablePage:
     empty_message: str = ""
     empty_action: tuple[str, str] | None = None
     chips: list[Chip] | None = None
-    total: str = ""  # how many rows match: "137", or "more than 1,000"
+    total: str = ""  # how many rows match: "137", "more than 1,000", or "many" (a search)
 
 
 def bounded_count(query: peewee.ModelSelect) -> str:
@@ -322,6 +322,10 @@ class Table:
         )
         if records and not (has_next or has_previous):
             page.total = f"{len(records):,}"  # the whole list is on this page
+        elif records and "q" in state:
+            # Counting a text search's matches costs what finding them did (SQLite's
+            # full-text index yields every match before a LIMIT applies): not twice.
+            page.total = "many"
         elif records:
             page.total = bounded_count(query)
         if records and has_next:
