@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import math
 import os
 import random
@@ -330,7 +331,7 @@ def load(org: Any, staff: list[int], args: argparse.Namespace) -> dict[str, Any]
                 (org.id, _stamp(now - timedelta(minutes=rng.randint(1, 900 * 24 * 60))),
                  staff[n % len(staff)], "Staff", "create" if n == 0 else "update", "contacts",
                  "contacts_person", str(pid), f"updated Person {first} {last}",
-                 '{"job_title": ["", "%s"]}' % title)
+                 json.dumps({"job_title": ["", title]}))
             )  # fmt: skip
         affiliations.add((org.id, pid, customer, title, True, created))
         colleague = last_in_customer.get(customer)
