@@ -115,7 +115,9 @@ def test_a_change_made_through_one_worker_applies_on_the_next_request_of_another
 def test_disabling_keeps_the_plugins_data(org, accord_host):
     enable(accord_host, org, "notes")
     disable(accord_host, org, "notes")
-    actions = [e.action for e in AuditEntry.select().where(AuditEntry.org == org)]
+    actions = [
+        e.action for e in AuditEntry.select().where(AuditEntry.org == org).order_by(AuditEntry.id)
+    ]
     assert actions[-2:] == ["plugin.enable", "plugin.disable"]
     enable(accord_host, org, "notes")
     assert "notes" in enabled_plugins(accord_host, org)

@@ -156,7 +156,7 @@ def test_every_card_reads_back_with_vobject_as_what_was_exported(enabled):
     person = make_person(
         enabled,
         "Zoë-Ångström, Jr.",
-        "O'Connor; Smith\\Jones " + "Longname" * 12,
+        "O'Connor; Smith\\Jones " + "Longname" * 8,
         organisation=riverside,
         job_title="Head of ICT, Schools; Libraries",
         email="zoe@council.example",
